@@ -1,0 +1,391 @@
+//! Loading server records from `content/servers/*.json`.
+//!
+//! Owns reading, parsing and validating the records of each file in
+//! isolation (JSON syntax, unknown fields, required fields, slug, duplicate
+//! tool names, known category and risk names). Files are parsed in parallel.
+//! The result is a list of [`LoadedServer`]s for the model to classify; every
+//! problem becomes a diagnostic with file, line and column.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::catalogue::record::ServerRecord;
+use crate::config::{Config, Risk};
+use crate::error::{Diagnostic, Diagnostics, line_col};
+use crate::fs::{SiteFile, list_files, read_text};
+
+/// A server record read from disk and checked on its own.
+#[derive(Debug, Clone)]
+pub struct LoadedServer {
+    /// The URL segment: the file stem.
+    pub slug: String,
+    /// The file, relative to the site folder.
+    pub file: PathBuf,
+    pub record: ServerRecord,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads every server record of the site.
+pub fn load_servers(
+    site_dir: &std::path::Path,
+    config: &Config,
+) -> (Vec<LoadedServer>, Diagnostics) {
+    let (files, mut problems) = list_files(site_dir, "content/servers", Some("json"), false);
+    let results: Vec<Result<LoadedServer, Diagnostics>> = files
+        .par_iter()
+        .map(|f| load_server_file(f, config))
+        .collect();
+    let mut servers = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(s) => servers.push(s),
+            Err(d) => problems.extend(d),
+        }
+    }
+    (servers, problems)
+}
+
+/// Reads one server file.
+pub fn load_server_file(file: &SiteFile, config: &Config) -> Result<LoadedServer, Diagnostics> {
+    let stem = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut problems = Diagnostics::new();
+    if let Err(d) = check_server_slug(&stem, &file.relative) {
+        problems.push(d);
+    }
+    let text = read_text(file, config.limits.max_record_bytes, "max_record_bytes")
+        .map_err(Diagnostics::from)?;
+    match parse_server(&stem, &file.relative, &text, config) {
+        Ok(server) if problems.is_empty() => Ok(server),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
+    }
+}
+
+/// Parses and checks the text of one server file. `file` is only used in messages.
+pub fn parse_server(
+    slug: &str,
+    file: &std::path::Path,
+    text: &str,
+    config: &Config,
+) -> Result<LoadedServer, Diagnostics> {
+    let record: ServerRecord = serde_json::from_str(text).map_err(|e| json_diagnostic(file, &e))?;
+    let mut problems = Diagnostics::new();
+    let mut warnings = Vec::new();
+    if record.name.trim().is_empty() {
+        problems.push(
+            at_key(file, text, "name", 0, "the server's `name` is empty")
+                .help("give the server a display name"),
+        );
+    }
+    if record.tools.len() > config.limits.max_tools_per_server {
+        problems.push(
+            Diagnostic::in_file(
+                file,
+                format!(
+                    "the server lists {} tools, more than the limit of {}",
+                    record.tools.len(),
+                    config.limits.max_tools_per_server
+                ),
+            )
+            .help("raise `limits.max_tools_per_server` in site.toml if this is intended"),
+        );
+    }
+    let mut seen = std::collections::HashMap::new();
+    for (i, tool) in record.tools.iter().enumerate() {
+        let nth = i; // tools appear in order, so the i-th tool's name key is at least the i-th after the server's
+        if tool.name.is_empty() {
+            problems.push(
+                tool_location(file, text, i)
+                    .with_message(format!("tool {} has an empty `name`", i + 1))
+                    .help("every tool needs the name it has in the server's tools/list"),
+            );
+            continue;
+        }
+        if let Some(first) = seen.insert(tool.name.as_str(), i) {
+            problems.push(
+                tool_location(file, text, nth)
+                    .with_message(format!(
+                        "duplicate tool `{}`: tools {} and {} have the same name",
+                        tool.name,
+                        first + 1,
+                        i + 1
+                    ))
+                    .help("tool names are unique within a server; remove or rename one of them"),
+            );
+        }
+        if let Some(category) = &tool.category
+            && config.category(category).is_none()
+        {
+            problems.push(
+                tool_location(file, text, i)
+                    .with_message(format!(
+                        "tool `{}` has unknown category `{category}`; expected one of {}",
+                        tool.name,
+                        config.category_names()
+                    ))
+                    .help("fix the spelling, leave the field out to classify the tool, or add the category to site.toml"),
+            );
+        }
+        if let Some(risk) = &tool.risk
+            && Risk::parse(risk).is_none()
+        {
+            problems.push(
+                tool_location(file, text, i)
+                    .with_message(format!(
+                        "tool `{}` has unknown risk `{risk}`; expected one of `low`, `medium`, `high`, `critical`",
+                        tool.name
+                    ))
+                    .help("fix the spelling, or leave the field out to use the category's level"),
+            );
+        }
+        if let Some(d) = &tool.description
+            && d.len() > config.limits.max_description_bytes
+        {
+            warnings.push(tool_location(file, text, i).with_message(format!(
+                "tool `{}` has a description of {} bytes; only the first {} are kept",
+                tool.name,
+                d.len(),
+                config.limits.max_description_bytes
+            )));
+        }
+    }
+    problems.into_result()?;
+    Ok(LoadedServer {
+        slug: slug.to_string(),
+        file: file.to_path_buf(),
+        record,
+        warnings,
+    })
+}
+
+/// Server slugs: lowercase `[a-z0-9._-]`, not starting with a dot, not a
+/// reserved URL segment.
+pub fn check_server_slug(slug: &str, file: &std::path::Path) -> Result<(), Diagnostic> {
+    let valid_chars = slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    let problem = if slug.is_empty() {
+        Some("the file name is empty".to_string())
+    } else if !valid_chars {
+        Some(format!(
+            "server slug `{slug}` may only contain lowercase letters, digits, `.`, `_` and `-`"
+        ))
+    } else if slug.starts_with('.') {
+        Some(format!("server slug `{slug}` may not start with `.`"))
+    } else if slug == "page" {
+        Some("server slug `page` is reserved for the pages of the server list".to_string())
+    } else if slug.len() > 100 {
+        Some(format!(
+            "server slug is {} characters long; the most is 100",
+            slug.len()
+        ))
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(p) => Err(Diagnostic::in_file(file, p).help(format!(
+            "rename the file to something like `{}.json`; the file name is the server's URL",
+            suggest_slug(slug)
+        ))),
+    }
+}
+
+/// A valid slug close to `s`.
+pub fn suggest_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches(|c| c == '-' || c == '.').to_string();
+    let out: String = out.chars().take(100).collect();
+    if out.is_empty() || out == "page" {
+        "server".into()
+    } else {
+        out
+    }
+}
+
+/// Turns a serde_json error into a diagnostic with line and column and a
+/// message in plain words.
+pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnostic {
+    let full = e.to_string();
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(m, _)| m)
+        .to_string();
+    let (message, help) = match e.classify() {
+        serde_json::error::Category::Syntax => (
+            format!("malformed JSON: {message}"),
+            Some("look for a missing comma, quote or bracket at or just before this point"),
+        ),
+        serde_json::error::Category::Eof => (
+            format!("malformed JSON: the file ends too early ({message})"),
+            Some("close every `{` and `[` that is opened"),
+        ),
+        serde_json::error::Category::Data if message.starts_with("missing field `name`") => (
+            "a server or tool object has no `name`".to_string(),
+            Some("every server and every tool needs a `name`; the object ends here"),
+        ),
+        serde_json::error::Category::Data if message.starts_with("unknown field") => (
+            message.clone(),
+            Some("fix the spelling, or move the data under `extra`"),
+        ),
+        _ => (message.clone(), None),
+    };
+    let mut d = Diagnostic::in_file(file, message);
+    if e.line() > 0 {
+        d = d.at(e.line(), e.column());
+    }
+    if let Some(h) = help {
+        d = d.help(h);
+    }
+    d
+}
+
+trait WithMessage {
+    fn with_message(self, m: String) -> Diagnostic;
+}
+impl WithMessage for Diagnostic {
+    fn with_message(mut self, m: String) -> Diagnostic {
+        self.message = m;
+        self
+    }
+}
+
+/// The position of the `index`-th tool object's `"name"` key, found by
+/// counting the `"name"` keys after the `"tools"` key. Records are
+/// well-formed JSON by the time this runs, so the count is reliable for
+/// ordinary records; when it is not, the file alone is named.
+fn tool_location(file: &std::path::Path, text: &str, index: usize) -> Diagnostic {
+    let tools_at = text.find("\"tools\"").unwrap_or(0);
+    match nth_tool_start(&text[tools_at..], index) {
+        Some(offset) => {
+            let (line, col) = line_col(text, tools_at + offset);
+            Diagnostic::in_file(file, String::new()).at(line, col)
+        }
+        None => Diagnostic::in_file(file, String::new()),
+    }
+}
+
+/// Byte offset of the `index`-th object directly inside the first array of
+/// `text` (the tools array), by a small scan that respects strings.
+fn nth_tool_start(text: &str, index: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut count = 0usize;
+    let mut started = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                if b == b'[' && !started {
+                    started = true;
+                    depth = 1;
+                    continue;
+                }
+                if started && depth == 1 && b == b'{' {
+                    if count == index {
+                        return Some(i);
+                    }
+                    count += 1;
+                }
+                depth += 1;
+            }
+            b']' | b'}' => {
+                depth -= 1;
+                if started && depth == 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn at_key(file: &std::path::Path, text: &str, key: &str, _nth: usize, message: &str) -> Diagnostic {
+    let needle = format!("\"{key}\"");
+    match text.find(&needle) {
+        Some(offset) => {
+            let (line, col) = line_col(text, offset);
+            Diagnostic::in_file(file, message).at(line, col)
+        }
+        None => Diagnostic::in_file(file, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+    }
+
+    fn parse(text: &str) -> Result<LoadedServer, Diagnostics> {
+        parse_server(
+            "s",
+            std::path::Path::new("content/servers/s.json"),
+            text,
+            &config(),
+        )
+    }
+
+    #[test]
+    fn finds_the_nth_tool_object() {
+        let text = "[{\"a\":{\"b\":1}}, {\"name\":\"x}\"}, {}]";
+        assert_eq!(nth_tool_start(text, 0), Some(1));
+        assert_eq!(nth_tool_start(text, 1), Some(16));
+        assert_eq!(nth_tool_start(text, 2), Some(31));
+        assert_eq!(nth_tool_start(text, 3), None);
+    }
+
+    #[test]
+    fn duplicate_tool_points_at_the_second() {
+        let text = "{\"name\":\"S\",\"tools\":[\n{\"name\":\"a\"},\n{\"name\":\"a\"}\n]}";
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "content/servers/s.json:3:1: duplicate tool `a`: tools 1 and 2 have the same name"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn slug_rules() {
+        let p = std::path::Path::new("x.json");
+        assert!(check_server_slug("github", p).is_ok());
+        assert!(check_server_slug("a.b_c-1", p).is_ok());
+        for bad in ["GitHub", "a b", "../x", ".hidden", "page", "a/b", "é"] {
+            assert!(check_server_slug(bad, p).is_err(), "{bad}");
+        }
+        assert_eq!(suggest_slug("My Server!"), "my-server");
+    }
+}

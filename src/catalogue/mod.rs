@@ -1,0 +1,105 @@
+//! The catalogue: loading records, the model built from them, and its indexes.
+//!
+//! `load` reads and checks files, `model` classifies and builds servers and
+//! tools, `index` computes the cross-links (category and risk lists, attack
+//! links, related tools). [`Catalogue`] owns the result and answers lookups;
+//! after [`Catalogue::assemble`] it is read-only.
+
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod record;
+
+use crate::config::Config;
+use crate::content::{Attack, Page};
+use crate::error::Diagnostic;
+
+pub use index::Index;
+pub use model::{Server, Tool, ToolId};
+
+/// Everything a build renders.
+#[derive(Debug)]
+pub struct Catalogue {
+    pub config: Config,
+    /// Sorted by slug.
+    pub servers: Vec<Server>,
+    /// Sorted by slug.
+    pub attacks: Vec<Attack>,
+    /// Sorted by slug.
+    pub pages: Vec<Page>,
+    /// The catalogue's date: site.toml's `date`, else the newest `checked`.
+    pub date: Option<String>,
+    pub index: Index,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Catalogue {
+    /// Puts the parts together and computes the indexes.
+    pub fn assemble(
+        config: Config,
+        servers: Vec<Server>,
+        mut attacks: Vec<Attack>,
+        mut pages: Vec<Page>,
+        warnings: Vec<Diagnostic>,
+    ) -> Catalogue {
+        attacks.sort_by(|a, b| a.slug.cmp(&b.slug));
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let date = config
+            .date
+            .clone()
+            .or_else(|| servers.iter().filter_map(|s| s.checked.clone()).max());
+        let index = Index::build(&config, &servers, &attacks);
+        Catalogue {
+            config,
+            servers,
+            attacks,
+            pages,
+            date,
+            index,
+            warnings,
+        }
+    }
+
+    /// The tool with this id.
+    pub fn tool(&self, id: ToolId) -> &Tool {
+        &self.servers[id.server as usize].tools[id.tool as usize]
+    }
+
+    /// The server with this index.
+    pub fn server(&self, id: ToolId) -> &Server {
+        &self.servers[id.server as usize]
+    }
+
+    /// Finds a server by slug.
+    pub fn find_server(&self, slug: &str) -> Option<usize> {
+        self.servers
+            .binary_search_by(|s| s.slug.as_str().cmp(slug))
+            .ok()
+    }
+
+    /// Finds a tool by `server-slug/tool-name` (or tool URL segment).
+    pub fn find_tool(&self, reference: &str) -> Option<ToolId> {
+        let (server, tool) = reference.split_once('/')?;
+        let s = self.find_server(server)?;
+        let t = self.servers[s].tool(tool)?;
+        Some(ToolId {
+            server: s as u32,
+            tool: t as u32,
+        })
+    }
+
+    /// How many tools the catalogue holds.
+    pub fn tool_count(&self) -> usize {
+        self.servers.iter().map(|s| s.tools.len()).sum()
+    }
+
+    /// Every tool id, in server then record order.
+    pub fn tool_ids(&self) -> impl Iterator<Item = ToolId> + '_ {
+        self.servers.iter().enumerate().flat_map(|(si, s)| {
+            (0..s.tools.len()).map(move |ti| ToolId {
+                server: si as u32,
+                tool: ti as u32,
+            })
+        })
+    }
+}

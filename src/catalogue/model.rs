@@ -1,0 +1,314 @@
+//! The catalogue model: servers and tools with their classification, URL
+//! segments and policies, plus the attack entries and pages.
+//!
+//! Owns turning loaded records into the model (classifying each tool,
+//! assigning URL segments, building policies) and looking things up by
+//! reference (`server/tool`). Built once per build, then only read: the
+//! renderer borrows it and never changes it.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::catalogue::load::LoadedServer;
+use crate::catalogue::record::{Annotations, ToolRecord};
+use crate::classify::{Classification, classify};
+use crate::config::{Category, Config, Risk};
+use crate::error::Diagnostic;
+use crate::policy;
+
+/// A tool, classified, with its policy.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// The raw name, as the server lists it; the policy key.
+    pub name: String,
+    /// The URL segment under the server's folder.
+    pub slug: String,
+    pub title: Option<String>,
+    /// The description, cut to the configured length; may be empty.
+    pub description: String,
+    pub input_schema: Option<Value>,
+    pub annotations: Option<Annotations>,
+    pub class: Classification,
+    /// This tool's own policy.json document.
+    pub policy: Value,
+}
+
+impl Tool {
+    /// The name shown to readers: `title`, then `annotations.title`, then `name`.
+    pub fn display_name(&self) -> &str {
+        self.title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| {
+                self.annotations
+                    .as_ref()
+                    .and_then(|a| a.title.as_deref())
+                    .filter(|t| !t.trim().is_empty())
+            })
+            .unwrap_or(&self.name)
+    }
+
+    /// The risk level.
+    pub fn risk(&self) -> Risk {
+        self.class.risk
+    }
+}
+
+/// A server and its tools, in the record's order.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub slug: String,
+    pub name: String,
+    pub repository: Option<String>,
+    pub description: String,
+    pub homepage: Option<String>,
+    pub checked: Option<String>,
+    pub extra: serde_json::Map<String, Value>,
+    pub file: PathBuf,
+    pub tools: Vec<Tool>,
+    /// The whole server's policy.json document.
+    pub policy: Value,
+}
+
+impl Server {
+    /// The server's highest tool risk, `None` when it has no tools.
+    pub fn overall_risk(&self) -> Option<Risk> {
+        self.tools.iter().map(Tool::risk).max()
+    }
+
+    /// Finds a tool by raw name or URL segment.
+    pub fn tool(&self, name_or_slug: &str) -> Option<usize> {
+        self.tools
+            .iter()
+            .position(|t| t.name == name_or_slug)
+            .or_else(|| self.tools.iter().position(|t| t.slug == name_or_slug))
+    }
+}
+
+/// A tool's address in the catalogue: (server index, tool index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ToolId {
+    pub server: u32,
+    pub tool: u32,
+}
+
+/// Builds the model of one server from its loaded record.
+pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagnostic>) {
+    let LoadedServer {
+        slug,
+        file,
+        record,
+        mut warnings,
+    } = loaded;
+    let segments = assign_segments(&record.tools);
+    for (i, seg) in segments.iter().enumerate() {
+        if seg.renamed {
+            warnings.push(Diagnostic::in_file(
+                &file,
+                format!(
+                    "tool `{}` would share its URL with another tool of this server (or a reserved name); its pages are at `{}/` instead",
+                    record.tools[i].name, seg.slug
+                ),
+            ));
+        }
+    }
+    let tools: Vec<Tool> = record
+        .tools
+        .into_iter()
+        .zip(segments)
+        .map(|(t, seg)| build_tool(t, seg.slug, config))
+        .collect();
+    let policy = policy::server_policy(
+        tools
+            .iter()
+            .map(|t| (t.name.as_str(), &config.categories[t.class.category])),
+    );
+    let server = Server {
+        slug,
+        name: record.name.trim().to_string(),
+        repository: record.repository.filter(|r| !r.trim().is_empty()),
+        description: record.description.unwrap_or_default().trim().to_string(),
+        homepage: record.homepage.filter(|h| !h.trim().is_empty()),
+        checked: record.checked,
+        extra: record.extra,
+        file,
+        tools,
+        policy,
+    };
+    (server, warnings)
+}
+
+fn build_tool(record: ToolRecord, slug: String, config: &Config) -> Tool {
+    let class = classify(&record, config);
+    let category: &Category = &config.categories[class.category];
+    let policy = policy::tool_policy(&record.name, category);
+    let mut description = record.description.unwrap_or_default();
+    if description.len() > config.limits.max_description_bytes {
+        let mut cut = config.limits.max_description_bytes;
+        while !description.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        description.truncate(cut);
+        description.push('…');
+    }
+    Tool {
+        name: record.name,
+        slug,
+        title: record.title,
+        description,
+        input_schema: record.input_schema,
+        annotations: record.annotations,
+        class,
+        policy,
+    }
+}
+
+/// Builds every server in parallel, in slug order.
+pub fn build_servers(loaded: Vec<LoadedServer>, config: &Config) -> (Vec<Server>, Vec<Diagnostic>) {
+    let mut built: Vec<(Server, Vec<Diagnostic>)> = loaded
+        .into_par_iter()
+        .map(|l| build_server(l, config))
+        .collect();
+    built.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
+    let mut warnings = Vec::new();
+    let servers = built
+        .into_iter()
+        .map(|(s, w)| {
+            warnings.extend(w);
+            s
+        })
+        .collect();
+    (servers, warnings)
+}
+
+struct Segment {
+    slug: String,
+    renamed: bool,
+}
+
+/// URL segments reserved under a server's folder, or unsafe as file names.
+fn is_reserved(lower: &str) -> bool {
+    const RESERVED: [&str; 3] = ["policy.json", "index.html", "page"];
+    const DEVICES: [&str; 22] = [
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+        "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    ];
+    let stem = lower.split('.').next().unwrap_or(lower);
+    RESERVED.contains(&lower) || DEVICES.contains(&stem)
+}
+
+/// The URL segment a tool name asks for, before collisions are resolved:
+/// the name itself where it fits MCP's recommended charset, else a slug.
+pub fn natural_segment(name: &str) -> String {
+    let fits = !name.is_empty()
+        && name.len() <= 128
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+    if fits {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= 100 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "tool".into() } else { out }
+}
+
+/// Assigns unique, case-insensitively distinct segments; tools later in name
+/// order get `-2`, `-3`, … when theirs is taken.
+fn assign_segments(tools: &[ToolRecord]) -> Vec<Segment> {
+    let mut order: Vec<usize> = (0..tools.len()).collect();
+    order.sort_by(|&a, &b| tools[a].name.cmp(&tools[b].name));
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut out: Vec<Option<Segment>> = (0..tools.len()).map(|_| None).collect();
+    for &i in &order {
+        let natural = natural_segment(&tools[i].name);
+        let lower = natural.to_lowercase();
+        if !is_reserved(&lower) && taken.insert(lower) {
+            out[i] = Some(Segment {
+                slug: natural,
+                renamed: false,
+            });
+            continue;
+        }
+        let mut n = 2;
+        let slug = loop {
+            let candidate = format!("{natural}-{n}");
+            if taken.insert(candidate.to_lowercase()) {
+                break candidate;
+            }
+            n += 1;
+        };
+        out[i] = Some(Segment {
+            slug,
+            renamed: true,
+        });
+    }
+    out.into_iter()
+        .map(|s| s.expect("every tool gets a segment"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(names: &[&str]) -> Vec<ToolRecord> {
+        names
+            .iter()
+            .map(|n| serde_json::from_value(serde_json::json!({ "name": n })).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn natural_segments() {
+        assert_eq!(natural_segment("run_job"), "run_job");
+        assert_eq!(natural_segment("kubectl.delete"), "kubectl.delete");
+        assert_eq!(natural_segment("Get Issue!"), "get-issue");
+        assert_eq!(natural_segment(".."), "tool");
+        assert_eq!(natural_segment("../../etc/passwd"), "etc-passwd");
+        assert_eq!(natural_segment("a\u{2215}b"), "a-b");
+        assert_eq!(natural_segment("日本"), "tool");
+    }
+
+    #[test]
+    fn collisions_get_numbered_in_name_order() {
+        let segs = assign_segments(&records(&[
+            "b",
+            "Run Job",
+            "run-job",
+            "Foo",
+            "foo",
+            "policy.json",
+            "CON",
+        ]));
+        let slugs: Vec<_> = segs.iter().map(|s| s.slug.as_str()).collect();
+        assert_eq!(
+            slugs,
+            [
+                "b",
+                "run-job",
+                "run-job-2",
+                "Foo",
+                "foo-2",
+                "policy.json-2",
+                "CON-2"
+            ]
+        );
+        assert!(!segs[1].renamed && segs[2].renamed);
+    }
+}

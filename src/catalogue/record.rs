@@ -1,0 +1,85 @@
+//! The server record as written on disk: `content/servers/<slug>.json`.
+//!
+//! These types mirror the file format exactly and reject unknown fields, so a
+//! typo is an error instead of a silent loss. They carry no derived data;
+//! classification and policies live in the model built from them.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// One server file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerRecord {
+    pub name: String,
+    #[serde(default)]
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub homepage: Option<String>,
+    #[serde(default)]
+    pub checked: Option<String>,
+    pub tools: Vec<ToolRecord>,
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+}
+
+/// One tool: MCP's `Tool` object plus the catalogue's own three fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolRecord {
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, rename = "inputSchema")]
+    pub input_schema: Option<Value>,
+    #[serde(default, rename = "outputSchema")]
+    pub output_schema: Option<Value>,
+    #[serde(default)]
+    pub annotations: Option<Annotations>,
+    #[serde(default)]
+    pub icons: Option<Value>,
+    #[serde(default, rename = "_meta")]
+    pub meta: Option<Value>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub risk: Option<String>,
+    #[serde(default)]
+    pub rationale: Option<String>,
+}
+
+/// MCP tool annotations: hints from an untrusted server.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annotations {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        rename = "readOnlyHint",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub read_only_hint: Option<bool>,
+    #[serde(
+        default,
+        rename = "destructiveHint",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destructive_hint: Option<bool>,
+    #[serde(
+        default,
+        rename = "idempotentHint",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotent_hint: Option<bool>,
+    #[serde(
+        default,
+        rename = "openWorldHint",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_world_hint: Option<bool>,
+}

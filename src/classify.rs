@@ -1,0 +1,610 @@
+//! Classification: a tool's category and risk level, and the evidence for both.
+//!
+//! Owns the decision rules: the record's own fields first, then MCP
+//! annotations (untrusted hints, checked against the name and description),
+//! then rules over name tokens, description phrases and input-schema
+//! parameters from the site's categories. Every decision keeps the evidence
+//! quoted from the tool's own definition, so pages can show why. Problems
+//! found in the record on the way (annotations that contradict the name) are
+//! kept as findings. Pure functions of the record and the config: no I/O.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalogue::record::ToolRecord;
+use crate::config::{Config, Risk};
+
+/// Where a piece of evidence was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The catalogue record's own `category`, `risk` or `rationale`.
+    Record,
+    /// A word of the tool's name.
+    Name,
+    /// A phrase of the description.
+    Description,
+    /// An MCP annotation.
+    Annotation,
+    /// A property of the input schema.
+    Schema,
+    /// The category's default in site.toml.
+    Default,
+    /// A tool-poisoning marker in the record.
+    Poisoning,
+}
+
+/// One reason behind a classification, quoted from the tool's definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub source: Source,
+    /// The words quoted from the definition (a name token, a phrase, an annotation).
+    pub quote: String,
+    /// What the quote shows, in a sentence.
+    pub note: String,
+}
+
+/// The kind of a problem found in a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Annotations say one thing, the name or description another.
+    ContradictingAnnotations,
+    /// Zero-width, bidi-control or tag characters in the text.
+    HiddenCharacters,
+    /// Instructions addressed to the model rather than the user.
+    ModelInstructions,
+    /// Asks for secrets, keys or private files.
+    SecretAccess,
+    /// The name copies a well-known tool of another server.
+    Shadowing,
+}
+
+/// A problem found in a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub quote: String,
+    pub note: String,
+}
+
+impl FindingKind {
+    /// True for the tool-poisoning markers, which raise the tool's risk.
+    pub fn is_poisoning(self) -> bool {
+        !matches!(self, FindingKind::ContradictingAnnotations)
+    }
+}
+
+/// The outcome of classifying one tool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    /// Index into `Config::categories`.
+    pub category: usize,
+    pub risk: Risk,
+    /// Why the category was chosen, strongest reason first.
+    pub category_evidence: Vec<Evidence>,
+    /// Why the risk level was chosen.
+    pub risk_evidence: Vec<Evidence>,
+    pub findings: Vec<Finding>,
+    pub rationale: String,
+}
+
+/// Splits a tool name into lowercase words: snake_case, camelCase,
+/// PascalCase, kebab-case, dotted and slashed names, and acronyms
+/// (`getHTTPStatus` → get, http, status).
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut current = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let boundary = i > 0 && {
+                let prev = chars[i - 1];
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+                (c.is_uppercase() && prev.is_lowercase())
+                    || (c.is_uppercase() && prev.is_uppercase() && next_lower)
+            };
+            if boundary && !current.is_empty() {
+                words.push(std::mem::take(&mut current).to_lowercase());
+            }
+            current.push(c);
+        }
+        if !current.is_empty() {
+            words.push(current.to_lowercase());
+        }
+    }
+    words
+}
+
+/// The property names of an input schema's top level, with whether each is
+/// an array (a sign of bulk operations).
+fn schema_params(schema: Option<&Value>) -> Vec<(String, bool)> {
+    let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .map(|(k, v)| {
+            let is_array = v.get("type").and_then(Value::as_str) == Some("array");
+            (k.clone(), is_array)
+        })
+        .collect()
+}
+
+/// Scores of each category from the rules, with the evidence for each.
+struct RuleScores {
+    scores: Vec<u32>,
+    evidence: Vec<Vec<Evidence>>,
+}
+
+fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
+    let n = config.categories.len();
+    let mut scores = vec![0u32; n];
+    let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); n];
+    let tokens = name_tokens(&tool.name);
+
+    // The verb: the first name word that any category knows. Leading words
+    // no rule knows (a product prefix like `slack_` or `API-`) are skipped.
+    // The verb's risk: an object word of a riskier category ("refund" in
+    // `create_refund`) outweighs the verb, unless the verb only reads.
+    let mut verb_risk: Option<Risk> = None;
+    let read_index = config.category_index("read");
+    let mut verb_is_read = false;
+    for token in &tokens {
+        let mut matched = Vec::new();
+        for (ci, cat) in config.categories.iter().enumerate() {
+            if cat.words.iter().any(|w| w == token || plural_of(token, w)) {
+                matched.push(ci);
+            }
+        }
+        if matched.is_empty() {
+            continue;
+        }
+        let is_verb = verb_risk.is_none();
+        for &ci in &matched {
+            let cat = &config.categories[ci];
+            let outweighs = verb_risk.is_some_and(|v| cat.risk > v) && !verb_is_read;
+            let weight = if is_verb || outweighs { 4 } else { 2 };
+            scores[ci] += weight;
+            let note = if is_verb {
+                format!("the name's verb “{token}” points to {}", cat.name)
+            } else {
+                format!("the word “{token}” in the name points to {}", cat.name)
+            };
+            evidence[ci].push(Evidence { source: Source::Name, quote: token.clone(), note });
+        }
+        if is_verb {
+            verb_risk = matched.iter().map(|&ci| config.categories[ci].risk).max();
+            verb_is_read = matched.iter().any(|&ci| Some(ci) == read_index);
+        }
+    }
+
+    let description = tool.description.as_deref().unwrap_or("").to_lowercase();
+    if !description.is_empty() {
+        for (ci, cat) in config.categories.iter().enumerate() {
+            let mut hits = 0;
+            for phrase in &cat.phrases {
+                if hits < 2 && contains_phrase(&description, phrase) {
+                    scores[ci] += 1;
+                    hits += 1;
+                    evidence[ci].push(Evidence {
+                        source: Source::Description,
+                        quote: phrase.clone(),
+                        note: format!("the description says “{phrase}”"),
+                    });
+                }
+            }
+        }
+    }
+
+    for (param, is_array) in schema_params(tool.input_schema.as_ref()) {
+        let lower = param.to_lowercase();
+        for (ci, cat) in config.categories.iter().enumerate() {
+            if cat.params.contains(&lower) {
+                scores[ci] += 2;
+                let note = if cat.name == "execute" {
+                    format!("the input `{param}` takes free-form code or a query")
+                } else {
+                    format!("the input `{param}` points to {}", cat.name)
+                };
+                evidence[ci].push(Evidence {
+                    source: Source::Schema,
+                    quote: param.clone(),
+                    note,
+                });
+            }
+        }
+        if is_array && (lower.ends_with("ids") || lower.ends_with('s')) {
+            // Bulk operations make every other category's effect larger;
+            // recorded as evidence for whichever category wins.
+            for ev in evidence.iter_mut() {
+                ev.push(Evidence {
+                    source: Source::Schema,
+                    quote: param.clone(),
+                    note: format!(
+                        "the input `{param}` is a list, so one call can act on many items"
+                    ),
+                });
+            }
+        }
+    }
+    RuleScores { scores, evidence }
+}
+
+fn plural_of(token: &str, word: &str) -> bool {
+    token.len() == word.len() + 1 && token.ends_with('s') && token.starts_with(word)
+}
+
+/// Whole-word phrase match.
+fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    let mut start = 0;
+    while let Some(i) = haystack[start..].find(phrase) {
+        let at = start + i;
+        let end = at + phrase.len();
+        let before_ok = haystack[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = haystack[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + phrase.len().max(1);
+        if start >= haystack.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// The best-scoring category: highest score, ties broken towards the
+/// stricter (higher-risk, later-listed) category. `None` when nothing scored.
+fn best_rule(scores: &RuleScores, config: &Config) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &s) in scores.scores.iter().enumerate() {
+        if s == 0
+            || scores.evidence[i]
+                .iter()
+                .all(|e| e.source == Source::Schema && e.note.contains("is a list"))
+        {
+            continue;
+        }
+        best = match best {
+            None => Some(i),
+            Some(b) => {
+                let (sb, si) = (scores.scores[b], s);
+                if si > sb || (si == sb && config.categories[i].risk >= config.categories[b].risk) {
+                    Some(i)
+                } else {
+                    Some(b)
+                }
+            }
+        };
+    }
+    best
+}
+
+/// Classifies one tool.
+pub fn classify(tool: &ToolRecord, config: &Config) -> Classification {
+    let rules = score_rules(tool, config);
+    let rule_choice = best_rule(&rules, config);
+    let read = config.category_index("read");
+    let destructive = config.category_index("destructive");
+    let other = config
+        .category_index("other")
+        .unwrap_or(config.categories.len() - 1);
+    let annotations = tool.annotations.clone().unwrap_or_default();
+    let mut findings = Vec::new();
+
+    // Contradictions between annotations and the rules are findings, whatever decides the category.
+    if annotations.read_only_hint == Some(true)
+        && let Some(rc) = rule_choice
+        && Some(rc) != read
+        && config.categories[rc].risk > config.categories[read.unwrap_or(rc)].risk
+    {
+        let reason = rules.evidence[rc]
+            .first()
+            .map(|e| e.note.clone())
+            .unwrap_or_default();
+        findings.push(Finding {
+            kind: FindingKind::ContradictingAnnotations,
+            quote: "readOnlyHint: true".into(),
+            note: format!(
+                "The server marks this tool read-only, but {reason}. The stricter reading, {}, is used.",
+                config.categories[rc].name
+            ),
+        });
+    }
+    if annotations.destructive_hint == Some(false)
+        && rule_choice.is_some()
+        && rule_choice == destructive
+    {
+        let reason = rules.evidence[destructive.unwrap()]
+            .first()
+            .map(|e| e.note.clone())
+            .unwrap_or_default();
+        findings.push(Finding {
+            kind: FindingKind::ContradictingAnnotations,
+            quote: "destructiveHint: false".into(),
+            note: format!("The server says this tool is not destructive, but {reason}. The stricter reading, destructive, is used."),
+        });
+    }
+
+    let mut category_evidence = Vec::new();
+    let category = if let Some(c) = tool
+        .category
+        .as_deref()
+        .and_then(|c| config.category_index(c))
+    {
+        category_evidence.push(Evidence {
+            source: Source::Record,
+            quote: format!("\"category\": \"{}\"", config.categories[c].name),
+            note: "the catalogue record sets the category".into(),
+        });
+        c
+    } else if let Some(read_index) = read
+        && annotations.read_only_hint == Some(true)
+        && (rule_choice.is_none() || rule_choice == read)
+    {
+        category_evidence.push(Evidence {
+            source: Source::Annotation,
+            quote: "readOnlyHint: true".into(),
+            note: "the server marks the tool read-only, and its name and description agree".into(),
+        });
+        if let Some(rc) = rule_choice {
+            category_evidence.extend(rules.evidence[rc].iter().cloned());
+        }
+        read_index
+    } else if let Some(d) = destructive
+        && annotations.destructive_hint == Some(true)
+        && annotations.read_only_hint != Some(true)
+        && rules.evidence[d].iter().any(|e| e.source == Source::Name)
+    {
+        category_evidence.push(Evidence {
+            source: Source::Annotation,
+            quote: "destructiveHint: true".into(),
+            note: "the server marks the tool destructive".into(),
+        });
+        category_evidence.extend(rules.evidence[d].iter().cloned());
+        d
+    } else if let Some(rc) = rule_choice {
+        category_evidence.extend(rules.evidence[rc].iter().cloned());
+        rc
+    } else {
+        category_evidence.push(Evidence {
+            source: Source::Default,
+            quote: tool.name.clone(),
+            note: "no rule matched the name, description or input schema".into(),
+        });
+        other
+    };
+    // Annotations that merely agree are worth showing too.
+    if tool.category.is_none() {
+        if annotations.read_only_hint == Some(false)
+            && Some(category) != read
+            && !category_evidence
+                .iter()
+                .any(|e| e.source == Source::Annotation)
+        {
+            category_evidence.push(Evidence {
+                source: Source::Annotation,
+                quote: "readOnlyHint: false".into(),
+                note: "the server says the tool changes state".into(),
+            });
+        }
+        if annotations.open_world_hint == Some(true) {
+            category_evidence.push(Evidence {
+                source: Source::Annotation,
+                quote: "openWorldHint: true".into(),
+                note: "the tool reaches systems outside the server".into(),
+            });
+        }
+    }
+
+    let cat = &config.categories[category];
+    let mut risk_evidence = Vec::new();
+    let risk = match tool.risk.as_deref().and_then(Risk::parse) {
+        Some(r) => {
+            risk_evidence.push(Evidence {
+                source: Source::Record,
+                quote: format!("\"risk\": \"{}\"", r.as_str()),
+                note: "the catalogue record sets the risk level".into(),
+            });
+            r
+        }
+        None => {
+            risk_evidence.push(Evidence {
+                source: Source::Default,
+                quote: cat.name.clone(),
+                note: format!(
+                    "{} tools are {} risk in this catalogue",
+                    cat.name,
+                    cat.risk.as_str()
+                ),
+            });
+            cat.risk
+        }
+    };
+
+    let rationale = match tool
+        .rationale
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(r) => r.to_string(),
+        None => write_rationale(&tool.name, cat, risk, category_evidence.first()),
+    };
+    Classification {
+        category,
+        risk,
+        category_evidence,
+        risk_evidence,
+        findings,
+        rationale,
+    }
+}
+
+fn write_rationale(
+    name: &str,
+    cat: &crate::config::Category,
+    risk: Risk,
+    first: Option<&Evidence>,
+) -> String {
+    let why = match first {
+        Some(e) if e.source == Source::Default => {
+            format!("Nothing in the definition of `{name}` shows what it changes")
+        }
+        Some(e) => {
+            let mut s = e.note.clone();
+            if let Some(c) = s.get(0..1) {
+                s.replace_range(0..1, &c.to_uppercase());
+            }
+            s
+        }
+        None => format!("`{name}` is {}", cat.name),
+    };
+    let article = crate::text::article(&cat.name);
+    format!(
+        "{why}, so it is treated as {article} {} tool, {} risk.",
+        cat.name,
+        risk.as_str()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+    }
+
+    fn tool(json: &str) -> ToolRecord {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn category_of(json: &str) -> String {
+        let c = config();
+        let r = classify(&tool(json), &c);
+        c.categories[r.category].name.clone()
+    }
+
+    #[test]
+    fn splits_every_naming_style() {
+        assert_eq!(name_tokens("delete_file"), ["delete", "file"]);
+        assert_eq!(name_tokens("getIssue"), ["get", "issue"]);
+        assert_eq!(name_tokens("list-pods"), ["list", "pods"]);
+        assert_eq!(name_tokens("kubectl.delete"), ["kubectl", "delete"]);
+        assert_eq!(name_tokens("ListObjectsV2"), ["list", "objects", "v2"]);
+        assert_eq!(name_tokens("getHTTPStatus"), ["get", "http", "status"]);
+        assert_eq!(name_tokens("API-post-search"), ["api", "post", "search"]);
+    }
+
+    #[test]
+    fn name_rules_pick_the_verb() {
+        let cases = [
+            ("run_job", "execute"),
+            ("start_run", "execute"),
+            ("get_run_output", "read"),
+            ("list_jobs", "read"),
+            ("delete_file", "destructive"),
+            ("kubectl.delete", "destructive"),
+            ("createIssue", "write"),
+            ("create_refund", "financial"),
+            ("slack_post_message", "write"),
+            ("frobnicate", "other"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(
+                category_of(&format!("{{\"name\":\"{name}\"}}")),
+                want,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn record_category_wins() {
+        assert_eq!(
+            category_of(r#"{"name":"delete_all","category":"read"}"#),
+            "read"
+        );
+    }
+
+    #[test]
+    fn read_only_hint_decides_when_nothing_contradicts_it() {
+        assert_eq!(
+            category_of(r#"{"name":"frobnicate","annotations":{"readOnlyHint":true}}"#),
+            "read"
+        );
+    }
+
+    #[test]
+    fn contradicting_read_only_hint_is_a_finding_and_stricter_wins() {
+        let c = config();
+        let r = classify(
+            &tool(r#"{"name":"delete_table","annotations":{"readOnlyHint":true}}"#),
+            &c,
+        );
+        assert_eq!(c.categories[r.category].name, "destructive");
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].kind, FindingKind::ContradictingAnnotations);
+        assert!(
+            r.findings[0].note.contains("“delete”"),
+            "{}",
+            r.findings[0].note
+        );
+    }
+
+    #[test]
+    fn destructive_hint_with_delete_verb() {
+        let c = config();
+        let r = classify(
+            &tool(r#"{"name":"purge_cache","annotations":{"destructiveHint":true}}"#),
+            &c,
+        );
+        assert_eq!(c.categories[r.category].name, "destructive");
+        assert_eq!(r.category_evidence[0].source, Source::Annotation);
+    }
+
+    #[test]
+    fn schema_and_description_count() {
+        assert_eq!(
+            category_of(
+                r#"{"name":"sandbox","inputSchema":{"type":"object","properties":{"code":{"type":"string"}}}}"#
+            ),
+            "execute"
+        );
+        assert_eq!(
+            category_of(r#"{"name":"zap","description":"Permanently removes the record."}"#),
+            "destructive"
+        );
+    }
+
+    #[test]
+    fn risk_follows_category_unless_set() {
+        let c = config();
+        let r = classify(&tool(r#"{"name":"run_job"}"#), &c);
+        assert_eq!(r.risk, Risk::High);
+        let r = classify(&tool(r#"{"name":"run_job","risk":"low"}"#), &c);
+        assert_eq!(r.risk, Risk::Low);
+        assert!(r.rationale.contains("execute tool"), "{}", r.rationale);
+    }
+
+    #[test]
+    fn generated_rationale_reads_well() {
+        let c = config();
+        let r = classify(&tool(r#"{"name":"run_job"}"#), &c);
+        assert_eq!(
+            r.rationale,
+            "The name's verb “run” points to execute, so it is treated as an execute tool, high risk."
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! `toolrisk build` and `toolrisk check`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::CmdResult;
+use crate::site::{self, Report};
+
+/// Builds with fewer tools than this finish too fast for a progress bar.
+const PROGRESS_THRESHOLD: usize = 5_000;
+
+pub fn build(site_dir: &Path, output: Option<PathBuf>, base_url: Option<&str>) -> CmdResult {
+    let output = output.unwrap_or_else(|| site_dir.join("public"));
+    let bar = ProgressBar::hidden();
+    let show = std::io::stderr().is_terminal();
+    let progress = |n: u64| bar.inc(n);
+    let on_loaded = |cat: &crate::catalogue::Catalogue| {
+        let total = cat.tool_count() + cat.servers.len();
+        if show && cat.tool_count() >= PROGRESS_THRESHOLD {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} rendering {pos}/{len} pages [{bar:30}] {per_sec} eta {eta}",
+                )
+                .expect("progress template")
+                .progress_chars("=> "),
+            );
+        }
+    };
+    let report = site::build(site_dir, &output, base_url, &progress, &on_loaded);
+    bar.finish_and_clear();
+    let report = report?;
+    print_warnings(&report);
+    println!("{}", summary("Built", &report));
+    Ok(())
+}
+
+pub fn check(site_dir: &Path) -> CmdResult {
+    let report = site::check(site_dir)?;
+    print_warnings(&report);
+    println!("{}", summary("Checked", &report));
+    Ok(())
+}
+
+fn print_warnings(report: &Report) {
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// The closing summary line.
+pub fn summary(verb: &str, r: &Report) -> String {
+    let secs = r.timings.total().as_secs_f64();
+    let rate = if secs > 0.0 {
+        r.files as f64 / secs
+    } else {
+        0.0
+    };
+    let mut s = format!(
+        "{verb} {} ({:.1} MB) for {} and {} with {} in {:.2} s ({:.0} files/s)",
+        crate::text::count_s(r.files, "file"),
+        r.bytes as f64 / 1_000_000.0,
+        crate::text::count_s(r.servers, "server"),
+        crate::text::count_s(r.tools, "tool"),
+        crate::text::count_s(r.warnings.len(), "warning"),
+        secs,
+        rate,
+    );
+    if let Some(out) = &r.output {
+        s.push_str(&format!(" → {}", out.display()));
+    }
+    s
+}

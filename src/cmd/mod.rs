@@ -1,0 +1,112 @@
+//! The command line: clap definitions and one thin function per command.
+//!
+//! Commands parse arguments, call the pipeline in [`crate::site`], and print
+//! results and problems. They hold no logic of their own beyond choosing
+//! what to print.
+
+mod build;
+mod init;
+mod snippet;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::Diagnostics;
+
+/// toolrisk turns a catalogue of MCP servers and their tools into a static
+/// site of tool risk pages with recommended policies.
+#[derive(Debug, Parser)]
+#[command(name = "toolrisk", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the whole site into the output folder.
+    ///
+    /// The site is written to a staging folder beside the output and swapped
+    /// in only when every page rendered; a failed build leaves the previous
+    /// output untouched.
+    Build {
+        /// The site folder (holding site.toml).
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Where to write the site [default: SITE_DIR/public]. Must be new,
+        /// empty, or an earlier toolrisk output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Override site.toml's base_url (e.g. for a preview deployment).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Load, validate, classify and render everything without writing.
+    ///
+    /// Exits with code 1 and lists every problem when anything is wrong.
+    Check {
+        /// The site folder (holding site.toml).
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+    },
+    /// Create a new site that builds at once.
+    Init {
+        /// The folder to create; must not exist or be empty.
+        dir: PathBuf,
+    },
+    /// Print a tool's or a server's recommended policy, or a tool's risk card.
+    ///
+    /// SERVER/TOOL prints one tool; SERVER alone prints the whole server's
+    /// policy (json format only).
+    Snippet {
+        /// `server-slug/tool-name` or `server-slug`.
+        reference: String,
+        /// What to print.
+        #[arg(short, long, value_enum, default_value_t = SnippetFormat::Json)]
+        format: SnippetFormat,
+        /// The site folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+    },
+}
+
+/// Output formats of `snippet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SnippetFormat {
+    /// The policy.json document.
+    Json,
+    /// A markdown risk card with the policy.
+    Markdown,
+    /// An HTML risk card with the policy, as the tool_card shortcode renders it.
+    Html,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Build {
+            site_dir,
+            output,
+            base_url,
+        } => build::build(&site_dir, output, base_url.as_deref()),
+        Command::Check { site_dir } => build::check(&site_dir),
+        Command::Init { dir } => init::init(&dir),
+        Command::Snippet {
+            reference,
+            format,
+            site,
+        } => snippet::snippet(&site, &reference, format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problems) => {
+            eprintln!("{problems}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The result of a command: problems are printed by [`run`].
+pub type CmdResult = Result<(), Diagnostics>;

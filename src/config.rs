@@ -1,0 +1,496 @@
+//! `site.toml`: the site's settings, categories and classification rules.
+//!
+//! Owns parsing and validating the settings file and merging it over the
+//! built-in category table (`src/builtin/categories.toml`). It knows nothing
+//! about servers or tools; the classifier and policy builder read the
+//! [`Category`] values it produces.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Diagnostics, line_col};
+
+/// The built-in categories, merged under whatever site.toml says.
+pub const BUILTIN_CATEGORIES: &str = include_str!("builtin/categories.toml");
+
+/// The order in which the built-in categories are listed.
+const BUILTIN_ORDER: [&str; 6] = [
+    "read",
+    "write",
+    "execute",
+    "destructive",
+    "financial",
+    "other",
+];
+
+/// Risk levels, least to most severe.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Risk {
+    /// Every level, least severe first.
+    pub const ALL: [Risk; 4] = [Risk::Low, Risk::Medium, Risk::High, Risk::Critical];
+
+    /// The level's name as written in files and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+            Risk::Critical => "critical",
+        }
+    }
+
+    /// Parses a level name.
+    pub fn parse(s: &str) -> Option<Risk> {
+        Risk::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The next level up, saturating at critical.
+    pub fn raised(self) -> Risk {
+        match self {
+            Risk::Low => Risk::Medium,
+            Risk::Medium => Risk::High,
+            Risk::High | Risk::Critical => Risk::Critical,
+        }
+    }
+
+    /// What the level means, in one sentence.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Risk::Low => "Mistakes are cheap: nothing changes, or the change is trivially undone.",
+            Risk::Medium => "Changes data in ways that can usually be undone, given time.",
+            Risk::High => {
+                "Runs actions whose effect cannot be checked in advance; damage is possible."
+            }
+            Risk::Critical => "Mistakes cannot be undone: data is lost or money moves.",
+        }
+    }
+}
+
+/// What the recommended policy does with a category's tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyAction {
+    /// Listed and allowed without conditions.
+    Allow,
+    /// Allowed, at most `max` calls per `window`.
+    Limit,
+    /// Removed from `tools/list` and denied.
+    Hide,
+    /// Listed, but every call is denied with `on_deny`.
+    Deny,
+}
+
+/// A rate-limit window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Window {
+    Minute,
+    Hour,
+    Day,
+}
+
+impl Window {
+    /// The window's name as written in policies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Window::Minute => "minute",
+            Window::Hour => "hour",
+            Window::Day => "day",
+        }
+    }
+}
+
+/// One category of tools, with its risk level, policy and rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    pub name: String,
+    pub risk: Risk,
+    pub meaning: String,
+    pub policy: PolicyAction,
+    pub max: u32,
+    pub window: Window,
+    pub on_deny: String,
+    pub words: Vec<String>,
+    pub phrases: Vec<String>,
+    pub params: Vec<String>,
+}
+
+/// A category as written in TOML; every field optional so site.toml can
+/// override only what it needs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryPatch {
+    risk: Option<Risk>,
+    meaning: Option<String>,
+    policy: Option<PolicyAction>,
+    max: Option<u32>,
+    window: Option<Window>,
+    on_deny: Option<String>,
+    words: Option<Vec<String>>,
+    phrases: Option<Vec<String>>,
+    params: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryFile {
+    categories: BTreeMap<String, CategoryPatch>,
+}
+
+/// Limits on input size, so that a hostile or broken catalogue is refused
+/// with a clear error instead of exhausting the machine.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputLimits {
+    /// Largest server record file, in bytes.
+    pub max_record_bytes: u64,
+    /// Largest markdown file (attack entry or page), in bytes.
+    pub max_markdown_bytes: u64,
+    /// Longest tool description kept, in bytes; longer ones are cut with a warning.
+    pub max_description_bytes: usize,
+    /// Most tools on one server.
+    pub max_tools_per_server: usize,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        InputLimits {
+            max_record_bytes: 32 * 1024 * 1024,
+            max_markdown_bytes: 4 * 1024 * 1024,
+            max_description_bytes: 64 * 1024,
+            max_tools_per_server: 20_000,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "yes")]
+    minify: bool,
+    #[serde(default = "default_per_page")]
+    per_page: usize,
+    #[serde(default)]
+    date: Option<toml::value::Datetime>,
+    #[serde(default)]
+    limits: InputLimits,
+    #[serde(default)]
+    categories: BTreeMap<String, CategoryPatch>,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn yes() -> bool {
+    true
+}
+fn default_per_page() -> usize {
+    100
+}
+
+/// The site's settings, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Always ends with `/`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/` or `/docs/`), for root-relative links.
+    pub base_path: String,
+    pub language: String,
+    pub minify: bool,
+    pub per_page: usize,
+    /// The catalogue date set in site.toml, as `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub limits: InputLimits,
+    /// Categories in display order: the built-in ones, then added ones by name.
+    pub categories: Vec<Category>,
+    pub extra: serde_json::Value,
+}
+
+impl Config {
+    /// Reads `site.toml` from the site folder.
+    pub fn load(site_dir: &Path) -> Result<Config, Diagnostics> {
+        let path = site_dir.join("site.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::in_file("site.toml", format!("cannot read the site settings: {e}"))
+                .help("run the command in a site folder, or give the folder as an argument; `toolrisk init DIR` makes a new one")
+        })?;
+        Config::parse(&text)
+    }
+
+    /// Parses the text of `site.toml`.
+    pub fn parse(text: &str) -> Result<Config, Diagnostics> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| toml_diagnostic("site.toml", text, &e))?;
+        let mut problems = Diagnostics::new();
+
+        let base_url = if raw.base_url.ends_with('/') {
+            raw.base_url.clone()
+        } else {
+            format!("{}/", raw.base_url)
+        };
+        let base_path = match base_url.split_once("://") {
+            Some((scheme, rest)) if scheme == "http" || scheme == "https" => rest
+                .find('/')
+                .map_or("/".to_string(), |i| rest[i..].to_string()),
+            _ => {
+                problems.push(
+                    Diagnostic::in_file(
+                        "site.toml",
+                        format!("base_url `{}` is not an absolute http(s) URL", raw.base_url),
+                    )
+                    .help("write it like base_url = \"https://example.com/\""),
+                );
+                "/".to_string()
+            }
+        };
+        if raw.per_page == 0 {
+            problems.push(Diagnostic::in_file(
+                "site.toml",
+                "per_page must be at least 1",
+            ));
+        }
+
+        let categories = merge_categories(raw.categories, &mut problems);
+        problems.into_result()?;
+        Ok(Config {
+            title: raw.title,
+            description: raw.description,
+            base_url,
+            base_path,
+            language: raw.language,
+            minify: raw.minify,
+            per_page: raw.per_page.max(1),
+            date: raw.date.map(|d| d.to_string()),
+            limits: raw.limits,
+            categories,
+            extra: serde_json::to_value(raw.extra).unwrap_or_default(),
+        })
+    }
+
+    /// The category called `name`.
+    pub fn category(&self, name: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// The index of the category called `name`.
+    pub fn category_index(&self, name: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.name == name)
+    }
+
+    /// The names of every category, for error messages.
+    pub fn category_names(&self) -> String {
+        self.categories
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Merges site.toml's category patches over the built-in table.
+fn merge_categories(
+    patches: BTreeMap<String, CategoryPatch>,
+    problems: &mut Diagnostics,
+) -> Vec<Category> {
+    let builtin: CategoryFile =
+        toml::from_str(BUILTIN_CATEGORIES).expect("built-in categories parse");
+    let mut builtin = builtin.categories;
+    let mut out = Vec::new();
+    for name in BUILTIN_ORDER {
+        let base = builtin.remove(name).expect("built-in category present");
+        out.push(apply_patch(name, base, CategoryPatch::default()));
+    }
+    for (name, patch) in patches {
+        if let Some(existing) = out.iter_mut().find(|c| c.name == name) {
+            let merged = apply_patch_to(existing.clone(), patch);
+            *existing = merged;
+            continue;
+        }
+        if !is_valid_category_name(&name) {
+            problems.push(
+                Diagnostic::in_file("site.toml", format!("category name `{name}` is not allowed"))
+                    .help("category names are lowercase letters, digits and `-`, used as URL segments; `page` is reserved"),
+            );
+            continue;
+        }
+        if patch.risk.is_none() || patch.policy.is_none() {
+            problems.push(
+                Diagnostic::in_file("site.toml", format!("new category `{name}` needs a `risk` and a `policy`"))
+                    .help("for example: [categories.name] risk = \"medium\", policy = \"limit\", max = 30, window = \"minute\""),
+            );
+            continue;
+        }
+        let base = Category {
+            name: name.clone(),
+            risk: Risk::Medium,
+            meaning: String::new(),
+            policy: PolicyAction::Allow,
+            max: 30,
+            window: Window::Minute,
+            on_deny: "Requires human approval.".into(),
+            words: vec![],
+            phrases: vec![],
+            params: vec![],
+        };
+        out.push(apply_patch_to(base, patch));
+    }
+    for c in &out {
+        if c.policy == PolicyAction::Limit && c.max == 0 {
+            problems.push(Diagnostic::in_file(
+                "site.toml",
+                format!(
+                    "category `{}` limits calls to 0; use policy = \"deny\" instead",
+                    c.name
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn apply_patch(name: &str, base: CategoryPatch, patch: CategoryPatch) -> Category {
+    let category = Category {
+        name: name.to_string(),
+        risk: base.risk.unwrap_or(Risk::Medium),
+        meaning: base.meaning.unwrap_or_default(),
+        policy: base.policy.unwrap_or(PolicyAction::Allow),
+        max: base.max.unwrap_or(30),
+        window: base.window.unwrap_or(Window::Minute),
+        on_deny: base
+            .on_deny
+            .unwrap_or_else(|| "Requires human approval.".into()),
+        words: base.words.unwrap_or_default(),
+        phrases: base.phrases.unwrap_or_default(),
+        params: base.params.unwrap_or_default(),
+    };
+    apply_patch_to(category, patch)
+}
+
+fn apply_patch_to(mut c: Category, p: CategoryPatch) -> Category {
+    if let Some(v) = p.risk {
+        c.risk = v;
+    }
+    if let Some(v) = p.meaning {
+        c.meaning = v;
+    }
+    if let Some(v) = p.policy {
+        c.policy = v;
+    }
+    if let Some(v) = p.max {
+        c.max = v;
+    }
+    if let Some(v) = p.window {
+        c.window = v;
+    }
+    if let Some(v) = p.on_deny {
+        c.on_deny = v;
+    }
+    let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
+    if let Some(v) = p.words {
+        c.words = lower(v);
+    }
+    if let Some(v) = p.phrases {
+        c.phrases = lower(v);
+    }
+    if let Some(v) = p.params {
+        c.params = lower(v);
+    }
+    c
+}
+
+fn is_valid_category_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && name != "page"
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Turns a TOML error into a diagnostic with line and column.
+pub fn toml_diagnostic(file: impl AsRef<Path>, text: &str, e: &toml::de::Error) -> Diagnostic {
+    let mut d = Diagnostic::in_file(file, e.message().trim().to_string());
+    if let Some(span) = e.span() {
+        let (line, col) = line_col(text, span.start);
+        d = d.at(line, col);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "title = \"T\"\nbase_url = \"https://example.com/docs\"\n";
+
+    #[test]
+    fn defaults_apply() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert_eq!(c.base_url, "https://example.com/docs/");
+        assert_eq!(c.base_path, "/docs/");
+        assert!(c.minify);
+        let names: Vec<_> = c.categories.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, BUILTIN_ORDER);
+        assert_eq!(c.category("execute").unwrap().max, 10);
+        assert_eq!(c.category("financial").unwrap().policy, PolicyAction::Deny);
+        assert_eq!(c.category("destructive").unwrap().risk, Risk::Critical);
+    }
+
+    #[test]
+    fn site_toml_overrides_and_adds_categories() {
+        let text = format!(
+            "{MINIMAL}[categories.write]\nmax = 5\n[categories.network]\nrisk = \"high\"\npolicy = \"limit\"\nmax = 3\nwindow = \"hour\"\nwords = [\"Ping\"]\n"
+        );
+        let c = Config::parse(&text).unwrap();
+        assert_eq!(c.category("write").unwrap().max, 5);
+        let net = c.category("network").unwrap();
+        assert_eq!(
+            (net.risk, net.max, net.window),
+            (Risk::High, 3, Window::Hour)
+        );
+        assert_eq!(net.words, vec!["ping"]);
+        assert_eq!(c.categories.last().unwrap().name, "network");
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let err = Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\nminfy = true\n")
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("error 1: site.toml:3:1: unknown field `minfy`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bad_base_url_is_reported() {
+        let err = Config::parse("title = \"T\"\nbase_url = \"example.com\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("base_url `example.com` is not an absolute http(s) URL")
+        );
+    }
+}

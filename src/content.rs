@@ -1,0 +1,497 @@
+//! Attack entries (`content/attacks/*.md`) and free-form pages
+//! (`content/pages/*.md`): TOML front matter, markdown body, shortcodes.
+//!
+//! Owns splitting front matter from the body, checking the front matter,
+//! rendering the body through [`crate::markdown::trusted`], and finding
+//! shortcodes with their line numbers. Shortcodes are left as placeholders
+//! in the HTML; the renderer fills them, since they need the catalogue and
+//! the templates. References to servers and tools are checked against the
+//! catalogue by [`check_references`].
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::catalogue::Catalogue;
+use crate::config::{Config, Risk, toml_diagnostic};
+use crate::error::{Diagnostic, Diagnostics, line_col};
+use crate::fs::{SiteFile, list_files, read_text};
+use crate::markdown;
+
+/// An attack-pattern entry.
+#[derive(Debug, Clone)]
+pub struct Attack {
+    pub slug: String,
+    pub file: PathBuf,
+    pub title: String,
+    pub class: String,
+    pub severity: Risk,
+    pub categories: Vec<String>,
+    /// Explicit `server/tool` references, with their line in the file.
+    pub tools: Vec<(String, usize)>,
+    pub summary: String,
+    pub date: Option<String>,
+    pub body_html: String,
+}
+
+/// A free-form page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub slug: String,
+    pub file: PathBuf,
+    pub title: String,
+    pub description: String,
+    /// HTML with shortcode placeholders (see [`placeholder`]).
+    pub body_html: String,
+    pub shortcodes: Vec<Shortcode>,
+}
+
+/// A shortcode call found in a page body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortcode {
+    pub kind: ShortcodeKind,
+    /// The `server/tool` or `server` reference.
+    pub target: String,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// The three shortcodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortcodeKind {
+    Policy,
+    ToolCard,
+    ServerPolicy,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttackFront {
+    title: String,
+    class: String,
+    severity: String,
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    tools: Vec<String>,
+    summary: String,
+    #[serde(default)]
+    date: Option<toml::value::Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageFront {
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// The placeholder left in page HTML for shortcode number `i`.
+pub fn placeholder(i: usize) -> String {
+    format!("toolrisk-shortcode-{i}-placeholder")
+}
+
+/// Splits `+++` front matter from the body. Returns (front matter, body,
+/// line where the front matter starts).
+fn split_front_matter<'a>(
+    file: &Path,
+    text: &'a str,
+) -> Result<(&'a str, &'a str, usize), Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
+        return Err(Diagnostic::in_file(file, "the file does not start with `+++` front matter")
+            .at(1, 1)
+            .help("begin the file with a `+++` line, the TOML settings (title = \"...\"), and another `+++` line"));
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok((&rest[..offset], &rest[offset + line.len()..], 2));
+        }
+        offset += line.len();
+    }
+    Err(
+        Diagnostic::in_file(file, "the front matter is never closed")
+            .at(1, 1)
+            .help("end the TOML settings with a line containing only `+++`"),
+    )
+}
+
+fn front_matter_error(
+    file: &Path,
+    front: &str,
+    start_line: usize,
+    e: &toml::de::Error,
+) -> Diagnostic {
+    let mut d = toml_diagnostic(file, front, e);
+    d.message = format!("bad front matter: {}", d.message);
+    if let Some(line) = d.line {
+        d.line = Some(line + start_line - 1);
+    } else {
+        d.line = Some(start_line);
+    }
+    d
+}
+
+/// The 1-based line of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(1, |i| line_col(text, i).0)
+}
+
+/// Parses one attack entry from its text.
+pub fn parse_attack(
+    slug: &str,
+    file: &Path,
+    text: &str,
+    config: &Config,
+) -> Result<Attack, Diagnostics> {
+    let (front, body, start) = split_front_matter(file, text)?;
+    let fm: AttackFront =
+        toml::from_str(front).map_err(|e| front_matter_error(file, front, start, &e))?;
+    let mut problems = Diagnostics::new();
+    let severity = Risk::parse(&fm.severity).unwrap_or_else(|| {
+        problems.push(
+            Diagnostic::in_file(
+                file,
+                format!(
+                    "unknown severity `{}`; expected one of `low`, `medium`, `high`, `critical`",
+                    fm.severity
+                ),
+            )
+            .at_line(line_of(text, "severity")),
+        );
+        Risk::Medium
+    });
+    for c in &fm.categories {
+        if config.category(c).is_none() {
+            problems.push(
+                Diagnostic::in_file(
+                    file,
+                    format!(
+                        "unknown category `{c}`; expected one of {}",
+                        config.category_names()
+                    ),
+                )
+                .at_line(line_of(text, &format!("\"{c}\""))),
+            );
+        }
+    }
+    problems.into_result()?;
+    let tools = fm
+        .tools
+        .iter()
+        .map(|t| (t.clone(), line_of(text, &format!("\"{t}\""))))
+        .collect();
+    Ok(Attack {
+        slug: slug.to_string(),
+        file: file.to_path_buf(),
+        title: fm.title,
+        class: fm.class,
+        severity,
+        categories: fm.categories,
+        tools,
+        summary: fm.summary,
+        date: fm.date.map(|d| d.to_string()),
+        body_html: markdown::trusted(body),
+    })
+}
+
+/// Parses one page from its text.
+pub fn parse_page(slug: &str, file: &Path, text: &str) -> Result<Page, Diagnostics> {
+    let (front, body, start) = split_front_matter(file, text)?;
+    let fm: PageFront =
+        toml::from_str(front).map_err(|e| front_matter_error(file, front, start, &e))?;
+    let body_start_line = text[..text.len() - body.len()].lines().count() + 1;
+    let (body, shortcodes) = extract_shortcodes(file, body, body_start_line)?;
+    Ok(Page {
+        slug: slug.to_string(),
+        file: file.to_path_buf(),
+        title: fm.title,
+        description: fm.description,
+        body_html: markdown::trusted(&body),
+        shortcodes,
+    })
+}
+
+/// Replaces each `{{ name(arg="value") }}` outside fenced code with a
+/// placeholder, recording the calls with their lines.
+fn extract_shortcodes(
+    file: &Path,
+    body: &str,
+    first_line: usize,
+) -> Result<(String, Vec<Shortcode>), Diagnostics> {
+    let mut out = String::with_capacity(body.len());
+    let mut found = Vec::new();
+    let mut problems = Diagnostics::new();
+    let mut fence: Option<String> = None;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let line_no = first_line + i;
+        let trimmed = line.trim_start();
+        if let Some(f) = &fence {
+            if trimmed.starts_with(f.as_str()) {
+                fence = None;
+            }
+            out.push_str(line);
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(trimmed[..3].to_string());
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start..].find("}}") else {
+                break;
+            };
+            let inner = rest[start + 2..start + len].trim();
+            out.push_str(&rest[..start]);
+            match parse_call(inner) {
+                Ok((kind, target)) => {
+                    out.push_str(&placeholder(found.len()));
+                    found.push(Shortcode {
+                        kind,
+                        target,
+                        line: line_no,
+                    });
+                }
+                Err(message) => {
+                    problems.push(Diagnostic::in_file(file, message).at_line(line_no).help(
+                        "write {{ policy(tool=\"server/tool\") }}, {{ tool_card(tool=\"server/tool\") }} or {{ server_policy(server=\"server\") }}",
+                    ));
+                }
+            }
+            rest = &rest[start + len + 2..];
+        }
+        out.push_str(rest);
+    }
+    problems.into_result()?;
+    Ok((out, found))
+}
+
+fn parse_call(inner: &str) -> Result<(ShortcodeKind, String), String> {
+    let Some((name, args)) = inner.split_once('(') else {
+        return Err(format!("`{{{{ {inner} }}}}` is not a shortcode call"));
+    };
+    let args = args
+        .trim_end()
+        .strip_suffix(')')
+        .ok_or_else(|| format!("shortcode `{}` is missing its closing `)`", name.trim()))?;
+    let (key, value) = args.split_once('=').ok_or_else(|| {
+        format!(
+            "shortcode `{}` needs an argument like tool=\"server/tool\"",
+            name.trim()
+        )
+    })?;
+    let value = value.trim().trim_matches('"').to_string();
+    let (kind, expected_key) = match name.trim() {
+        "policy" => (ShortcodeKind::Policy, "tool"),
+        "tool_card" => (ShortcodeKind::ToolCard, "tool"),
+        "server_policy" => (ShortcodeKind::ServerPolicy, "server"),
+        other => {
+            return Err(format!(
+                "unknown shortcode `{other}`; expected `policy`, `tool_card` or `server_policy`"
+            ));
+        }
+    };
+    if key.trim() != expected_key {
+        return Err(format!(
+            "shortcode `{}` takes `{expected_key}=`, not `{}=`",
+            name.trim(),
+            key.trim()
+        ));
+    }
+    Ok((kind, value))
+}
+
+fn load_markdown<T: Send>(
+    site_dir: &Path,
+    sub: &str,
+    config: &Config,
+    parse: impl Fn(&str, &SiteFile, &str) -> Result<T, Diagnostics> + Sync,
+) -> (Vec<T>, Diagnostics) {
+    let (files, mut problems) = list_files(site_dir, sub, Some("md"), false);
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|f| {
+            let text = read_text(f, config.limits.max_markdown_bytes, "max_markdown_bytes")
+                .map_err(Diagnostics::from)?;
+            let stem = f
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            crate::catalogue::load::check_server_slug(&stem, &f.relative).map_err(|mut d| {
+                d.message = d.message.replace("server slug", "slug");
+                Diagnostics::from(d)
+            })?;
+            parse(&stem, f, &text)
+        })
+        .collect();
+    let mut items = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => items.push(v),
+            Err(d) => problems.extend(d),
+        }
+    }
+    (items, problems)
+}
+
+/// Loads every attack entry, sorted by slug.
+pub fn load_attacks(site_dir: &Path, config: &Config) -> (Vec<Attack>, Diagnostics) {
+    load_markdown(site_dir, "content/attacks", config, |slug, f, text| {
+        parse_attack(slug, &f.relative, text, config)
+    })
+}
+
+/// Loads every page, sorted by slug.
+pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) {
+    load_markdown(site_dir, "content/pages", config, |slug, f, text| {
+        parse_page(slug, &f.relative, text)
+    })
+}
+
+/// Checks that every tool and server that attack entries and shortcodes
+/// name exists, and that no page's URL collides with a generated one.
+pub fn check_references(catalogue: &Catalogue) -> Diagnostics {
+    let mut problems = Diagnostics::new();
+    for attack in &catalogue.attacks {
+        for (reference, line) in &attack.tools {
+            if catalogue.find_tool(reference).is_none() {
+                problems.push(
+                    Diagnostic::in_file(
+                        &attack.file,
+                        format!("`tools` names `{reference}`, which is not in the catalogue"),
+                    )
+                    .at_line(*line)
+                    .help(reference_help(catalogue, reference)),
+                );
+            }
+        }
+    }
+    for page in &catalogue.pages {
+        if RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) {
+            problems.push(
+                Diagnostic::in_file(
+                    &page.file,
+                    format!(
+                        "a page cannot be called `{}`: that URL belongs to a generated section",
+                        page.slug
+                    ),
+                )
+                .help("rename the file"),
+            );
+        }
+        for sc in &page.shortcodes {
+            let missing = match sc.kind {
+                ShortcodeKind::ServerPolicy => catalogue.find_server(&sc.target).is_none(),
+                _ => catalogue.find_tool(&sc.target).is_none(),
+            };
+            if missing {
+                let what = if sc.kind == ShortcodeKind::ServerPolicy {
+                    "server"
+                } else {
+                    "tool"
+                };
+                problems.push(
+                    Diagnostic::in_file(
+                        &page.file,
+                        format!(
+                            "shortcode names {what} `{}`, which is not in the catalogue",
+                            sc.target
+                        ),
+                    )
+                    .at_line(sc.line)
+                    .help(reference_help(catalogue, &sc.target)),
+                );
+            }
+        }
+    }
+    problems
+}
+
+/// URL segments at the top of the site that pages may not take.
+pub const RESERVED_PAGE_SLUGS: [&str; 10] = [
+    "servers",
+    "categories",
+    "risk",
+    "attacks",
+    "embed",
+    "api",
+    "schema",
+    "assets",
+    "flagged",
+    "search",
+];
+
+fn reference_help(catalogue: &Catalogue, reference: &str) -> String {
+    match reference.split_once('/') {
+        None => "tools are named `server-slug/tool-name`, where server-slug is the file name in content/servers".into(),
+        Some((server, _)) => match catalogue.find_server(server) {
+            None => format!("there is no content/servers/{server}.json"),
+            Some(_) => format!("check the tool's name in content/servers/{server}.json"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+    }
+
+    #[test]
+    fn bad_front_matter_names_the_line() {
+        let text = "+++\ntitle = \"x\"\nclass = oops\n+++\nbody";
+        let err =
+            parse_attack("a", Path::new("content/attacks/a.md"), text, &config()).unwrap_err();
+        let s = err.to_string();
+        assert!(s.contains("content/attacks/a.md:3:"), "{s}");
+        assert!(s.contains("bad front matter"), "{s}");
+    }
+
+    #[test]
+    fn shortcodes_are_found_with_lines_and_skip_code_fences() {
+        let text = "+++\ntitle = \"P\"\n+++\nIntro\n\n{{ policy(tool=\"s/t\") }}\n\n```\n{{ policy(tool=\"x/y\") }}\n```\n{{ server_policy(server=\"s\") }}\n";
+        let page = parse_page("p", Path::new("content/pages/p.md"), text).unwrap();
+        assert_eq!(
+            page.shortcodes,
+            vec![
+                Shortcode {
+                    kind: ShortcodeKind::Policy,
+                    target: "s/t".into(),
+                    line: 6
+                },
+                Shortcode {
+                    kind: ShortcodeKind::ServerPolicy,
+                    target: "s".into(),
+                    line: 11
+                },
+            ]
+        );
+        assert!(page.body_html.contains(&placeholder(0)));
+        assert!(
+            page.body_html
+                .contains("{{ policy(tool=\"x/y\") }}"),
+            "{}",
+            page.body_html
+        );
+    }
+
+    #[test]
+    fn unknown_shortcode_is_an_error() {
+        let text = "+++\ntitle = \"P\"\n+++\n{{ polcy(tool=\"s/t\") }}\n";
+        let err = parse_page("p", Path::new("p.md"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("p.md:4: unknown shortcode `polcy`"), "{err}");
+    }
+}

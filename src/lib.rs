@@ -1,0 +1,22 @@
+//! toolrisk: a static site generator for MCP tool risk pages.
+//!
+//! The pipeline, one module per stage: [`config`] (site.toml) →
+//! [`catalogue`] (server records: load, validate, model, indexes) and
+//! [`content`] (attack entries and pages) → [`classify`] and [`policy`]
+//! (category, risk, evidence, recommended policies) → [`render`] (templates
+//! and page kinds) → [`output`] (the one place that writes). [`site`] runs
+//! the stages in order; [`cmd`] holds the command-line glue.
+
+pub mod catalogue;
+pub mod classify;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod fs;
+pub mod markdown;
+pub mod output;
+pub mod policy;
+pub mod render;
+pub mod site;
+pub mod text;

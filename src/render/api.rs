@@ -1,0 +1,86 @@
+//! The JSON API: `/api/servers/<server>.json` and `/api/catalogue.json`,
+//! exactly as CONTENT-FORMAT.md describes them. Built as data with serde_json.
+
+use serde_json::{Map, Value, json};
+
+use crate::config::Risk;
+use crate::output::Sink;
+use crate::render::pages::SiteRenderer;
+
+/// Writes `/api/servers/<server>.json`.
+pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
+    let s = &r.cat.servers[si];
+    let tools: Vec<Value> = s
+        .tools
+        .iter()
+        .map(|t| {
+            let mut evidence: Vec<Value> = Vec::new();
+            for e in t
+                .class
+                .category_evidence
+                .iter()
+                .chain(&t.class.risk_evidence)
+            {
+                evidence.push(serde_json::to_value(e).expect("evidence serialises"));
+            }
+            json!({
+                "name": t.name,
+                "url": r.urls.abs(&format!("servers/{}/{}/", s.slug, t.slug)),
+                "category": r.cat.config.categories[t.class.category].name,
+                "risk": t.risk().as_str(),
+                "evidence": evidence,
+                "findings": t.class.findings,
+                "policy": t.policy,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "slug": s.slug,
+        "name": s.name,
+        "repository": s.repository,
+        "tools": tools,
+    });
+    let bytes = serde_json::to_vec_pretty(&doc).expect("API document serialises");
+    r.file(sink, &format!("api/servers/{}.json", s.slug), &bytes);
+}
+
+/// Writes `/api/catalogue.json`.
+pub fn catalogue_json(r: &SiteRenderer, sink: &dyn Sink) {
+    let cat = r.cat;
+    let servers: Vec<Value> = cat
+        .servers
+        .iter()
+        .map(|s| {
+            let mut by_category = Map::new();
+            for c in &cat.config.categories {
+                by_category.insert(c.name.clone(), json!(0));
+            }
+            let mut by_risk = Map::new();
+            for level in Risk::ALL {
+                by_risk.insert(level.as_str().into(), json!(0));
+            }
+            for t in &s.tools {
+                let c = &cat.config.categories[t.class.category].name;
+                *by_category.get_mut(c).expect("category") =
+                    json!(by_category[c].as_u64().unwrap_or(0) + 1);
+                let l = t.risk().as_str();
+                *by_risk.get_mut(l).expect("risk") = json!(by_risk[l].as_u64().unwrap_or(0) + 1);
+            }
+            json!({
+                "slug": s.slug,
+                "name": s.name,
+                "url": r.urls.abs(&format!("servers/{}/", s.slug)),
+                "api": r.urls.abs(&format!("api/servers/{}.json", s.slug)),
+                "tools": s.tools.len(),
+                "categories": by_category,
+                "risk": by_risk,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "date": cat.date,
+        "servers": servers,
+    });
+    let bytes = serde_json::to_vec_pretty(&doc).expect("API document serialises");
+    r.file(sink, "api/catalogue.json", &bytes);
+}

@@ -1,0 +1,243 @@
+//! Rendering: the template engine, the built-in templates, and one function
+//! per page kind.
+//!
+//! Owns the Tera instance (built-in templates compiled into the binary, each
+//! overridden by a file of the same name in the site's `templates/`), turning
+//! template errors into diagnostics with template name and line, and the
+//! render driver that walks the catalogue and hands every page to an
+//! [`crate::output::Sink`]. It reads the catalogue and never changes it.
+
+pub mod api;
+pub mod pages;
+pub mod seo;
+mod tool;
+pub mod views;
+
+use std::path::Path;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::fs::{list_files, read_text};
+
+/// The built-in templates: (name, source).
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../builtin/templates/base.html")),
+    ("home.html", include_str!("../builtin/templates/home.html")),
+    (
+        "servers.html",
+        include_str!("../builtin/templates/servers.html"),
+    ),
+    (
+        "server.html",
+        include_str!("../builtin/templates/server.html"),
+    ),
+    ("tool.html", include_str!("../builtin/templates/tool.html")),
+    (
+        "categories.html",
+        include_str!("../builtin/templates/categories.html"),
+    ),
+    (
+        "tool_list.html",
+        include_str!("../builtin/templates/tool_list.html"),
+    ),
+    (
+        "risks.html",
+        include_str!("../builtin/templates/risks.html"),
+    ),
+    (
+        "attacks.html",
+        include_str!("../builtin/templates/attacks.html"),
+    ),
+    (
+        "attack.html",
+        include_str!("../builtin/templates/attack.html"),
+    ),
+    ("page.html", include_str!("../builtin/templates/page.html")),
+    (
+        "embed.html",
+        include_str!("../builtin/templates/embed.html"),
+    ),
+    ("404.html", include_str!("../builtin/templates/404.html")),
+    (
+        "partials/policy.html",
+        include_str!("../builtin/templates/partials/policy.html"),
+    ),
+    (
+        "partials/tool_card.html",
+        include_str!("../builtin/templates/partials/tool_card.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../builtin/templates/partials/pagination.html"),
+    ),
+    (
+        "partials/tool_table.html",
+        include_str!("../builtin/templates/partials/tool_table.html"),
+    ),
+    (
+        "shortcodes/policy.html",
+        include_str!("../builtin/templates/shortcodes/policy.html"),
+    ),
+    (
+        "shortcodes/tool_card.html",
+        include_str!("../builtin/templates/shortcodes/tool_card.html"),
+    ),
+    (
+        "shortcodes/server_policy.html",
+        include_str!("../builtin/templates/shortcodes/server_policy.html"),
+    ),
+];
+
+/// Static assets every site gets, unless its `static/` has a file of the same path.
+pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
+    (
+        "assets/style.css",
+        include_str!("../builtin/static/style.css"),
+    ),
+    ("assets/site.js", include_str!("../builtin/static/site.js")),
+];
+
+/// The template engine, ready to render.
+pub struct Renderer {
+    tera: Tera,
+}
+
+impl Renderer {
+    /// Compiles the built-in templates and the site's overrides.
+    pub fn new(site_dir: &Path, global: &impl Serialize) -> Result<Renderer, Diagnostics> {
+        let mut problems = Diagnostics::new();
+        let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
+        let (files, list_problems) = list_files(site_dir, "templates", None, true);
+        problems.extend(list_problems);
+        for f in files {
+            let name = f
+                .relative
+                .strip_prefix("templates")
+                .unwrap_or(&f.relative)
+                .to_string_lossy()
+                .replace('\\', "/");
+            match read_text(&f, 4 * 1024 * 1024, "templates") {
+                Ok(text) => match sources.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => sources.push((name, text)),
+                },
+                Err(d) => problems.push(d),
+            }
+        }
+        // Tera stops at the first broken template; take it out and try again,
+        // so every broken template is reported, and not the ones that merely
+        // depend on a broken one.
+        let mut removed: Vec<String> = Vec::new();
+        let mut tera = loop {
+            let mut tera = Tera::new();
+            tera.autoescape_on(vec![".html", ".xml"]);
+            match tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))) {
+                Ok(()) => break tera,
+                Err(e) => {
+                    let culprit = failing_template(&e).unwrap_or_default();
+                    let depends_on_removed = match e.kind() {
+                        tera::ErrorKind::MissingParent { parent, .. } => removed.contains(parent),
+                        _ => removed
+                            .iter()
+                            .any(|r| e.to_string().contains(&format!("`{r}`"))),
+                    };
+                    if !depends_on_removed {
+                        problems.push(template_diagnostic(&culprit, &e));
+                    }
+                    match sources.iter().position(|(n, _)| *n == culprit) {
+                        Some(i) => removed.push(sources.remove(i).0),
+                        None => {
+                            if depends_on_removed {
+                                problems.push(template_diagnostic(&culprit, &e));
+                            }
+                            break tera;
+                        }
+                    }
+                }
+            }
+        };
+        problems.into_result()?;
+        let ctx = Context::from_serialize(global)
+            .map_err(|e| Diagnostics::from(Diagnostic::new(format!("site settings: {e}"))))?;
+        tera.global_context().extend(ctx);
+        Ok(Renderer { tera })
+    }
+
+    /// Renders `template` with `context` into `out` (cleared first).
+    pub fn render_into(
+        &self,
+        template: &str,
+        context: &impl Serialize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        out.clear();
+        let ctx =
+            Context::from_serialize(context).map_err(|e| template_diagnostic(template, &e))?;
+        self.tera
+            .render_to(template, &ctx, &mut *out)
+            .map_err(|e| template_diagnostic(template, &e))
+    }
+
+    /// Renders `template` with `context` to a string.
+    pub fn render(&self, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+        let mut out = Vec::new();
+        self.render_into(template, context, &mut out)?;
+        String::from_utf8(out)
+            .map_err(|_| Diagnostic::new(format!("template {template} produced invalid UTF-8")))
+    }
+}
+
+/// The name of the template a Tera error is about.
+fn failing_template(e: &tera::Error) -> Option<String> {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            Some(r.filename().to_string())
+        }
+        tera::ErrorKind::MissingParent { current, .. } => Some(current.clone()),
+        tera::ErrorKind::CircularExtend { tpl, .. }
+        | tera::ErrorKind::CircularInclude { tpl, .. } => Some(tpl.clone()),
+        _ => None,
+    }
+}
+
+/// A Tera error as a diagnostic naming the template file and line.
+pub fn template_diagnostic(fallback: &str, e: &tera::Error) -> Diagnostic {
+    use std::error::Error;
+    let (file, line, message) = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let name = if r.filename().is_empty() {
+                fallback
+            } else {
+                r.filename()
+            };
+            (
+                name.to_string(),
+                Some(r.span().start_line),
+                r.message().to_string(),
+            )
+        }
+        _ => {
+            let mut m = e.to_string();
+            let mut source = e.source();
+            while let Some(s) = source {
+                m.push_str(": ");
+                m.push_str(&s.to_string());
+                source = s.source();
+            }
+            (fallback.to_string(), None, m)
+        }
+    };
+    let mut d = Diagnostic::in_file(
+        format!("templates/{file}"),
+        format!("template error: {message}"),
+    );
+    if let Some(line) = line {
+        d = d.at_line(line);
+    }
+    d.help("fix the template, or delete it to use the built-in one")
+}

@@ -1,0 +1,232 @@
+//! What search engines and other consumers read: JSON-LD, the sitemap (an
+//! index over child sitemaps past 50,000 URLs), robots.txt, and the
+//! Content-Security-Policy every page carries.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::config::Risk;
+use crate::markdown::escape;
+use crate::output::Sink;
+use crate::render::pages::{SiteRenderer, Urls, paginate};
+use crate::render::views::Link;
+
+/// The policy of every site page: scripts and styles from the site only.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// The embed card's only style, inlined so the card needs no requests.
+pub const EMBED_CSS: &str = include_str!("../builtin/static/embed.css");
+
+/// The embed card's policy: no scripts at all, only its own hashed style.
+pub fn embed_csp() -> String {
+    let hash = Sha256::digest(EMBED_CSS.as_bytes());
+    format!(
+        "default-src 'none'; style-src 'sha256-{}'; img-src data:; base-uri 'none'; form-action 'none'",
+        base64(&hash)
+    )
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Serialises JSON for a `<script type="application/ld+json">` element:
+/// `<`, `>` and `&` are escaped so no text can close the element.
+pub fn script_safe_json(value: &serde_json::Value) -> String {
+    let s = serde_json::to_string(value).expect("JSON-LD serialises");
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// BreadcrumbList JSON-LD for a page.
+pub fn breadcrumb_jsonld(urls: &Urls, crumbs: &[Link], canonical: &str) -> String {
+    if crumbs.is_empty() {
+        return String::new();
+    }
+    let items: Vec<_> = crumbs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let item = if i + 1 == crumbs.len() {
+                canonical.to_string()
+            } else {
+                let path = c.url.strip_prefix(&urls.base).unwrap_or(&c.url);
+                urls.abs(path)
+            };
+            json!({"@type": "ListItem", "position": i + 1, "name": c.name, "item": item})
+        })
+        .collect();
+    script_safe_json(&json!({
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": items
+    }))
+}
+
+/// The most URLs one sitemap file may list.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// Every HTML page's site path, in a fixed order.
+pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
+    let cat = r.cat;
+    let per = cat.config.per_page;
+    let mut out = vec![String::new()];
+    let list = |out: &mut Vec<String>, path: &str, n: usize| {
+        out.extend(paginate(&r.urls, path, n, per).into_iter().map(|s| s.path))
+    };
+    list(&mut out, "servers/", cat.servers.len());
+    out.push("categories/".into());
+    for (ci, c) in cat.config.categories.iter().enumerate() {
+        list(
+            &mut out,
+            &format!("categories/{}/", c.name),
+            cat.index.by_category[ci].len(),
+        );
+    }
+    out.push("risk/".into());
+    for r_ in Risk::ALL.iter().rev() {
+        list(
+            &mut out,
+            &format!("risk/{}/", r_.as_str()),
+            cat.index.by_risk[*r_ as usize].len(),
+        );
+    }
+    out.push("attacks/".into());
+    for (ai, a) in cat.attacks.iter().enumerate() {
+        let mut n = cat.index.explicit_tools[ai].len();
+        for c in &a.categories {
+            if let Some(ci) = cat.config.category_index(c) {
+                n += cat.index.by_category[ci]
+                    .iter()
+                    .filter(|id| !cat.index.explicit_tools[ai].contains(id))
+                    .count();
+            }
+        }
+        list(&mut out, &format!("attacks/{}/", a.slug), n);
+    }
+    for p in &cat.pages {
+        out.push(format!("{}/", p.slug));
+    }
+    for s in &cat.servers {
+        out.push(format!("servers/{}/", s.slug));
+        for t in &s.tools {
+            out.push(format!("servers/{}/{}/", s.slug, t.slug));
+        }
+    }
+    out
+}
+
+fn urlset(urls: &Urls, paths: &[String], lastmod: Option<&str>) -> String {
+    let mut s = String::with_capacity(paths.len() * 100 + 200);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for p in paths {
+        s.push_str("<url><loc>");
+        s.push_str(&escape(&urls.abs(p)));
+        s.push_str("</loc>");
+        if let Some(d) = lastmod {
+            s.push_str("<lastmod>");
+            s.push_str(&escape(d));
+            s.push_str("</lastmod>");
+        }
+        s.push_str("</url>\n");
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+/// Writes `sitemap.xml` (a sitemap index with `sitemap-N.xml` children once
+/// past [`SITEMAP_LIMIT`] URLs) and `robots.txt`.
+pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
+    let paths = all_paths(r);
+    let lastmod = r.cat.date.as_deref().filter(|d| is_iso_date(d));
+    if paths.len() <= SITEMAP_LIMIT {
+        r.file(
+            sink,
+            "sitemap.xml",
+            urlset(&r.urls, &paths, lastmod).as_bytes(),
+        );
+    } else {
+        let mut index = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for (i, chunk) in paths.chunks(SITEMAP_LIMIT).enumerate() {
+            let name = format!("sitemap-{}.xml", i + 1);
+            r.file(sink, &name, urlset(&r.urls, chunk, lastmod).as_bytes());
+            index.push_str(&format!(
+                "<sitemap><loc>{}</loc></sitemap>\n",
+                escape(&r.urls.abs(&name))
+            ));
+        }
+        index.push_str("</sitemapindex>\n");
+        r.file(sink, "sitemap.xml", index.as_bytes());
+    }
+    let robots = format!(
+        "User-agent: *\nAllow: /\nDisallow: {}embed/\n\nSitemap: {}\n",
+        r.urls.base,
+        r.urls.abs("sitemap.xml")
+    );
+    r.file(sink, "robots.txt", robots.as_bytes());
+}
+
+fn is_iso_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && d.bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_cannot_close_the_script() {
+        let s = script_safe_json(&json!({"name": "</script><script>alert(1)</script>&"}));
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back["name"], "</script><script>alert(1)</script>&");
+    }
+
+    #[test]
+    fn base64_matches_known_values() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+}

@@ -1,0 +1,187 @@
+//! The tool page's view: description, classification evidence, policy,
+//! attacks, related tools and the FAQ.
+//!
+//! The FAQ and the policy explanation are written from the policy document
+//! itself (read back through [`PolicySummary`]), never from the category, so
+//! they cannot name a field, number or window the snippet does not contain.
+
+use crate::catalogue::{Catalogue, ToolId};
+use crate::markdown;
+use crate::policy::{self, PolicySummary};
+use crate::render::pages::Urls;
+use crate::render::views::*;
+use crate::text;
+
+/// Builds the view of one tool.
+pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
+    let server = cat.server(id);
+    let tool = cat.tool(id);
+    let category = &cat.config.categories[tool.class.category];
+    let policy_json = policy::to_pretty(&tool.policy);
+    let summary = PolicySummary::of(&tool.policy, &tool.name);
+    let attacks = cat
+        .index
+        .attacks_for(id, tool.class.category, &cat.attacks)
+        .into_iter()
+        .map(|ai| urls.attack_row(cat, ai))
+        .collect();
+    let related = cat.index.related[id.server as usize][id.tool as usize]
+        .iter()
+        .map(|&r| urls.tool_row(cat, r))
+        .collect();
+    let annotations = tool
+        .annotations
+        .as_ref()
+        .map(|a| {
+            let mut out = Vec::new();
+            let mut push = |name: &str, v: Option<bool>| {
+                if let Some(v) = v {
+                    out.push(Link {
+                        name: name.to_string(),
+                        url: v.to_string(),
+                    });
+                }
+            };
+            push("readOnlyHint", a.read_only_hint);
+            push("destructiveHint", a.destructive_hint);
+            push("idempotentHint", a.idempotent_hint);
+            push("openWorldHint", a.open_world_hint);
+            out
+        })
+        .unwrap_or_default();
+    let display = tool.display_name().to_string();
+    ToolView {
+        has_title: display != tool.name,
+        name: tool.name.clone(),
+        slug: tool.slug.clone(),
+        display_name: display,
+        url: urls.tool(server, tool),
+        embed_url: urls.embed(server, tool),
+        description_html: markdown::untrusted(&tool.description),
+        description_text: markdown::plain_text(&tool.description),
+        server: urls.server_summary(server),
+        category: urls.category_view(cat, tool.class.category),
+        risk: urls.risk_view(cat, tool.risk()),
+        rationale: tool.class.rationale.clone(),
+        category_evidence: tool.class.category_evidence.clone(),
+        risk_evidence: tool.class.risk_evidence.clone(),
+        findings: tool.class.findings.clone(),
+        annotations,
+        policy_url: format!("{}policy.json", urls.tool(server, tool)),
+        policy_explain_html: view_code(&summary.explain(&tool.name)),
+        policy_json,
+        attacks,
+        related,
+        faq: faq(cat, id, &summary, category.name.as_str()),
+    }
+}
+
+fn view_code(s: &str) -> String {
+    code_marks(s)
+}
+
+/// The FAQ, every fact taken from the policy summary or the model.
+fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> Vec<Faq> {
+    let server = cat.server(id);
+    let tool = cat.tool(id);
+    let name = &tool.name;
+    let mut out = Vec::new();
+    let what = if tool.description.trim().is_empty() {
+        format!(
+            "The server gives no description for `{name}`. Its name and input schema are all there is to go on, which is itself a reason to treat it with care."
+        )
+    } else {
+        let first = text::one_line(&markdown::plain_text(&tool.description), 300);
+        format!("In its own words: “{}”", text::sentence(&first))
+    };
+    out.push(Faq {
+        question: format!("What does {name} do?"),
+        answer_html: code_marks(&what),
+    });
+
+    out.push(Faq {
+        question: format!("How do I enforce a policy on {name}?"),
+        answer_html: code_marks(&format!(
+            "Put the policy.json shown above in your MCP gateway's configuration for {}. {}",
+            server.name,
+            summary.explain(name)
+        )),
+    });
+
+    let risk = tool.risk();
+    out.push(Faq {
+        question: format!("What risk level is {name}?"),
+        answer_html: code_marks(&format!(
+            "{} risk, as {} {category} tool. {}",
+            capitalise(risk.as_str()),
+            text::article(category),
+            risk.meaning()
+        )),
+    });
+
+    let rate = match summary {
+        PolicySummary::Limited {
+            counter,
+            max,
+            window,
+            scope,
+        } => format!(
+            "Yes, and the policy above already does: at most {} per {window}, counted in `{counter}`{}.",
+            text::count(*max as usize, "call", "calls"),
+            scope
+                .as_deref()
+                .map(|s| format!(" for each {s}"))
+                .unwrap_or_default()
+        ),
+        PolicySummary::Allowed => format!(
+            "Yes. The policy above allows `{name}` without a limit because it only reads; a gateway can still cap how often it is called."
+        ),
+        PolicySummary::Hidden => {
+            format!("There is no need: the policy above hides `{name}`, so no call gets through.")
+        }
+        PolicySummary::Denied { .. } => {
+            format!("There is no need: the policy above denies every call to `{name}`.")
+        }
+        PolicySummary::Conditional | PolicySummary::Default { .. } => {
+            "Yes; a gateway can cap how often it is called.".to_string()
+        }
+    };
+    out.push(Faq {
+        question: format!("Can I rate-limit {name}?"),
+        answer_html: code_marks(&rate),
+    });
+
+    let block = match summary {
+        PolicySummary::Hidden => format!(
+            "The policy above already does: `{name}` is in `hide`, so agents never see it and any call is denied."
+        ),
+        PolicySummary::Denied { message } => {
+            format!("The policy above already denies every call, answering “{message}”.")
+        }
+        _ => format!(
+            "Leave `{name}` out of the policy: with `\"default\": \"deny\"`, a tool the policy does not name is denied."
+        ),
+    };
+    out.push(Faq {
+        question: format!("How do I block {name} completely?"),
+        answer_html: code_marks(&block),
+    });
+
+    let provider = match &server.repository {
+        Some(repo) => format!("{}, whose source is at {repo}.", server.name),
+        None => text::sentence(&server.name),
+    };
+    out.push(Faq {
+        question: format!("Which server provides {name}?"),
+        answer_html: code_marks(&provider),
+    });
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

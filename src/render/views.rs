@@ -1,0 +1,186 @@
+//! View structs: what templates see.
+//!
+//! Templates never receive the domain types, only these flat, borrowed
+//! views, so the model can change without breaking a user's templates.
+//! Every field a built-in template reads is always present (`null` or empty
+//! when there is nothing to show). Text fields are raw text and are escaped
+//! by the template engine; fields ending in `_html` are already safe HTML
+//! produced by this crate (markdown rendered in untrusted mode, or prose
+//! escaped before markup was added).
+
+use serde::Serialize;
+
+use crate::classify::{Evidence, Finding};
+
+/// Page metadata shared by every page kind.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: String,
+    /// Absolute canonical URL.
+    pub canonical: String,
+    /// Root-relative URL of the page.
+    pub url: String,
+    pub breadcrumbs: Vec<Link>,
+    /// JSON-LD, already escaped for a `<script>` element.
+    pub jsonld_html: String,
+    /// `website` or `article`, for Open Graph.
+    pub og_type: &'static str,
+    /// The Content-Security-Policy of the page.
+    pub csp: String,
+}
+
+/// A link: text and root-relative URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+/// A category as shown in lists and badges.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryView {
+    pub name: String,
+    /// "a" or "an", for "an execute tool".
+    pub article: &'static str,
+    pub url: String,
+    pub meaning: String,
+    pub risk: &'static str,
+    pub count: usize,
+    pub count_text: String,
+}
+
+/// A risk level as shown in lists and badges.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskView {
+    pub level: &'static str,
+    pub url: String,
+    pub meaning: &'static str,
+    pub count: usize,
+    pub count_text: String,
+}
+
+/// A server in lists and on tool pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerSummary {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    pub description: String,
+    pub repository: Option<String>,
+    /// `https://github.com/<repository>` when the repository is `owner/name`.
+    pub repository_url: Option<String>,
+    pub homepage: Option<String>,
+    pub tool_count: usize,
+    pub tool_count_text: String,
+    pub risk: Option<&'static str>,
+}
+
+/// A tool in a list (server table, category and risk pages, related tools).
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolRow {
+    pub name: String,
+    pub display_name: String,
+    pub url: String,
+    pub server_name: String,
+    pub server_url: String,
+    pub category: String,
+    pub category_url: String,
+    pub risk: &'static str,
+    pub risk_url: String,
+    pub summary: String,
+    pub flagged: bool,
+}
+
+/// An attack entry in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackRow {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub class: String,
+    pub severity: &'static str,
+    pub summary: String,
+    pub date: Option<String>,
+    pub categories: Vec<Link>,
+}
+
+/// A question and its answer; the answer is escaped text with `code` marks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Faq {
+    pub question: String,
+    pub answer_html: String,
+}
+
+/// Everything about one tool.
+#[derive(Debug, Serialize)]
+pub struct ToolView {
+    pub name: String,
+    /// The URL segment.
+    pub slug: String,
+    pub display_name: String,
+    /// True when the display name differs from the raw name.
+    pub has_title: bool,
+    pub url: String,
+    pub embed_url: String,
+    pub description_html: String,
+    pub description_text: String,
+    pub server: ServerSummary,
+    pub category: CategoryView,
+    pub risk: RiskView,
+    pub rationale: String,
+    pub category_evidence: Vec<Evidence>,
+    pub risk_evidence: Vec<Evidence>,
+    pub findings: Vec<Finding>,
+    pub annotations: Vec<Link>,
+    pub policy_json: String,
+    pub policy_url: String,
+    pub policy_explain_html: String,
+    pub attacks: Vec<AttackRow>,
+    pub related: Vec<ToolRow>,
+    pub faq: Vec<Faq>,
+}
+
+/// Numbered pages of a long list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    pub current: usize,
+    pub total: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub pages: Vec<Link>,
+    /// "Showing 101–200 of 1,234".
+    pub range_text: String,
+}
+
+/// Escapes text, then turns `backticked` spans into `<code>`.
+pub fn code_marks(text: &str) -> String {
+    let escaped = crate::markdown::escape(text);
+    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut open = false;
+    for (i, part) in escaped.split('`').enumerate() {
+        if i > 0 {
+            out.push_str(if open { "</code>" } else { "<code>" });
+            open = !open;
+        }
+        out.push_str(part);
+    }
+    if open {
+        out.push_str("</code>");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_marks;
+
+    #[test]
+    fn code_marks_escape_first() {
+        assert_eq!(
+            code_marks("call `a<b>` now"),
+            "call <code>a&lt;b&gt;</code> now"
+        );
+        assert_eq!(code_marks("odd `x"), "odd <code>x</code>");
+    }
+}

@@ -1,0 +1,239 @@
+//! The build pipeline, one method per stage: load → validate → model →
+//! render → write.
+//!
+//! Owns the order of the stages, timing each one, and the rule that a build
+//! either completes or changes nothing. Commands (`build`, `check`,
+//! `snippet`, and later `serve`) are thin layers over [`load`] and
+//! [`render`]; nothing here prints.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, load, model};
+use crate::config::Config;
+use crate::content;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::fs::list_files;
+use crate::output::{DryRun, Sink, Staged};
+use crate::render::pages::SiteRenderer;
+use crate::render::{BUILTIN_ASSETS, Renderer};
+
+/// How long each stage took.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.stages.push((stage, start.elapsed()));
+        out
+    }
+
+    /// The total of every stage.
+    pub fn total(&self) -> Duration {
+        self.stages.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// Loads, validates and models the site.
+pub fn load(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    timings: &mut Timings,
+) -> Result<Catalogue, Diagnostics> {
+    let mut config = timings.time("config", || Config::load(site_dir))?;
+    if let Some(url) = base_url {
+        let patched = Config::parse(&format!("title = \"x\"\nbase_url = {}\n", toml_string(url)))?;
+        config.base_url = patched.base_url;
+        config.base_path = patched.base_path;
+    }
+    let mut problems = Diagnostics::new();
+    let ((servers, server_problems), ((attacks, attack_problems), (pages, page_problems))) =
+        timings.time("load", || {
+            rayon::join(
+                || load::load_servers(site_dir, &config),
+                || {
+                    rayon::join(
+                        || content::load_attacks(site_dir, &config),
+                        || content::load_pages(site_dir, &config),
+                    )
+                },
+            )
+        });
+    problems.extend(server_problems);
+    problems.extend(attack_problems);
+    problems.extend(page_problems);
+    let (servers, warnings) = timings.time("classify", || model::build_servers(servers, &config));
+    let catalogue = timings.time("index", || {
+        Catalogue::assemble(config, servers, attacks, pages, warnings)
+    });
+    problems.extend(timings.time("validate", || content::check_references(&catalogue)));
+    problems.sort();
+    problems.into_result()?;
+    Ok(catalogue)
+}
+
+fn toml_string(s: &str) -> String {
+    serde_json::to_string(s).expect("string serialises")
+}
+
+/// What templates see as `site`.
+#[derive(Serialize)]
+struct SiteGlobals<'a> {
+    site: SiteView<'a>,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    language: &'a str,
+    date: Option<&'a str>,
+    pages: Vec<crate::render::views::Link>,
+    extra: &'a serde_json::Value,
+}
+
+/// Compiles the templates for a catalogue.
+pub fn renderer(site_dir: &Path, cat: &Catalogue) -> Result<Renderer, Diagnostics> {
+    let globals = SiteGlobals {
+        site: SiteView {
+            title: &cat.config.title,
+            description: &cat.config.description,
+            base_url: &cat.config.base_url,
+            base_path: &cat.config.base_path,
+            language: &cat.config.language,
+            date: cat.date.as_deref(),
+            pages: cat
+                .pages
+                .iter()
+                .map(|p| crate::render::views::Link {
+                    name: p.title.clone(),
+                    url: format!("{}{}/", cat.config.base_path, p.slug),
+                })
+                .collect(),
+            extra: &cat.config.extra,
+        },
+    };
+    Renderer::new(site_dir, &globals)
+}
+
+/// Renders every page and copies static files into `sink`.
+pub fn render(
+    site_dir: &Path,
+    cat: &Catalogue,
+    sink: &dyn Sink,
+    timings: &mut Timings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), Diagnostics> {
+    let renderer = timings.time("templates", || renderer(site_dir, cat))?;
+    let site = SiteRenderer::new(cat, &renderer);
+    let mut problems = timings.time("render", || site.render_all(sink, progress));
+    problems.extend(timings.time("static", || copy_static(site_dir, sink)));
+    problems.into_result()
+}
+
+/// Writes the built-in assets, then `static/` over them.
+fn copy_static(site_dir: &Path, sink: &dyn Sink) -> Diagnostics {
+    let (files, mut problems) = list_files(site_dir, "static", None, true);
+    let relative: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.relative
+                .strip_prefix("static")
+                .unwrap_or(&f.relative)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    for (path, text) in BUILTIN_ASSETS {
+        if !relative.iter().any(|r| r == path)
+            && let Err(d) = sink.write(path, text.as_bytes())
+        {
+            problems.push(d);
+        }
+    }
+    for (f, rel) in files.iter().zip(relative) {
+        match std::fs::read(&f.path) {
+            Ok(bytes) => {
+                if let Err(d) = sink.write(&rel, &bytes) {
+                    problems.push(Diagnostic::in_file(&f.relative, d.message));
+                }
+            }
+            Err(e) => problems.push(Diagnostic::in_file(
+                &f.relative,
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    problems
+}
+
+/// The outcome of a build or check.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub servers: usize,
+    pub tools: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+    pub output: Option<PathBuf>,
+}
+
+/// Builds the site into `output`, replacing it only on success.
+pub fn build(
+    site_dir: &Path,
+    output: &Path,
+    base_url: Option<&str>,
+    progress: &(dyn Fn(u64) + Sync),
+    on_loaded: &dyn Fn(&Catalogue),
+) -> Result<Report, Diagnostics> {
+    let mut timings = Timings::default();
+    let cat = load(site_dir, base_url, &mut timings)?;
+    on_loaded(&cat);
+    let staged = Staged::begin(output, site_dir, cat.config.minify)?;
+    if let Err(problems) = render(site_dir, &cat, &staged, &mut timings, progress) {
+        staged.abandon();
+        return Err(problems);
+    }
+    let files = staged.files.load(Ordering::Relaxed);
+    let bytes = staged.bytes.load(Ordering::Relaxed);
+    timings.time("swap", || staged.commit())?;
+    Ok(Report {
+        servers: cat.servers.len(),
+        tools: cat.tool_count(),
+        files,
+        bytes,
+        warnings: cat.warnings.clone(),
+        timings,
+        output: Some(output.to_path_buf()),
+    })
+}
+
+/// Loads and renders everything without writing.
+pub fn check(site_dir: &Path) -> Result<Report, Diagnostics> {
+    let mut timings = Timings::default();
+    let cat = load(site_dir, None, &mut timings)?;
+    let sink = DryRun {
+        minify: false,
+        ..DryRun::default()
+    };
+    render(site_dir, &cat, &sink, &mut timings, &|_| {})?;
+    Ok(Report {
+        servers: cat.servers.len(),
+        tools: cat.tool_count(),
+        files: sink.files.load(Ordering::Relaxed),
+        bytes: sink.bytes.load(Ordering::Relaxed),
+        warnings: cat.warnings.clone(),
+        timings,
+        output: None,
+    })
+}

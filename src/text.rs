@@ -1,0 +1,132 @@
+//! Small helpers for generated English prose: articles, plurals, sentence
+//! endings, one-line summaries. Everything a page says about counts or
+//! categories goes through here, so "an execute tool", "1 tool" and "2 tools"
+//! are right everywhere.
+
+/// "a" or "an" for the word that follows.
+pub fn article(word: &str) -> &'static str {
+    let lower = word.to_lowercase();
+    let vowel_sound = lower.starts_with(['a', 'e', 'i', 'o'])
+        || (lower.starts_with('u') && !lower.starts_with("us") && !lower.starts_with("uni"))
+        || lower.starts_with("hour");
+    if vowel_sound { "an" } else { "a" }
+}
+
+/// "1 tool", "2 tools", "0 tools".
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// "1 tool" / "3 tools" for the common regular plural.
+pub fn count_s(n: usize, noun: &str) -> String {
+    count(n, noun, &format!("{noun}s"))
+}
+
+/// The text with exactly one closing full stop (or other closing mark).
+pub fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    let t = t.trim_end_matches('.');
+    if t.is_empty() {
+        return String::new();
+    }
+    if t.ends_with(['!', '?', '…', ':']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// The first sentence (or line) of a description, cut to about `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let first_line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let end = first_line
+        .find(". ")
+        .map(|i| i + 1)
+        .unwrap_or(first_line.len());
+    let s = &first_line[..end];
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{}…", cut.trim_end_matches([',', ';', '.', ' ']))
+}
+
+/// A server name with " MCP Server" added only when it is not there already.
+pub fn server_title(name: &str) -> String {
+    let lower = name.to_lowercase();
+    if lower.contains("mcp") {
+        name.to_string()
+    } else {
+        format!("{name} MCP server")
+    }
+}
+
+/// Joins items as "a, b and c".
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn articles() {
+        assert_eq!(article("execute"), "an");
+        assert_eq!(article("other"), "an");
+        assert_eq!(article("read"), "a");
+        assert_eq!(article("write"), "a");
+        assert_eq!(article("destructive"), "a");
+        assert_eq!(article("hour"), "an");
+        assert_eq!(article("unsafe"), "an");
+        assert_eq!(article("user"), "a");
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count_s(1, "tool"), "1 tool");
+        assert_eq!(count_s(2, "tool"), "2 tools");
+        assert_eq!(count_s(0, "tool"), "0 tools");
+        assert_eq!(count(3, "entry", "entries"), "3 entries");
+    }
+
+    #[test]
+    fn sentences_end_once() {
+        assert_eq!(sentence("Runs a job."), "Runs a job.");
+        assert_eq!(sentence("Runs a job.."), "Runs a job.");
+        assert_eq!(sentence("Runs a job"), "Runs a job.");
+        assert_eq!(sentence("Really?"), "Really?");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
+    fn server_titles_never_double() {
+        assert_eq!(
+            server_title("Databricks MCP Server"),
+            "Databricks MCP Server"
+        );
+        assert_eq!(server_title("Stripe"), "Stripe MCP server");
+    }
+
+    #[test]
+    fn one_line_cuts_at_sentence_or_word() {
+        assert_eq!(one_line("First. Second.", 80), "First.");
+        assert_eq!(one_line("\n\nalpha beta gamma delta", 12), "alpha beta…");
+    }
+
+    #[test]
+    fn joins() {
+        let v: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(join_and(&v), "a, b and c");
+        assert_eq!(join_and(&v[..1]), "a");
+    }
+}
