@@ -479,8 +479,7 @@ mod tests {
         );
         assert!(page.body_html.contains(&placeholder(0)));
         assert!(
-            page.body_html
-                .contains("{{ policy(tool=\"x/y\") }}"),
+            page.body_html.contains("{{ policy(tool=\"x/y\") }}"),
             "{}",
             page.body_html
         );

@@ -6,6 +6,7 @@
 //! reference (`server/tool`). Built once per build, then only read: the
 //! renderer borrows it and never changes it.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -119,12 +120,17 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
         .tools
         .into_iter()
         .zip(segments)
-        .map(|(t, seg)| build_tool(t, seg.slug, config))
+        .map(|(t, seg)| build_tool(t, seg.slug, &slug, config))
+        .collect();
+    let categories: Vec<Cow<Category>> = tools
+        .iter()
+        .map(|t| policy_category(&t.class, config))
         .collect();
     let policy = policy::server_policy(
         tools
             .iter()
-            .map(|t| (t.name.as_str(), &config.categories[t.class.category])),
+            .zip(&categories)
+            .map(|(t, c)| (t.name.as_str(), c.as_ref())),
     );
     let server = Server {
         slug,
@@ -141,11 +147,11 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
     (server, warnings)
 }
 
-fn build_tool(record: ToolRecord, slug: String, config: &Config) -> Tool {
-    let class = classify(&record, config);
-    let category: &Category = &config.categories[class.category];
-    let policy = policy::tool_policy(&record.name, category);
-    let mut description = record.description.unwrap_or_default();
+fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Config) -> Tool {
+    let class = classify(&record, server_slug, config);
+    let policy = policy::tool_policy(&record.name, &policy_category(&class, config));
+    let mut description =
+        crate::classify::poison::reveal(record.description.as_deref().unwrap_or("")).into_owned();
     if description.len() > config.limits.max_description_bytes {
         let mut cut = config.limits.max_description_bytes;
         while !description.is_char_boundary(cut) {
@@ -157,7 +163,9 @@ fn build_tool(record: ToolRecord, slug: String, config: &Config) -> Tool {
     Tool {
         name: record.name,
         slug,
-        title: record.title,
+        title: record
+            .title
+            .map(|t| crate::classify::poison::reveal(&t).into_owned()),
         description,
         input_schema: record.input_schema,
         annotations: record.annotations,
@@ -182,6 +190,20 @@ pub fn build_servers(loaded: Vec<LoadedServer>, config: &Config) -> (Vec<Server>
         })
         .collect();
     (servers, warnings)
+}
+
+/// The category whose policy rule applies: the tool's own, except that a
+/// poisoned record is hidden whatever its category.
+fn policy_category<'c>(class: &Classification, config: &'c Config) -> Cow<'c, Category> {
+    let category = &config.categories[class.category];
+    if class.is_poisoned() {
+        Cow::Owned(Category {
+            policy: crate::config::PolicyAction::Hide,
+            ..category.clone()
+        })
+    } else {
+        Cow::Borrowed(category)
+    }
 }
 
 struct Segment {

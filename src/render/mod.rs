@@ -61,6 +61,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("404.html", include_str!("../builtin/templates/404.html")),
     (
+        "flagged.html",
+        include_str!("../builtin/templates/flagged.html"),
+    ),
+    (
         "partials/policy.html",
         include_str!("../builtin/templates/partials/policy.html"),
     ),

@@ -320,6 +320,7 @@ impl<'a> SiteRenderer<'a> {
         self.attacks(sink);
         self.pages(sink);
         self.not_found(sink);
+        self.flagged(sink);
         crate::render::api::catalogue_json(self, sink);
         self.file(
             sink,
@@ -371,16 +372,7 @@ impl<'a> SiteRenderer<'a> {
             tool_count: tools,
             tool_count_text: text::count_s(tools, "tool"),
             attack_count_text: text::count(cat.attacks.len(), "attack pattern", "attack patterns"),
-            flagged_count: cat
-                .tool_ids()
-                .filter(|&id| {
-                    cat.tool(id)
-                        .class
-                        .findings
-                        .iter()
-                        .any(|f| f.kind.is_poisoning())
-                })
-                .count(),
+            flagged_count: flagged_ids(cat).len(),
             date: cat.date.clone(),
             categories: (0..cat.config.categories.len())
                 .map(|i| self.urls.category_view(cat, i))
@@ -934,6 +926,55 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
+    /// Tools whose records carry tool-poisoning markers, with the evidence.
+    fn flagged(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let ids = flagged_ids(cat);
+        #[derive(Serialize)]
+        struct Flagged {
+            tool: ToolRow,
+            findings: Vec<crate::classify::Finding>,
+        }
+        #[derive(Serialize)]
+        struct FlaggedPage {
+            tools: Vec<Flagged>,
+            total_text: String,
+            pagination: Option<Pagination>,
+        }
+        let crumbs = self
+            .urls
+            .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
+        for slice in paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page) {
+            let tools = ids[slice.range.clone()]
+                .iter()
+                .map(|&id| Flagged {
+                    tool: self.urls.tool_row(cat, id),
+                    findings: cat
+                        .tool(id)
+                        .class
+                        .findings
+                        .iter()
+                        .filter(|f| f.kind.is_poisoning())
+                        .cloned()
+                        .collect(),
+                })
+                .collect();
+            let data = FlaggedPage {
+                tools,
+                total_text: text::count_s(ids.len(), "tool"),
+                pagination: slice.pagination,
+            };
+            let meta = self.meta(
+                "Flagged tools".into(),
+                "Tools whose records carry tool-poisoning markers: hidden characters, instructions to the model, requests for secrets, shadowed names.".into(),
+                &slice.path,
+                crumbs.clone(),
+                "website",
+            );
+            self.page(sink, "flagged.html", &slice.path, &meta, data);
+        }
+    }
+
     fn not_found(&self, sink: &dyn Sink) {
         let meta = self.meta(
             "Page not found".into(),
@@ -944,6 +985,13 @@ impl<'a> SiteRenderer<'a> {
         );
         self.page(sink, "404.html", "404.html", &meta, json!({}));
     }
+}
+
+/// Tools with tool-poisoning findings, in catalogue order.
+pub fn flagged_ids(cat: &Catalogue) -> Vec<ToolId> {
+    cat.tool_ids()
+        .filter(|&id| cat.tool(id).class.is_poisoned())
+        .collect()
 }
 
 fn capital(s: &str) -> String {

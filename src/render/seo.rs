@@ -132,6 +132,11 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
         }
         list(&mut out, &format!("attacks/{}/", a.slug), n);
     }
+    list(
+        &mut out,
+        "flagged/",
+        crate::render::pages::flagged_ids(cat).len(),
+    );
     for p in &cat.pages {
         out.push(format!("{}/", p.slug));
     }
