@@ -359,11 +359,17 @@ pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) 
 
 /// Checks that every tool and server that attack entries and shortcodes
 /// name exists, and that no page's URL collides with a generated one.
-pub fn check_references(catalogue: &Catalogue) -> Diagnostics {
+/// References into `unloaded` servers (files that failed to load, already
+/// reported) are skipped.
+pub fn check_references(catalogue: &Catalogue, unloaded: &[String]) -> Diagnostics {
     let mut problems = Diagnostics::new();
+    let skipped = |reference: &str| {
+        let server = reference.split('/').next().unwrap_or(reference);
+        unloaded.iter().any(|u| u == server)
+    };
     for attack in &catalogue.attacks {
         for (reference, line) in &attack.tools {
-            if catalogue.find_tool(reference).is_none() {
+            if catalogue.find_tool(reference).is_none() && !skipped(reference) {
                 problems.push(
                     Diagnostic::in_file(
                         &attack.file,
@@ -393,7 +399,7 @@ pub fn check_references(catalogue: &Catalogue) -> Diagnostics {
                 ShortcodeKind::ServerPolicy => catalogue.find_server(&sc.target).is_none(),
                 _ => catalogue.find_tool(&sc.target).is_none(),
             };
-            if missing {
+            if missing && !skipped(&sc.target) {
                 let what = if sc.kind == ShortcodeKind::ServerPolicy {
                     "server"
                 } else {

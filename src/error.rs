@@ -163,7 +163,7 @@ impl fmt::Display for Diagnostics {
         let n = self.items.len();
         write!(
             f,
-            "{n} {} found; nothing was written",
+            "{n} {} found",
             if n == 1 { "problem" } else { "problems" }
         )
     }
@@ -211,7 +211,7 @@ mod tests {
             .collect();
         assert_eq!(
             list.to_string(),
-            "error 1: one\nerror 2: two\n2 problems found; nothing was written"
+            "error 1: one\nerror 2: two\n2 problems found"
         );
     }
 

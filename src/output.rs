@@ -23,8 +23,12 @@ pub trait Sink: Sync {
     /// Whether HTML should be minified before it is written.
     fn minify(&self) -> bool;
 
+    /// Counts one HTML page (for the summary).
+    fn count_page(&self);
+
     /// Writes an HTML page, minified when the site asks for it.
     fn write_html(&self, path: &str, html: &str) -> Result<(), Diagnostic> {
+        self.count_page();
         if self.minify() {
             self.write(path, &minify(html))
         } else {
@@ -85,6 +89,7 @@ pub struct Staged {
     staging: PathBuf,
     minify: bool,
     pub files: AtomicUsize,
+    pub pages: AtomicUsize,
     pub bytes: AtomicU64,
 }
 
@@ -121,6 +126,7 @@ impl Staged {
             staging,
             minify,
             files: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
         })
     }
@@ -194,6 +200,10 @@ impl Sink for Staged {
     fn minify(&self) -> bool {
         self.minify
     }
+
+    fn count_page(&self) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// A sink that renders and counts but writes nothing, for `check`.
@@ -201,6 +211,7 @@ impl Sink for Staged {
 pub struct DryRun {
     pub minify: bool,
     pub files: AtomicUsize,
+    pub pages: AtomicUsize,
     pub bytes: AtomicU64,
 }
 
@@ -214,6 +225,10 @@ impl Sink for DryRun {
 
     fn minify(&self) -> bool {
         self.minify
+    }
+
+    fn count_page(&self) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -303,5 +318,190 @@ mod tests {
             err.message
         );
         assert!(check_target(&dir.path().join("new"), &site).is_ok());
+    }
+}
+
+/// A sink for the live preview, over a folder it owns (never the user's
+/// build output). A build renders everything, but only files whose content
+/// changed since the last good build (a content hash tells) are kept, in
+/// memory; [`Incremental::commit`] writes them and removes what the build no
+/// longer produced, and [`Incremental::abandon`] drops them, so a failed
+/// rebuild leaves the last good site exactly as it was.
+pub struct Incremental {
+    root: PathBuf,
+    minify: bool,
+    /// Path → content hash of what is on disk.
+    manifest: std::collections::HashMap<String, u64>,
+    /// Every path the current build produced, with its hash.
+    seen: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// Changed files waiting for commit.
+    pending: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+    pub pages: AtomicUsize,
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// What a commit changed on disk.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    pub written: usize,
+    pub removed: usize,
+}
+
+impl Incremental {
+    /// A sink over `root`, which is created if missing.
+    pub fn new(root: &Path) -> Result<Incremental, Diagnostic> {
+        std::fs::create_dir_all(root)
+            .map_err(|e| Diagnostic::in_file(root, format!("cannot create: {e}")))?;
+        Ok(Incremental {
+            root: root.to_path_buf(),
+            minify: false,
+            manifest: Default::default(),
+            seen: Default::default(),
+            pending: Default::default(),
+            pages: AtomicUsize::new(0),
+        })
+    }
+
+    /// Starts a build.
+    pub fn begin(&mut self, minify: bool) {
+        self.minify = minify;
+        self.seen.get_mut().expect("manifest").clear();
+        self.pending.get_mut().expect("pending").clear();
+        self.pages.store(0, Ordering::Relaxed);
+    }
+
+    /// Writes the changed files. With `full`, also removes every file the
+    /// last good build wrote that this build did not produce.
+    pub fn commit(&mut self, full: bool) -> Result<Committed, Diagnostic> {
+        let pending = std::mem::take(self.pending.get_mut().expect("pending"));
+        let seen = std::mem::take(self.seen.get_mut().expect("manifest"));
+        let mut done = Committed::default();
+        for (path, bytes) in pending {
+            let full_path = self.root.join(&path);
+            if let Some(dir) = full_path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Diagnostic::in_file(dir, format!("cannot create folder: {e}")))?;
+            }
+            // Write beside and rename, so a reader never sees half a file.
+            let tmp = full_path.with_extension("toolrisk-tmp");
+            std::fs::write(&tmp, &bytes)
+                .map_err(|e| Diagnostic::in_file(&tmp, format!("cannot write: {e}")))?;
+            std::fs::rename(&tmp, &full_path)
+                .map_err(|e| Diagnostic::in_file(&full_path, format!("cannot write: {e}")))?;
+            done.written += 1;
+        }
+        if full {
+            let stale: Vec<String> = self
+                .manifest
+                .keys()
+                .filter(|k| !seen.contains_key(*k))
+                .cloned()
+                .collect();
+            for path in stale {
+                self.manifest.remove(&path);
+                if std::fs::remove_file(self.root.join(&path)).is_ok() {
+                    done.removed += 1;
+                }
+            }
+        }
+        self.manifest.extend(seen);
+        Ok(done)
+    }
+
+    /// Drops what the build produced; the folder stays as it was.
+    pub fn abandon(&mut self) {
+        self.pending.get_mut().expect("pending").clear();
+        self.seen.get_mut().expect("manifest").clear();
+    }
+
+    /// Removes one file from the folder and the manifest.
+    pub fn remove(&mut self, path: &str) -> Result<(), Diagnostic> {
+        let rel = check_relative(path)
+            .map_err(|m| Diagnostic::new(format!("refusing to remove: {m}")))?;
+        self.manifest.remove(path);
+        match std::fs::remove_file(self.root.join(rel)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Diagnostic::new(format!("cannot remove {path}: {e}"))),
+        }
+    }
+
+    /// The folder being served.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Sink for Incremental {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        check_relative(path).map_err(|m| Diagnostic::new(format!("refusing to write: {m}")))?;
+        let hash = content_hash(bytes);
+        self.seen
+            .lock()
+            .expect("manifest")
+            .insert(path.to_string(), hash);
+        if self.manifest.get(path) != Some(&hash) {
+            self.pending
+                .lock()
+                .expect("pending")
+                .push((path.to_string(), bytes.to_vec()));
+        }
+        Ok(())
+    }
+
+    fn minify(&self) -> bool {
+        self.minify
+    }
+
+    fn count_page(&self) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod incremental_tests {
+    use super::*;
+
+    #[test]
+    fn writes_only_changes_and_keeps_the_last_good_site_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = Incremental::new(dir.path()).unwrap();
+        sink.begin(false);
+        sink.write("a/index.html", b"one").unwrap();
+        sink.write("b.txt", b"bee").unwrap();
+        assert_eq!(
+            sink.commit(true).unwrap(),
+            Committed {
+                written: 2,
+                removed: 0
+            }
+        );
+
+        sink.begin(false);
+        sink.write("a/index.html", b"two").unwrap();
+        sink.abandon();
+        assert_eq!(
+            std::fs::read(dir.path().join("a/index.html")).unwrap(),
+            b"one"
+        );
+
+        sink.begin(false);
+        sink.write("a/index.html", b"one").unwrap();
+        sink.write("c.txt", b"new").unwrap();
+        assert_eq!(
+            sink.commit(true).unwrap(),
+            Committed {
+                written: 1,
+                removed: 1
+            }
+        );
+        assert!(!dir.path().join("b.txt").exists());
+        assert!(dir.path().join("c.txt").exists());
     }
 }

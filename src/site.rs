@@ -54,18 +54,20 @@ pub fn load(
         config.base_path = patched.base_path;
     }
     let mut problems = Diagnostics::new();
-    let ((servers, server_problems), ((attacks, attack_problems), (pages, page_problems))) =
-        timings.time("load", || {
-            rayon::join(
-                || load::load_servers(site_dir, &config),
-                || {
-                    rayon::join(
-                        || content::load_attacks(site_dir, &config),
-                        || content::load_pages(site_dir, &config),
-                    )
-                },
-            )
-        });
+    let (
+        (servers, unloaded, server_problems),
+        ((attacks, attack_problems), (pages, page_problems)),
+    ) = timings.time("load", || {
+        rayon::join(
+            || load::load_servers(site_dir, &config),
+            || {
+                rayon::join(
+                    || content::load_attacks(site_dir, &config),
+                    || content::load_pages(site_dir, &config),
+                )
+            },
+        )
+    });
     problems.extend(server_problems);
     problems.extend(attack_problems);
     problems.extend(page_problems);
@@ -73,7 +75,9 @@ pub fn load(
     let catalogue = timings.time("index", || {
         Catalogue::assemble(config, servers, attacks, pages, warnings)
     });
-    problems.extend(timings.time("validate", || content::check_references(&catalogue)));
+    problems.extend(timings.time("validate", || {
+        content::check_references(&catalogue, &unloaded)
+    }));
     problems.sort();
     problems.into_result()?;
     Ok(catalogue)
@@ -182,6 +186,7 @@ pub struct Report {
     pub servers: usize,
     pub tools: usize,
     pub files: usize,
+    pub pages: usize,
     pub bytes: u64,
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
@@ -205,12 +210,14 @@ pub fn build(
         return Err(problems);
     }
     let files = staged.files.load(Ordering::Relaxed);
+    let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);
     timings.time("swap", || staged.commit())?;
     Ok(Report {
         servers: cat.servers.len(),
         tools: cat.tool_count(),
         files,
+        pages,
         bytes,
         warnings: cat.warnings.clone(),
         timings,
@@ -231,6 +238,7 @@ pub fn check(site_dir: &Path) -> Result<Report, Diagnostics> {
         servers: cat.servers.len(),
         tools: cat.tool_count(),
         files: sink.files.load(Ordering::Relaxed),
+        pages: sink.pages.load(Ordering::Relaxed),
         bytes: sink.bytes.load(Ordering::Relaxed),
         warnings: cat.warnings.clone(),
         timings,

@@ -27,24 +27,34 @@ pub struct LoadedServer {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Reads every server record of the site.
+/// Reads every server record of the site. Also returns the slugs of the
+/// files that failed, so later checks do not report references into them.
 pub fn load_servers(
     site_dir: &std::path::Path,
     config: &Config,
-) -> (Vec<LoadedServer>, Diagnostics) {
+) -> (Vec<LoadedServer>, Vec<String>, Diagnostics) {
     let (files, mut problems) = list_files(site_dir, "content/servers", Some("json"), false);
     let results: Vec<Result<LoadedServer, Diagnostics>> = files
         .par_iter()
         .map(|f| load_server_file(f, config))
         .collect();
     let mut servers = Vec::with_capacity(results.len());
-    for r in results {
+    let mut failed = Vec::new();
+    for (r, f) in results.into_iter().zip(&files) {
         match r {
             Ok(s) => servers.push(s),
-            Err(d) => problems.extend(d),
+            Err(d) => {
+                problems.extend(d);
+                failed.push(
+                    f.path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                );
+            }
         }
     }
-    (servers, problems)
+    (servers, failed, problems)
 }
 
 /// Reads one server file.
@@ -248,7 +258,7 @@ pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnos
     };
     let mut d = Diagnostic::in_file(file, message);
     if e.line() > 0 {
-        d = d.at(e.line(), e.column());
+        d = d.at(e.line(), e.column().max(1));
     }
     if let Some(h) = help {
         d = d.help(h);

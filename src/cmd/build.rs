@@ -60,8 +60,9 @@ pub fn summary(verb: &str, r: &Report) -> String {
         0.0
     };
     let mut s = format!(
-        "{verb} {} ({:.1} MB) for {} and {} with {} in {:.2} s ({:.0} files/s)",
-        crate::text::count_s(r.files, "file"),
+        "{verb} {} and {} more files ({:.1} MB) for {} and {} with {} in {:.2} s ({:.0} pages/s)",
+        crate::text::count_s(r.pages, "page"),
+        r.files - r.pages,
         r.bytes as f64 / 1_000_000.0,
         crate::text::count_s(r.servers, "server"),
         crate::text::count_s(r.tools, "tool"),

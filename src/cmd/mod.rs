@@ -51,6 +51,24 @@ pub enum Command {
         #[arg(default_value = ".")]
         site_dir: PathBuf,
     },
+    /// Build the site, serve it, and rebuild and reload open pages on every change.
+    ///
+    /// Watches content/, templates/, static/ and site.toml. A failed rebuild
+    /// keeps serving the last good site and shows the errors on the open pages.
+    Serve {
+        /// The site folder (holding site.toml).
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// The port to listen on; the next free one is used if it is taken.
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(short, long, default_value = "127.0.0.1")]
+        interface: String,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a new site that builds at once.
     Init {
         /// The folder to create; must not exist or be empty.
@@ -93,6 +111,17 @@ pub fn run(cli: Cli) -> ExitCode {
         } => build::build(&site_dir, output, base_url.as_deref()),
         Command::Check { site_dir } => build::check(&site_dir),
         Command::Init { dir } => init::init(&dir),
+        Command::Serve {
+            site_dir,
+            port,
+            interface,
+            open,
+        } => crate::serve::serve(crate::serve::Options {
+            site_dir,
+            interface,
+            port,
+            open,
+        }),
         Command::Snippet {
             reference,
             format,

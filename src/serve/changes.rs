@@ -1,0 +1,167 @@
+//! Classifying file changes: which part of the site a changed path belongs
+//! to, and what a batch of changes requires. Pure functions with table tests;
+//! the watcher and rebuild loop act on the [`Plan`].
+
+use std::path::{Component, Path};
+
+/// What a changed path is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `site.toml`.
+    Config,
+    /// `content/servers/<slug>.json`.
+    Server(String),
+    /// `content/attacks/<slug>.md`.
+    Attack(String),
+    /// `content/pages/<slug>.md`.
+    Page(String),
+    /// `templates/<name>`.
+    Template(String),
+    /// `static/<path>`.
+    Static(String),
+    /// Anything else (editor swap files, the output folder, `.git`, …).
+    Ignored,
+}
+
+/// Classifies a path relative to the site folder.
+pub fn classify(relative: &Path) -> Change {
+    let parts: Vec<String> = relative
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let Some(file) = parts.last() else {
+        return Change::Ignored;
+    };
+    if is_editor_noise(file) {
+        return Change::Ignored;
+    }
+    let stem = |ext: &str| file.strip_suffix(ext).map(str::to_string);
+    match parts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["site.toml"] => Change::Config,
+        ["content", "servers", _] => stem(".json").map_or(Change::Ignored, Change::Server),
+        ["content", "attacks", _] => stem(".md").map_or(Change::Ignored, Change::Attack),
+        ["content", "pages", _] => stem(".md").map_or(Change::Ignored, Change::Page),
+        ["templates", rest @ ..] if !rest.is_empty() => Change::Template(rest.join("/")),
+        ["static", rest @ ..] if !rest.is_empty() => Change::Static(rest.join("/")),
+        _ => Change::Ignored,
+    }
+}
+
+/// Swap, backup and lock files that editors write beside the real one.
+fn is_editor_noise(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with('#')
+        || name == "4913"
+}
+
+/// What a batch of changes requires.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Reload settings, content and templates, and re-render.
+    pub rebuild: bool,
+    /// Recompile templates (implies `rebuild`).
+    pub templates: bool,
+    /// Static files to copy (or remove) alone, site-relative under `static/`.
+    pub statics: Vec<String>,
+}
+
+impl Plan {
+    /// True when nothing needs doing.
+    pub fn is_empty(&self) -> bool {
+        !self.rebuild && self.statics.is_empty()
+    }
+}
+
+/// Folds a batch of changes into a plan.
+pub fn plan(changes: &[Change]) -> Plan {
+    let mut p = Plan::default();
+    for c in changes {
+        match c {
+            Change::Config | Change::Server(_) | Change::Attack(_) | Change::Page(_) => {
+                p.rebuild = true
+            }
+            Change::Template(_) => {
+                p.rebuild = true;
+                p.templates = true;
+            }
+            Change::Static(path) => {
+                if !p.statics.contains(path) {
+                    p.statics.push(path.clone());
+                }
+            }
+            Change::Ignored => {}
+        }
+    }
+    p.statics.sort();
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_classified() {
+        let cases: &[(&str, Change)] = &[
+            ("site.toml", Change::Config),
+            (
+                "content/servers/github.json",
+                Change::Server("github".into()),
+            ),
+            ("content/servers/notes.txt", Change::Ignored),
+            (
+                "content/attacks/rug-pull.md",
+                Change::Attack("rug-pull".into()),
+            ),
+            ("content/pages/about.md", Change::Page("about".into())),
+            ("templates/tool.html", Change::Template("tool.html".into())),
+            (
+                "templates/partials/policy.html",
+                Change::Template("partials/policy.html".into()),
+            ),
+            ("static/img/logo.svg", Change::Static("img/logo.svg".into())),
+            ("content/servers/.github.json.swp", Change::Ignored),
+            ("content/servers/github.json~", Change::Ignored),
+            ("templates/4913", Change::Ignored),
+            ("public/index.html", Change::Ignored),
+            ("Cargo.toml", Change::Ignored),
+            ("content/servers/nested/x.json", Change::Ignored),
+        ];
+        for (path, want) in cases {
+            assert_eq!(&classify(Path::new(path)), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn plans_fold_changes() {
+        assert!(plan(&[Change::Ignored]).is_empty());
+        let p = plan(&[
+            Change::Static("a.css".into()),
+            Change::Static("a.css".into()),
+        ]);
+        assert_eq!(
+            p,
+            Plan {
+                rebuild: false,
+                templates: false,
+                statics: vec!["a.css".into()]
+            }
+        );
+        let p = plan(&[Change::Server("x".into()), Change::Static("b".into())]);
+        assert!(p.rebuild && !p.templates);
+        let p = plan(&[Change::Template("tool.html".into())]);
+        assert!(p.rebuild && p.templates);
+    }
+}

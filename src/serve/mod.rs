@@ -1,0 +1,297 @@
+//! `toolrisk serve`: build, serve over HTTP, watch, rebuild, live reload.
+//!
+//! An outer layer over the same pipeline `build` uses ([`crate::site`]):
+//! this module owns the preview folder (a temporary folder, never the
+//! user's output), the watcher and its debounce, the rebuild loop driven by
+//! the pure change classifier in [`changes`], and the state the HTTP layer
+//! in [`http`] reads: the last build's errors and the reload broadcast. A
+//! failed rebuild leaves the last good site in place and sends the errors to
+//! every open page, which shows them as an overlay.
+
+pub mod changes;
+pub mod http;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::output::{Committed, Incremental};
+use crate::site::{self, Timings};
+use crate::text;
+
+/// Options of `toolrisk serve`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub site_dir: PathBuf,
+    pub interface: String,
+    pub port: u16,
+    pub open: bool,
+}
+
+/// A message to the open pages.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// The site changed: reload.
+    Reload,
+    /// The last rebuild failed: show these problems.
+    Errors { errors: Vec<String> },
+}
+
+/// What the HTTP layer shares with the rebuild loop.
+pub struct State {
+    /// The folder being served.
+    pub root: PathBuf,
+    /// The problems of the last rebuild, empty when it succeeded.
+    pub errors: RwLock<Vec<String>>,
+    pub events: broadcast::Sender<LiveEvent>,
+}
+
+/// Runs the preview server until Ctrl-C.
+pub fn serve(opts: Options) -> Result<(), Diagnostics> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::new(format!("cannot start the server runtime: {e}")))?;
+    let listener = runtime.block_on(http::bind(&opts.interface, opts.port))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Diagnostic::new(format!("cannot read the bound address: {e}")))?;
+    if addr.port() != opts.port {
+        eprintln!(
+            "port {} is in use; serving on port {} instead",
+            opts.port,
+            addr.port()
+        );
+    }
+    let base_url = format!("http://{}/", addr);
+    let root = std::env::temp_dir().join(format!("toolrisk-serve-{}", std::process::id()));
+    let _cleanup = RemoveOnDrop(root.clone());
+    let mut sink = Incremental::new(&root)?;
+    let (events, _) = broadcast::channel(64);
+    let state = Arc::new(State {
+        root: root.clone(),
+        errors: RwLock::new(Vec::new()),
+        events,
+    });
+
+    let started = Instant::now();
+    let first = rebuild(&opts.site_dir, &base_url, &mut sink, &state);
+    match &first {
+        Ok(done) => eprintln!(
+            "built {} in {} ms",
+            text::count_s(done.written, "file"),
+            started.elapsed().as_millis()
+        ),
+        Err(problems) => eprintln!(
+            "{problems}\nthe site has problems; serving what could be built and showing the errors in the page"
+        ),
+    }
+
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(Duration::from_millis(60), None, move |r| {
+        let _ = tx.send(r);
+    })
+    .map_err(|e| Diagnostic::new(format!("cannot watch the site folder: {e}")))?;
+    for sub in ["content", "templates", "static"] {
+        let p = opts.site_dir.join(sub);
+        if p.is_dir() {
+            debouncer
+                .watch(&p, RecursiveMode::Recursive)
+                .map_err(|e| Diagnostic::in_file(&p, format!("cannot watch: {e}")))?;
+        }
+    }
+    debouncer
+        .watch(&opts.site_dir, RecursiveMode::NonRecursive)
+        .map_err(|e| Diagnostic::in_file(&opts.site_dir, format!("cannot watch: {e}")))?;
+
+    let loop_state = state.clone();
+    let site_dir = opts.site_dir.clone();
+    let loop_base = base_url.clone();
+    std::thread::spawn(move || watch_loop(rx, &site_dir, &loop_base, sink, &loop_state));
+
+    eprintln!(
+        "serving {} at {base_url} (Ctrl-C to stop)",
+        opts.site_dir.display()
+    );
+    if opts.open {
+        open_browser(&base_url);
+    }
+    runtime.block_on(http::run(listener, state))?;
+    drop(debouncer);
+    eprintln!("stopped");
+    Ok(())
+}
+
+struct RemoveOnDrop(PathBuf);
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits for changes and applies them until the channel closes.
+fn watch_loop(
+    rx: std::sync::mpsc::Receiver<DebounceEventResult>,
+    site_dir: &Path,
+    base_url: &str,
+    mut sink: Incremental,
+    state: &State,
+) {
+    let site_abs = site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| site_dir.to_path_buf());
+    while let Ok(first) = rx.recv() {
+        // Take every batch already waiting, so one save of many files is one rebuild.
+        let mut batches = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batches.push(more);
+        }
+        let started = Instant::now();
+        let mut found = Vec::new();
+        for batch in batches.into_iter().flatten() {
+            for event in batch {
+                use notify::EventKind;
+                use notify::event::ModifyKind;
+                if matches!(
+                    event.kind,
+                    EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))
+                ) {
+                    continue;
+                }
+                for path in &event.paths {
+                    let rel = path
+                        .strip_prefix(&site_abs)
+                        .or_else(|_| path.strip_prefix(site_dir))
+                        .unwrap_or(path);
+                    found.push(changes::classify(rel));
+                }
+            }
+        }
+        let plan = changes::plan(&found);
+        if plan.is_empty() {
+            continue;
+        }
+        let result = if plan.rebuild {
+            rebuild(site_dir, base_url, &mut sink, state)
+        } else {
+            copy_statics(site_dir, &plan.statics, &mut sink, state)
+        };
+        match result {
+            Ok(done) => eprintln!(
+                "rebuilt in {} ms: {} written, {} removed",
+                started.elapsed().as_millis(),
+                text::count_s(done.written, "file"),
+                done.removed
+            ),
+            Err(problems) => eprintln!("{problems}"),
+        }
+    }
+}
+
+/// Loads and renders the whole site; writes what changed into the preview
+/// folder only when everything succeeded; then tells the pages to reload or
+/// shows the errors.
+fn rebuild(
+    site_dir: &Path,
+    base_url: &str,
+    sink: &mut Incremental,
+    state: &State,
+) -> Result<Committed, Diagnostics> {
+    let mut timings = Timings::default();
+    sink.begin(false);
+    let rendered = site::load(site_dir, Some(base_url), &mut timings)
+        .and_then(|cat| site::render(site_dir, &cat, &*sink, &mut timings, &|_| {}));
+    let result = match rendered {
+        Ok(()) => sink.commit(true).map_err(Diagnostics::from),
+        Err(problems) => {
+            sink.abandon();
+            Err(problems)
+        }
+    };
+    publish(state, &result);
+    result
+}
+
+fn copy_statics(
+    site_dir: &Path,
+    paths: &[String],
+    sink: &mut Incremental,
+    state: &State,
+) -> Result<Committed, Diagnostics> {
+    sink.begin(false);
+    let mut problems = Diagnostics::new();
+    let mut removed = 0;
+    for p in paths {
+        let src = site_dir.join("static").join(p);
+        if src.is_file() {
+            match std::fs::read(&src) {
+                Ok(bytes) => {
+                    if let Err(d) = crate::output::Sink::write(&*sink, p, &bytes) {
+                        problems.push(d);
+                    }
+                }
+                Err(e) => problems.push(Diagnostic::in_file(&src, format!("cannot read: {e}"))),
+            }
+        } else {
+            match sink.remove(p) {
+                Ok(()) => removed += 1,
+                Err(d) => problems.push(d),
+            }
+        }
+    }
+    let result = if problems.is_empty() {
+        sink.commit(false)
+            .map(|c| Committed { removed, ..c })
+            .map_err(Diagnostics::from)
+    } else {
+        sink.abandon();
+        Err(problems)
+    };
+    publish(state, &result);
+    result
+}
+
+/// Records the outcome and tells every open page: reload when files
+/// changed or errors cleared, the errors when there are any, nothing when a
+/// save changed nothing.
+fn publish(state: &State, result: &Result<Committed, Diagnostics>) {
+    let errors: Vec<String> = match result {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.iter().map(ToString::to_string).collect(),
+    };
+    let had_errors = {
+        let mut current = state.errors.write().expect("error state");
+        let had = !current.is_empty();
+        *current = errors.clone();
+        had
+    };
+    let event = match result {
+        Err(_) => Some(LiveEvent::Errors { errors }),
+        Ok(c) if c.written + c.removed > 0 || had_errors => Some(LiveEvent::Reload),
+        Ok(_) => None,
+    };
+    if let Some(event) = event {
+        let _ = state.events.send(event);
+    }
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
+        eprintln!("cannot open a browser ({e}); open {url} yourself");
+    }
+}
