@@ -17,6 +17,8 @@ pub mod fs;
 pub mod markdown;
 pub mod output;
 pub mod policy;
+#[cfg(test)]
+mod props;
 pub mod render;
 pub mod serve;
 pub mod site;

@@ -1,0 +1,130 @@
+//! Property tests over hostile input: the record loader, the front-matter
+//! and markdown loader, the classifier and the policy builder. Invariants:
+//! nothing panics, every emitted policy passes the schema, untrusted
+//! markdown never yields script, event handlers or unsafe links, and output
+//! paths never leave the output folder. (Fuzzing with cargo-fuzz needs a
+//! nightly toolchain this project does not use; proptest runs on stable and
+//! in CI.) Failing cases are saved under `proptest-regressions/`.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use crate::catalogue::load::parse_server;
+use crate::catalogue::model::natural_segment;
+use crate::config::Config;
+use crate::content::{parse_attack, parse_page};
+use crate::markdown;
+use crate::policy;
+
+fn config() -> Config {
+    Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+}
+
+/// Text mixing markup, script vectors, hidden characters and JSON/TOML syntax.
+fn hostile_text() -> impl Strategy<Value = String> {
+    let pieces = prop::collection::vec(
+        prop_oneof![
+            Just("<script>alert(1)</script>".to_string()),
+            Just("<img src=x onerror=alert(1)>".to_string()),
+            Just("[x](javascript:alert(1))".to_string()),
+            Just("[y](JAVAscript&#58;alert(1))".to_string()),
+            Just("[z]( data:text/html,<b>)".to_string()),
+            Just("![i](https://evil.example/p.png)".to_string()),
+            Just("<a href=\"javascript:x\">a</a>".to_string()),
+            Just("</script><script>".to_string()),
+            Just("\"}],\"x\":{".to_string()),
+            Just("+++".to_string()),
+            Just("{{ policy(tool=\"a/b\") }}".to_string()),
+            Just("\u{200B}\u{202E}\u{E0041}".to_string()),
+            Just("# heading\n".to_string()),
+            Just("```\ncode\n```\n".to_string()),
+            "[a-zA-Z0-9 _.\\-/:<>\"'&=()\\[\\]{}#*`!\n]{0,20}",
+            any::<String>(),
+        ],
+        0..8,
+    );
+    pieces.prop_map(|v| v.concat())
+}
+
+fn assert_inert(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("<script"), "script in {html:?}");
+    assert!(!lower.contains("<img"), "img in {html:?}");
+    assert!(!lower.contains("<iframe"), "iframe in {html:?}");
+    let doc = scraper::Html::parse_fragment(html);
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
+        for (name, value) in el.value().attrs() {
+            assert!(!name.starts_with("on"), "event handler {name} in {html:?}");
+            if name == "href" || name == "src" {
+                assert!(
+                    markdown::is_safe_url(value),
+                    "unsafe link {value:?} in {html:?}"
+                );
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn untrusted_markdown_is_inert(text in hostile_text()) {
+        assert_inert(&markdown::untrusted(&text));
+        let _ = markdown::plain_text(&text);
+    }
+
+    #[test]
+    fn record_loader_never_panics(text in hostile_text()) {
+        let _ = parse_server("s", Path::new("s.json"), &text, &config());
+    }
+
+    #[test]
+    fn records_with_hostile_fields_classify_and_validate(
+        name in hostile_text().prop_filter("non-empty", |s| !s.is_empty()),
+        title in proptest::option::of(hostile_text()),
+        description in proptest::option::of(hostile_text()),
+        prop_name in hostile_text(),
+    ) {
+        let record = serde_json::json!({
+            "name": "S",
+            "tools": [{
+                "name": name,
+                "title": title,
+                "description": description,
+                "inputSchema": {"type": "object", "properties": {prop_name: {"type": "string", "description": "x"}}},
+                "annotations": {"readOnlyHint": true, "title": "t"}
+            }]
+        });
+        let text = serde_json::to_string(&record).unwrap();
+        let loaded = parse_server("s", Path::new("s.json"), &text, &config()).expect("valid record loads");
+        let (server, _) = crate::catalogue::model::build_server(loaded, &config());
+        for tool in &server.tools {
+            prop_assert!(policy::validate(&tool.policy).is_ok());
+            let path = format!("servers/s/{}/index.html", tool.slug);
+            prop_assert!(crate::output::check_relative(&path).is_ok());
+            assert_inert(&markdown::untrusted(&tool.description));
+        }
+        prop_assert!(policy::validate(&server.policy).is_ok());
+    }
+
+    #[test]
+    fn tool_segments_are_safe(name in any::<String>()) {
+        let seg = natural_segment(&name);
+        prop_assert!(crate::output::check_relative(&seg).is_ok(), "{seg:?}");
+        prop_assert!(seg.len() <= 128);
+    }
+
+    #[test]
+    fn front_matter_loader_never_panics(front in hostile_text(), body in hostile_text()) {
+        let text = format!("+++\n{front}\n+++\n{body}");
+        let _ = parse_attack("a", Path::new("a.md"), &text, &config());
+        let _ = parse_page("p", Path::new("p.md"), &text);
+        let _ = parse_page("p", Path::new("p.md"), &body);
+    }
+}
