@@ -126,7 +126,7 @@ pub fn renderer(site_dir: &Path, cat: &Catalogue) -> Result<Renderer, Diagnostic
             extra: &cat.config.extra,
         },
     };
-    Renderer::new(site_dir, &globals)
+    Renderer::new(site_dir, &globals, cat.config.minify)
 }
 
 /// Renders every page and copies static files into `sink`.
@@ -181,7 +181,7 @@ fn copy_static(site_dir: &Path, sink: &dyn Sink) -> Diagnostics {
 }
 
 /// The outcome of a build or check.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Report {
     pub servers: usize,
     pub tools: usize,
@@ -191,6 +191,8 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
     pub output: Option<PathBuf>,
+    /// The deletion of the previous output, still running.
+    pub cleanup: Option<crate::output::Cleanup>,
 }
 
 /// Builds the site into `output`, replacing it only on success.
@@ -204,7 +206,7 @@ pub fn build(
     let mut timings = Timings::default();
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
-    let staged = Staged::begin(output, site_dir, cat.config.minify)?;
+    let staged = Staged::begin(output, site_dir)?;
     if let Err(problems) = render(site_dir, &cat, &staged, &mut timings, progress) {
         staged.abandon();
         return Err(problems);
@@ -212,7 +214,7 @@ pub fn build(
     let files = staged.files.load(Ordering::Relaxed);
     let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);
-    timings.time("swap", || staged.commit())?;
+    let cleanup = timings.time("swap", || staged.commit())?;
     Ok(Report {
         servers: cat.servers.len(),
         tools: cat.tool_count(),
@@ -222,6 +224,7 @@ pub fn build(
         warnings: cat.warnings.clone(),
         timings,
         output: Some(output.to_path_buf()),
+        cleanup: Some(cleanup),
     })
 }
 
@@ -229,10 +232,7 @@ pub fn build(
 pub fn check(site_dir: &Path) -> Result<Report, Diagnostics> {
     let mut timings = Timings::default();
     let cat = load(site_dir, None, &mut timings)?;
-    let sink = DryRun {
-        minify: false,
-        ..DryRun::default()
-    };
+    let sink = DryRun::default();
     render(site_dir, &cat, &sink, &mut timings, &|_| {})?;
     Ok(Report {
         servers: cat.servers.len(),
@@ -243,5 +243,6 @@ pub fn check(site_dir: &Path) -> Result<Report, Diagnostics> {
         warnings: cat.warnings.clone(),
         timings,
         output: None,
+        cleanup: None,
     })
 }

@@ -11,7 +11,12 @@ use crate::site::{self, Report};
 /// Builds with fewer tools than this finish too fast for a progress bar.
 const PROGRESS_THRESHOLD: usize = 5_000;
 
-pub fn build(site_dir: &Path, output: Option<PathBuf>, base_url: Option<&str>) -> CmdResult {
+pub fn build(
+    site_dir: &Path,
+    output: Option<PathBuf>,
+    base_url: Option<&str>,
+    timings: bool,
+) -> CmdResult {
     let output = output.unwrap_or_else(|| site_dir.join("public"));
     let bar = ProgressBar::hidden();
     let show = std::io::stderr().is_terminal();
@@ -32,10 +37,28 @@ pub fn build(site_dir: &Path, output: Option<PathBuf>, base_url: Option<&str>) -
     };
     let report = site::build(site_dir, &output, base_url, &progress, &on_loaded);
     bar.finish_and_clear();
-    let report = report?;
+    let mut report = report?;
     print_warnings(&report);
+    if timings {
+        print_timings(&report);
+    }
     println!("{}", summary("Built", &report));
+    if let Some(cleanup) = report.cleanup.take() {
+        cleanup.join();
+    }
     Ok(())
+}
+
+/// One line per stage with its share of the total.
+fn print_timings(report: &Report) {
+    let total = report.timings.total().as_secs_f64().max(1e-9);
+    for (stage, d) in &report.timings.stages {
+        eprintln!(
+            "{stage:>10} {:>9.3} s {:>5.1} %",
+            d.as_secs_f64(),
+            100.0 * d.as_secs_f64() / total
+        );
+    }
 }
 
 pub fn check(site_dir: &Path) -> CmdResult {

@@ -42,6 +42,9 @@ pub enum Command {
         /// Override site.toml's base_url (e.g. for a preview deployment).
         #[arg(long)]
         base_url: Option<String>,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Load, validate, classify and render everything without writing.
     ///
@@ -108,7 +111,8 @@ pub fn run(cli: Cli) -> ExitCode {
             site_dir,
             output,
             base_url,
-        } => build::build(&site_dir, output, base_url.as_deref()),
+            timings,
+        } => build::build(&site_dir, output, base_url.as_deref(), timings),
         Command::Check { site_dir } => build::check(&site_dir),
         Command::Init { dir } => init::init(&dir),
         Command::Serve {

@@ -106,11 +106,26 @@ pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
 /// The template engine, ready to render.
 pub struct Renderer {
     tera: Tera,
+    /// True when pages must be minified after rendering, because the
+    /// templates could not be minified ahead of time.
+    pub minify_pages: bool,
+}
+
+fn new_tera() -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera
 }
 
 impl Renderer {
-    /// Compiles the built-in templates and the site's overrides.
-    pub fn new(site_dir: &Path, global: &impl Serialize) -> Result<Renderer, Diagnostics> {
+    /// Compiles the built-in templates and the site's overrides. With
+    /// `minify`, the template sources are minified once (template syntax
+    /// left as it is), so rendered pages need no minification of their own.
+    pub fn new(
+        site_dir: &Path,
+        global: &impl Serialize,
+        minify: bool,
+    ) -> Result<Renderer, Diagnostics> {
         let mut problems = Diagnostics::new();
         let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
             .iter()
@@ -137,9 +152,8 @@ impl Renderer {
         // so every broken template is reported, and not the ones that merely
         // depend on a broken one.
         let mut removed: Vec<String> = Vec::new();
-        let mut tera = loop {
-            let mut tera = Tera::new();
-            tera.autoescape_on(vec![".html", ".xml"]);
+        let checked = loop {
+            let mut tera = new_tera();
             match tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))) {
                 Ok(()) => break tera,
                 Err(e) => {
@@ -166,10 +180,17 @@ impl Renderer {
             }
         };
         problems.into_result()?;
+        // Errors above name lines of the user's files; only a template set
+        // that compiled as written is minified.
+        let (mut tera, minify_pages) = if minify {
+            minified(&sources).map_or((checked, true), |t| (t, false))
+        } else {
+            (checked, false)
+        };
         let ctx = Context::from_serialize(global)
             .map_err(|e| Diagnostics::from(Diagnostic::new(format!("site settings: {e}"))))?;
         tera.global_context().extend(ctx);
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, minify_pages })
     }
 
     /// Renders `template` with `context` into `out` (cleared first).
@@ -194,6 +215,25 @@ impl Renderer {
         String::from_utf8(out)
             .map_err(|_| Diagnostic::new(format!("template {template} produced invalid UTF-8")))
     }
+}
+
+/// The templates compiled from minified sources, or `None` when minifying
+/// broke one (then pages are minified one by one instead).
+fn minified(sources: &[(String, String)]) -> Option<Tera> {
+    let small: Vec<(String, String)> = sources
+        .iter()
+        .map(|(n, s)| {
+            if n.ends_with(".html") {
+                crate::output::minify_template(s).map(|m| (n.clone(), m))
+            } else {
+                Some((n.clone(), s.clone()))
+            }
+        })
+        .collect::<Option<_>>()?;
+    let mut tera = new_tera();
+    tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .ok()?;
+    Some(tera)
 }
 
 /// The name of the template a Tera error is about.

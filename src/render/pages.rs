@@ -295,9 +295,11 @@ impl<'a> SiteRenderer<'a> {
         let result = BUFFER.with(|b| {
             let mut buf = b.borrow_mut();
             self.renderer.render_into(template, &ctx, &mut buf)?;
-            let html = std::str::from_utf8(&buf)
-                .map_err(|_| Diagnostic::new(format!("{template}: invalid UTF-8")))?;
-            sink.write_html(&file, html)
+            if self.renderer.minify_pages {
+                sink.write_html(&file, &crate::output::minify(&buf))
+            } else {
+                sink.write_html(&file, &buf)
+            }
         });
         if let Err(d) = result {
             self.report(d);
@@ -313,35 +315,43 @@ impl<'a> SiteRenderer<'a> {
 
     /// Renders the whole site. Returns every problem found.
     pub fn render_all(&self, sink: &dyn Sink, progress: &(dyn Fn(u64) + Sync)) -> Diagnostics {
-        self.home(sink);
-        self.server_list(sink);
-        self.categories(sink);
-        self.risks(sink);
-        self.attacks(sink);
-        self.pages(sink);
-        self.not_found(sink);
-        self.flagged(sink);
-        crate::render::api::catalogue_json(self, sink);
-        self.file(
-            sink,
-            "schema/policy.schema.json",
-            policy::POLICY_SCHEMA.as_bytes(),
-        );
-        seo::sitemaps(self, sink);
-        self.cat.servers.par_iter().enumerate().for_each(|(si, s)| {
-            self.server(sink, s);
-            crate::render::api::server_json(self, sink, si);
-            for ti in 0..s.tools.len() {
-                self.tool(
+        // The list pages and the per-server pages run side by side; each list
+        // is itself parallel over its pages.
+        rayon::join(
+            || {
+                self.home(sink);
+                self.server_list(sink);
+                self.categories(sink);
+                self.risks(sink);
+                self.attacks(sink);
+                self.pages(sink);
+                self.not_found(sink);
+                self.flagged(sink);
+                crate::render::api::catalogue_json(self, sink);
+                self.file(
                     sink,
-                    ToolId {
-                        server: si as u32,
-                        tool: ti as u32,
-                    },
+                    "schema/policy.schema.json",
+                    policy::POLICY_SCHEMA.as_bytes(),
                 );
-            }
-            progress(s.tools.len() as u64 + 1);
-        });
+                seo::sitemaps(self, sink);
+            },
+            || {
+                self.cat.servers.par_iter().enumerate().for_each(|(si, s)| {
+                    self.server(sink, s);
+                    crate::render::api::server_json(self, sink, si);
+                    (0..s.tools.len()).into_par_iter().for_each(|ti| {
+                        self.tool(
+                            sink,
+                            ToolId {
+                                server: si as u32,
+                                tool: ti as u32,
+                            },
+                        );
+                    });
+                    progress(s.tools.len() as u64 + 1);
+                });
+            },
+        );
         let mut problems = std::mem::take(&mut *self.problems.lock().expect("problem list"));
         problems.sort();
         problems
@@ -411,7 +421,7 @@ impl<'a> SiteRenderer<'a> {
             cat.servers.len(),
             cat.config.per_page,
         );
-        for slice in slices {
+        slices.into_par_iter().for_each(|slice| {
             #[derive(Serialize)]
             struct List {
                 servers: Vec<ServerSummary>,
@@ -435,7 +445,7 @@ impl<'a> SiteRenderer<'a> {
                 "website",
             );
             self.page(sink, "servers.html", &slice.path, &meta, data);
-        }
+        });
     }
 
     fn server(&self, sink: &dyn Sink, s: &Server) {
@@ -622,42 +632,44 @@ impl<'a> SiteRenderer<'a> {
             url: String,
             tools: Vec<ToolRow>,
         }
-        for slice in paginate(&self.urls, path, ids.len(), self.cat.config.per_page) {
-            let tools: Vec<ToolRow> = ids[slice.range.clone()]
-                .iter()
-                .map(|&id| self.urls.tool_row(self.cat, id))
-                .collect();
-            let mut groups: Vec<Group> = Vec::new();
-            if group_by_server {
-                for t in &tools {
-                    match groups.last_mut() {
-                        Some(g) if g.url == t.server_url => g.tools.push(t.clone()),
-                        _ => groups.push(Group {
-                            name: t.server_name.clone(),
-                            url: t.server_url.clone(),
-                            tools: vec![t.clone()],
-                        }),
+        paginate(&self.urls, path, ids.len(), self.cat.config.per_page)
+            .into_par_iter()
+            .for_each(|slice| {
+                let tools: Vec<ToolRow> = ids[slice.range.clone()]
+                    .iter()
+                    .map(|&id| self.urls.tool_row(self.cat, id))
+                    .collect();
+                let mut groups: Vec<Group> = Vec::new();
+                if group_by_server {
+                    for t in &tools {
+                        match groups.last_mut() {
+                            Some(g) if g.url == t.server_url => g.tools.push(t.clone()),
+                            _ => groups.push(Group {
+                                name: t.server_name.clone(),
+                                url: t.server_url.clone(),
+                                tools: vec![t.clone()],
+                            }),
+                        }
                     }
                 }
-            }
-            let data = ListPage {
-                heading: heading.clone(),
-                intro: intro.clone(),
-                tools,
-                group_by_server,
-                groups,
-                total_text: text::count_s(ids.len(), "tool"),
-                pagination: slice.pagination,
-            };
-            let meta = self.meta(
-                heading.clone(),
-                intro.clone(),
-                &slice.path,
-                crumbs.clone(),
-                "website",
-            );
-            self.page(sink, "tool_list.html", &slice.path, &meta, data);
-        }
+                let data = ListPage {
+                    heading: heading.clone(),
+                    intro: intro.clone(),
+                    tools,
+                    group_by_server,
+                    groups,
+                    total_text: text::count_s(ids.len(), "tool"),
+                    pagination: slice.pagination,
+                };
+                let meta = self.meta(
+                    heading.clone(),
+                    intro.clone(),
+                    &slice.path,
+                    crumbs.clone(),
+                    "website",
+                );
+                self.page(sink, "tool_list.html", &slice.path, &meta, data);
+            });
     }
 
     fn categories(&self, sink: &dyn Sink) {
@@ -688,7 +700,7 @@ impl<'a> SiteRenderer<'a> {
                 categories: views.clone(),
             },
         );
-        for (ci, v) in views.into_iter().enumerate() {
+        views.into_par_iter().enumerate().for_each(|(ci, v)| {
             let path = format!("categories/{}/", v.name);
             let mut crumbs = crumbs.clone();
             crumbs.push(Link {
@@ -711,7 +723,7 @@ impl<'a> SiteRenderer<'a> {
                 group_by_server: false,
             };
             self.tool_list_pages(sink, spec);
-        }
+        });
     }
 
     fn risks(&self, sink: &dyn Sink) {
@@ -742,7 +754,7 @@ impl<'a> SiteRenderer<'a> {
                 risks: views.clone(),
             },
         );
-        for v in views {
+        views.into_par_iter().for_each(|v| {
             let r = Risk::parse(v.level).expect("risk level");
             let path = format!("risk/{}/", v.level);
             let mut crumbs = crumbs.clone();
@@ -764,7 +776,7 @@ impl<'a> SiteRenderer<'a> {
                 group_by_server: true,
             };
             self.tool_list_pages(sink, spec);
-        }
+        });
     }
 
     fn attacks(&self, sink: &dyn Sink) {
@@ -794,7 +806,7 @@ impl<'a> SiteRenderer<'a> {
                 attacks: rows.clone(),
             },
         );
-        for (ai, row) in rows.into_iter().enumerate() {
+        rows.into_par_iter().enumerate().for_each(|(ai, row)| {
             let a = &cat.attacks[ai];
             let mut ids: Vec<ToolId> = cat.index.explicit_tools[ai].clone();
             for c in &a.categories {
@@ -820,27 +832,29 @@ impl<'a> SiteRenderer<'a> {
                 total_text: String,
                 pagination: Option<Pagination>,
             }
-            for slice in paginate(&self.urls, &path, ids.len(), cat.config.per_page) {
-                let data = AttackPage {
-                    attack: row.clone(),
-                    body_html: a.body_html.clone(),
-                    tools: ids[slice.range.clone()]
-                        .iter()
-                        .map(|&id| self.urls.tool_row(cat, id))
-                        .collect(),
-                    total_text: text::count_s(ids.len(), "tool"),
-                    pagination: slice.pagination,
-                };
-                let meta = self.meta(
-                    a.title.clone(),
-                    a.summary.clone(),
-                    &slice.path,
-                    crumbs.clone(),
-                    "article",
-                );
-                self.page(sink, "attack.html", &slice.path, &meta, data);
-            }
-        }
+            paginate(&self.urls, &path, ids.len(), cat.config.per_page)
+                .into_par_iter()
+                .for_each(|slice| {
+                    let data = AttackPage {
+                        attack: row.clone(),
+                        body_html: a.body_html.clone(),
+                        tools: ids[slice.range.clone()]
+                            .iter()
+                            .map(|&id| self.urls.tool_row(cat, id))
+                            .collect(),
+                        total_text: text::count_s(ids.len(), "tool"),
+                        pagination: slice.pagination,
+                    };
+                    let meta = self.meta(
+                        a.title.clone(),
+                        a.summary.clone(),
+                        &slice.path,
+                        crumbs.clone(),
+                        "article",
+                    );
+                    self.page(sink, "attack.html", &slice.path, &meta, data);
+                });
+        });
     }
 
     fn pages(&self, sink: &dyn Sink) {
@@ -944,7 +958,7 @@ impl<'a> SiteRenderer<'a> {
         let crumbs = self
             .urls
             .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
-        for slice in paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page) {
+        paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {
@@ -972,7 +986,7 @@ impl<'a> SiteRenderer<'a> {
                 "website",
             );
             self.page(sink, "flagged.html", &slice.path, &meta, data);
-        }
+        });
     }
 
     fn not_found(&self, sink: &dyn Sink) {

@@ -206,7 +206,7 @@ fn rebuild(
     state: &State,
 ) -> Result<Committed, Diagnostics> {
     let mut timings = Timings::default();
-    sink.begin(false);
+    sink.begin();
     let rendered = site::load(site_dir, Some(base_url), &mut timings)
         .and_then(|cat| site::render(site_dir, &cat, &*sink, &mut timings, &|_| {}));
     let result = match rendered {
@@ -226,7 +226,7 @@ fn copy_statics(
     sink: &mut Incremental,
     state: &State,
 ) -> Result<Committed, Diagnostics> {
-    sink.begin(false);
+    sink.begin();
     let mut problems = Diagnostics::new();
     let mut removed = 0;
     for p in paths {
