@@ -100,22 +100,29 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         let _ = tx.send(r);
     })
     .map_err(|e| Diagnostic::new(format!("cannot watch the site folder: {e}")))?;
-    for sub in ["content", "templates", "static"] {
-        let p = opts.site_dir.join(sub);
-        if p.is_dir() {
-            debouncer
-                .watch(&p, RecursiveMode::Recursive)
-                .map_err(|e| Diagnostic::in_file(&p, format!("cannot watch: {e}")))?;
-        }
-    }
+    // The site folder itself only for site.toml and for content/,
+    // templates/ and static/ appearing; those three recursively. Never the
+    // whole tree: it may hold the build output or a `target/` folder.
     debouncer
         .watch(&opts.site_dir, RecursiveMode::NonRecursive)
         .map_err(|e| Diagnostic::in_file(&opts.site_dir, format!("cannot watch: {e}")))?;
+    let mut watched = Vec::new();
+    watch_source_folders(&mut debouncer, &opts.site_dir, &mut watched);
 
     let loop_state = state.clone();
     let site_dir = opts.site_dir.clone();
     let loop_base = base_url.clone();
-    std::thread::spawn(move || watch_loop(rx, &site_dir, &loop_base, sink, &loop_state));
+    std::thread::spawn(move || {
+        watch_loop(
+            rx,
+            &site_dir,
+            &loop_base,
+            sink,
+            &loop_state,
+            debouncer,
+            watched,
+        )
+    });
 
     eprintln!(
         "serving {} at {base_url} (Ctrl-C to stop)",
@@ -125,7 +132,6 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         open_browser(&base_url);
     }
     runtime.block_on(http::run(listener, state))?;
-    drop(debouncer);
     eprintln!("stopped");
     Ok(())
 }
@@ -137,6 +143,31 @@ impl Drop for RemoveOnDrop {
     }
 }
 
+/// The folders watched recursively.
+const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
+
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// Starts watching the source folders that exist and are not watched yet.
+fn watch_source_folders(
+    debouncer: &mut Debouncer,
+    site_dir: &Path,
+    watched: &mut Vec<&'static str>,
+) {
+    for sub in SOURCE_FOLDERS {
+        let p = site_dir.join(sub);
+        if !watched.contains(&sub) && p.is_dir() {
+            match debouncer.watch(&p, RecursiveMode::Recursive) {
+                Ok(()) => watched.push(sub),
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", p.display()),
+            }
+        }
+    }
+}
+
 /// Waits for changes and applies them until the channel closes.
 fn watch_loop(
     rx: std::sync::mpsc::Receiver<DebounceEventResult>,
@@ -144,6 +175,8 @@ fn watch_loop(
     base_url: &str,
     mut sink: Incremental,
     state: &State,
+    mut debouncer: Debouncer,
+    mut watched: Vec<&'static str>,
 ) {
     let site_abs = site_dir
         .canonicalize()
@@ -172,6 +205,21 @@ fn watch_loop(
                         .or_else(|_| path.strip_prefix(site_dir))
                         .unwrap_or(path);
                     found.push(changes::classify(rel));
+                }
+            }
+        }
+        if watched.len() < SOURCE_FOLDERS.len() {
+            let before = watched.len();
+            watch_source_folders(&mut debouncer, site_dir, &mut watched);
+            if watched.len() > before {
+                // Files created with a new folder may predate its watch: rebuild, and copy every static file.
+                found.push(changes::Change::Config);
+                let (files, _) = crate::fs::list_files(site_dir, "static", None, true);
+                for f in files {
+                    let rel = f.relative.strip_prefix("static").unwrap_or(&f.relative);
+                    found.push(changes::Change::Static(
+                        rel.to_string_lossy().replace('\\', "/"),
+                    ));
                 }
             }
         }

@@ -1,0 +1,621 @@
+//! `toolrisk serve` driven like a writer uses it: over HTTP, with files
+//! edited on disk, and in a real headless Chromium through chromedriver.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A free TCP port on loopback.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `toolrisk serve`, stopped (with SIGINT) on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub site: PathBuf,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Copies fixture `name` to a temporary folder and serves it.
+    pub fn start(name: &str) -> Server {
+        let dir = tempdir();
+        let site = dir.path().join("site");
+        copy_dir(&fixture(name), &site);
+        let port = free_port();
+        let log = dir.path().join("serve.log");
+        let child = Command::new(env!("CARGO_BIN_EXE_toolrisk"))
+            .args(["serve", site.to_str().unwrap(), "--port", &port.to_string()])
+            .stdout(Stdio::from(
+                std::fs::File::create(dir.path().join("serve.out")).unwrap(),
+            ))
+            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+            .spawn()
+            .expect("toolrisk serve starts");
+        let server = Server {
+            child,
+            port,
+            site,
+            log,
+            _dir: dir,
+        };
+        server.wait_for(|s| s.get("/").0 == 200, "the server answers /");
+        server
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Polls `cond` for up to 20 s.
+    pub fn wait_for(&self, cond: impl Fn(&Server) -> bool, what: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if cond(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "timed out waiting for: {what}\n--- serve log\n{}",
+            self.log()
+        );
+    }
+
+    /// A raw GET of `path` as written (no normalisation): (status, headers, body).
+    pub fn get(&self, path: &str) -> (u16, String, String) {
+        raw_get(self.port, path)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Sends SIGINT and waits for the exit code.
+    pub fn interrupt(&mut self) -> Option<i32> {
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("serve did not stop within 10 s of Ctrl-C");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn raw_get(port: u16, path: &str) -> (u16, String, String) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new(), String::new());
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_lowercase(), body.to_string())
+}
+
+/// Reads server-sent events from the live-reload stream until `want`
+/// returns true for one of them, or 20 s pass.
+fn wait_for_event(port: u16, act: impl FnOnce(), want: impl Fn(&Value) -> bool) -> Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__toolrisk/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    // Skip the response head before acting, so no event is missed.
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+    }
+    act();
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    while start.elapsed() < Duration::from_secs(20) {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                if let Some(data) = line.trim_end().strip_prefix("data: ") {
+                    let event: Value = serde_json::from_str(data).unwrap();
+                    if want(&event) {
+                        return event;
+                    }
+                    seen.push(event);
+                }
+            }
+            Err(_) => continue,
+        }
+    }
+    panic!("no matching live-reload event within 20 s; saw {seen:?}");
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} contains {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+const TOOL_PAGE: &str = "/servers/job-runner/run_job/";
+const RECORD: &str = "content/servers/job-runner.json";
+
+#[test]
+fn serve_rebuilds_on_change_and_shows_errors_until_fixed() {
+    let server = Server::start("ok");
+    let (status, head, body) = server.get(TOOL_PAGE);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'self'; script-src 'self'"),
+        "{head}"
+    );
+    assert!(
+        body.contains("/__toolrisk/live.js"),
+        "the reload script is injected into served pages"
+    );
+    assert!(body.contains("Trigger a run of a stored batch job."));
+
+    // An edit reaches the served page and sends a reload.
+    let record = server.site.join(RECORD);
+    let event = wait_for_event(
+        server.port,
+        || {
+            edit(
+                &record,
+                "Trigger a run of a stored batch job.",
+                "Trigger one stored batch job now.",
+            )
+        },
+        |e| e["kind"] == "reload",
+    );
+    assert_eq!(event, json!({"kind": "reload"}));
+    server.wait_for(
+        |s| {
+            s.get(TOOL_PAGE)
+                .2
+                .contains("Trigger one stored batch job now.")
+        },
+        "the edit is served",
+    );
+
+    // A broken record: the errors go to the pages, the last good site stays.
+    let event = wait_for_event(
+        server.port,
+        || edit(&record, "\"tools\": [", "\"tools\": [[,"),
+        |e| e["kind"] == "errors",
+    );
+    let errors = event["errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("content/servers/job-runner.json:")),
+        "{errors:?}"
+    );
+    let (status, _, body) = server.get(TOOL_PAGE);
+    assert_eq!(status, 200, "the last good page is still served");
+    assert!(body.contains("Trigger one stored batch job now."));
+    // A page loaded now learns about the errors at once.
+    let event = wait_for_event(server.port, || {}, |e| e["kind"] == "errors");
+    assert!(!event["errors"].as_array().unwrap().is_empty());
+
+    // Fixing it clears the errors with a reload.
+    let event = wait_for_event(
+        server.port,
+        || edit(&record, "\"tools\": [[,", "\"tools\": ["),
+        |e| e["kind"] == "reload",
+    );
+    assert_eq!(event["kind"], "reload");
+    assert!(server.log().contains("rebuilt in"), "{}", server.log());
+
+    // A static file is copied on its own.
+    std::fs::create_dir_all(server.site.join("static")).unwrap();
+    std::fs::write(server.site.join("static/note.txt"), "first").unwrap();
+    server.wait_for(
+        |s| s.get("/note.txt").2 == "first",
+        "a new static file is served",
+    );
+    let built = tempdir();
+    build(&server.site, &built.path().join("out")).ok("build of the edited site");
+    assert!(
+        !read(
+            &built
+                .path()
+                .join("out")
+                .join("servers/job-runner/run_job/index.html")
+        )
+        .contains("__toolrisk"),
+        "build output never carries the reload script"
+    );
+}
+
+#[test]
+fn serve_refuses_traversal_and_serves_types_and_404() {
+    let mut server = Server::start("ok");
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/servers/..%2f..%2f..%2fetc/passwd",
+        "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
+        "/servers/%00/",
+    ] {
+        let (status, _, body) = server.get(path);
+        assert!(
+            status == 403 || status == 400 || status == 404,
+            "{path}: {status}"
+        );
+        assert!(!body.contains("root:"), "{path} leaked a file");
+    }
+    let (status, head, _) = server.get("/assets/style.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/css"), "{head}");
+    let (_, head, _) = server.get("/sitemap.xml");
+    assert!(head.contains("content-type: application/xml"), "{head}");
+    let (_, head, body) = server.get("/api/catalogue.json");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    serde_json::from_str::<Value>(&body).unwrap();
+    let (status, head, _) = server.get("/servers");
+    assert_eq!(status, 301, "a folder without its slash redirects");
+    assert!(head.contains("location: /servers/"), "{head}");
+    let (status, _, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("Page not found"),
+        "the site's 404 page is served"
+    );
+
+    // A symlink planted in the preview folder cannot lead out of it.
+    let preview = std::env::temp_dir().join(format!("toolrisk-serve-{}", server.child.id()));
+    assert!(
+        preview.join("index.html").is_file(),
+        "preview folder at {}",
+        preview.display()
+    );
+    std::os::unix::fs::symlink("/etc", preview.join("etc-link")).unwrap();
+    let (status, _, body) = server.get("/etc-link/passwd");
+    assert_eq!(status, 403, "symlink out of the preview folder");
+    assert!(!body.contains("root:"));
+
+    // Ctrl-C stops it cleanly and removes the preview folder.
+    assert_eq!(server.interrupt(), Some(0), "{}", server.log());
+    assert!(!preview.exists(), "the preview folder is removed on exit");
+}
+
+#[test]
+fn serve_moves_to_the_next_port_when_taken() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    copy_dir(&fixture("ok"), &site);
+    let log = dir.path().join("log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_toolrisk"))
+        .args(["serve", site.to_str().unwrap(), "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut text = String::new();
+    while start.elapsed() < Duration::from_secs(20) {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("serving") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    assert!(
+        text.contains(&format!("port {port} is in use; serving on port")),
+        "{text}"
+    );
+    drop(taken);
+}
+
+/// A minimal WebDriver client over chromedriver's HTTP API.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start() -> Browser {
+        let driver_path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect(
+                "chromedriver is installed (Debian package chromium-driver; .ci/run installs it)",
+            );
+        let port = free_port();
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "chromedriver did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempdir();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-dev-shm-usage", "--window-size=1200,900",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let mut b = Browser {
+            driver,
+            port,
+            session: String::new(),
+            _profile: profile,
+        };
+        let resp = b.call("POST", "/session", Some(caps));
+        b.session = resp["value"]["sessionId"]
+            .as_str()
+            .expect("a WebDriver session")
+            .to_string();
+        b
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let payload = read_http_body(stream);
+        serde_json::from_str(&payload)
+            .unwrap_or_else(|e| panic!("bad WebDriver reply ({e}): {payload}"))
+    }
+
+    fn goto(&self, url: &str) {
+        self.call(
+            "POST",
+            &format!("/session/{}/url", self.session),
+            Some(json!({ "url": url })),
+        );
+    }
+
+    fn eval(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &format!("/session/{}/execute/sync", self.session),
+            Some(json!({"script": script, "args": []})),
+        )["value"]
+            .clone()
+    }
+
+    fn wait_until(&self, script: &str, what: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.eval(script);
+            if !v.is_null() && v != json!(false) && v.get("error").is_none() {
+                return v;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "browser: timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn screenshot(&self, path: &Path) {
+        let v = self.call(
+            "GET",
+            &format!("/session/{}/screenshot", self.session),
+            None,
+        );
+        let png = decode_base64(v["value"].as_str().expect("screenshot data"));
+        assert_eq!(&png[1..4], b"PNG", "a PNG");
+        std::fs::write(path, png).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.call("DELETE", &format!("/session/{}", self.session), None)
+            }));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Reads one HTTP response and returns its body, honouring Content-Length
+/// and chunked encoding (the driver may keep the connection open).
+fn read_http_body(stream: TcpStream) -> String {
+    let mut reader = BufReader::new(stream);
+    let mut length = None;
+    let mut chunked = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+            chunked = true;
+        }
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+    }
+    if let Some(n) = length {
+        let mut body = vec![0; n];
+        reader.read_exact(&mut body).unwrap();
+        return String::from_utf8_lossy(&body).into_owned();
+    }
+    let mut rest = String::new();
+    let _ = reader.read_to_string(&mut rest);
+    if chunked { dechunk(&rest) } else { rest }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = &after[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let Some(v) = val(c) else { continue };
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn browser_page_updates_by_itself_and_shows_the_overlay() {
+    let server = Server::start("ok");
+    let browser = Browser::start();
+    browser.goto(&server.url(TOOL_PAGE));
+    browser.wait_until("return document.querySelector('h1') && document.querySelector('h1').textContent === 'Run job'", "the tool page");
+    // Mark the page: a reload by the server clears the mark.
+    browser.eval("window.__before_edit = true; return true;");
+    let record = server.site.join(RECORD);
+    edit(
+        &record,
+        "Trigger a run of a stored batch job.",
+        "Trigger one stored batch job, edited live.",
+    );
+    browser.wait_until(
+        "return !window.__before_edit && document.body.textContent.includes('Trigger one stored batch job, edited live.')",
+        "the page to reload with the edit",
+    );
+
+    edit(&record, "\"tools\": [", "\"tools\": [[,");
+    let overlay = browser.wait_until(
+        "var o = document.getElementById('toolrisk-overlay'); return o && o.textContent",
+        "the error overlay",
+    );
+    let overlay = overlay.as_str().unwrap();
+    assert!(
+        overlay.contains("content/servers/job-runner.json:"),
+        "{overlay}"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    browser.screenshot(&shots.join("serve-overlay.png"));
+
+    edit(&record, "\"tools\": [[,", "\"tools\": [");
+    browser.wait_until(
+        "return !document.getElementById('toolrisk-overlay') && document.querySelector('h1') && document.querySelector('h1').textContent === 'Run job'",
+        "the overlay to clear",
+    );
+
+    // The copy button copies the policy and says so.
+    let policy = browser.eval("return document.querySelector('pre.json').textContent");
+    browser.eval("document.querySelector('button.copy').click(); return true;");
+    browser.wait_until(
+        "return document.querySelector('button.copy').textContent === 'Copied'",
+        "the copy button to confirm",
+    );
+    let served: Value =
+        serde_json::from_str(&server.get(&format!("{TOOL_PAGE}policy.json")).2).unwrap();
+    let shown: Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
+    assert_eq!(shown, served, "the highlighted snippet is still the policy");
+    browser.screenshot(&shots.join("tool-page.png"));
+}
