@@ -219,9 +219,9 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
             if cat.params.contains(&lower) {
                 scores[ci] += 2;
                 let note = if cat.name == "execute" {
-                    format!("the input `{param}` takes free-form code or a query")
+                    format!("the input “{param}” takes free-form code or a query")
                 } else {
-                    format!("the input `{param}` points to {}", cat.name)
+                    format!("the input “{param}” points to {}", cat.name)
                 };
                 evidence[ci].push(Evidence {
                     source: Source::Schema,
@@ -238,7 +238,7 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
                     source: Source::Schema,
                     quote: param.clone(),
                     note: format!(
-                        "the input `{param}` is a list, so one call can act on many items"
+                        "the input “{param}” is a list, so one call can act on many items"
                     ),
                 });
             }
@@ -325,7 +325,7 @@ fn poisoning_findings(tool: &ToolRecord, server_slug: &str) -> Vec<Finding> {
                 kind: FindingKind::Shadowing,
                 quote: tool.name.clone(),
                 note: format!(
-                    "`{name}` is the name of a well-known tool of the {owner} server. A second tool of the same name lets this server intercept calls meant for the other one."
+                    "“{name}” is the name of a well-known tool of the {owner} server. A second tool of the same name lets this server intercept calls meant for the other one."
                 ),
             });
         }
@@ -541,7 +541,7 @@ fn write_rationale(
 ) -> String {
     let why = match first {
         Some(e) if e.source == Source::Default => {
-            format!("Nothing in the definition of `{name}` shows what it changes")
+            format!("Nothing in the definition of “{name}” shows what it changes")
         }
         Some(e) => {
             let mut s = e.note.clone();
@@ -550,7 +550,7 @@ fn write_rationale(
             }
             s
         }
-        None => format!("`{name}` is {}", cat.name),
+        None => format!("“{name}” is {}", cat.name),
     };
     let article = crate::text::article(&cat.name);
     format!(

@@ -75,6 +75,12 @@ const MODEL_INSTRUCTIONS: &[&str] = &[
     "before calling any other tool",
     "you must always",
     "secretly",
+    "always use this",
+    "use this tool instead",
+    "use this one instead",
+    "instead of any other",
+    "when any other server",
+    "other server's tool",
 ];
 
 /// Paths and names of secrets a tool has no business asking for.
@@ -129,17 +135,27 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
         .filter(|&c| hidden_char_name(c).is_some())
         .collect();
     if !hidden.is_empty() {
-        let mut kinds: Vec<String> = Vec::new();
+        // Count by kind, in order of first appearance.
+        let mut kinds: Vec<(&'static str, u32, usize)> = Vec::new();
         for &c in &hidden {
-            let label = format!(
-                "U+{:04X} ({})",
-                c as u32,
-                hidden_char_name(c).unwrap_or("hidden")
-            );
-            if !kinds.contains(&label) && kinds.len() < 6 {
-                kinds.push(label);
+            let name = hidden_char_name(c).unwrap_or("hidden character");
+            match kinds.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(k) => k.2 += 1,
+                None => kinds.push((name, c as u32, 1)),
             }
         }
+        let kinds: Vec<String> = kinds
+            .iter()
+            .map(|(name, first, n)| {
+                if *n == 1 {
+                    format!("1 {name} (U+{first:04X})")
+                } else if *name == "Unicode tag character" {
+                    format!("{n} {name}s (U+E0000–U+E007F)")
+                } else {
+                    format!("{n} {name}s (U+{first:04X})")
+                }
+            })
+            .collect();
         let smuggled: String = hidden
             .iter()
             .filter_map(|&c| {
@@ -154,7 +170,7 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
             "The {field} contains {} invisible character{}: {}.",
             hidden.len(),
             if hidden.len() == 1 { "" } else { "s" },
-            kinds.join(", ")
+            crate::text::join_and(&kinds)
         );
         if !smuggled.is_empty() {
             note.push_str(&format!(
