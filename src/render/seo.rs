@@ -172,26 +172,8 @@ fn urlset(urls: &Urls, paths: &[String], lastmod: Option<&str>) -> String {
 pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
     let paths = all_paths(r);
     let lastmod = r.cat.date.as_deref().filter(|d| is_iso_date(d));
-    if paths.len() <= SITEMAP_LIMIT {
-        r.file(
-            sink,
-            "sitemap.xml",
-            urlset(&r.urls, &paths, lastmod).as_bytes(),
-        );
-    } else {
-        let mut index = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-        );
-        for (i, chunk) in paths.chunks(SITEMAP_LIMIT).enumerate() {
-            let name = format!("sitemap-{}.xml", i + 1);
-            r.file(sink, &name, urlset(&r.urls, chunk, lastmod).as_bytes());
-            index.push_str(&format!(
-                "<sitemap><loc>{}</loc></sitemap>\n",
-                escape(&r.urls.abs(&name))
-            ));
-        }
-        index.push_str("</sitemapindex>\n");
-        r.file(sink, "sitemap.xml", index.as_bytes());
+    for (name, text) in sitemap_files(&r.urls, &paths, lastmod, SITEMAP_LIMIT) {
+        r.file(sink, &name, text.as_bytes());
     }
     let robots = format!(
         "User-agent: *\nAllow: /\nDisallow: {}embed/\n\nSitemap: {}\n",
@@ -199,6 +181,35 @@ pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
         r.urls.abs("sitemap.xml")
     );
     r.file(sink, "robots.txt", robots.as_bytes());
+}
+
+/// The sitemap files for `paths`: one `sitemap.xml` up to `limit` URLs,
+/// else `sitemap-N.xml` files of at most `limit` URLs and a `sitemap.xml`
+/// index over them.
+pub fn sitemap_files(
+    urls: &Urls,
+    paths: &[String],
+    lastmod: Option<&str>,
+    limit: usize,
+) -> Vec<(String, String)> {
+    if paths.len() <= limit {
+        return vec![("sitemap.xml".into(), urlset(urls, paths, lastmod))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (i, chunk) in paths.chunks(limit).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!(
+            "<sitemap><loc>{}</loc></sitemap>\n",
+            escape(&urls.abs(&name))
+        ));
+        files.push((name, urlset(urls, chunk, lastmod)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(("sitemap.xml".into(), index));
+    files
 }
 
 fn is_iso_date(d: &str) -> bool {
@@ -224,6 +235,45 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script>&");
+    }
+
+    #[test]
+    fn sitemaps_split_into_an_index_past_the_limit() {
+        let urls = Urls {
+            base: "/".into(),
+            absolute: "https://e.com/".into(),
+        };
+        let paths: Vec<String> = (0..5).map(|i| format!("p{i}/")).collect();
+        let one = sitemap_files(&urls, &paths, Some("2026-01-02"), 5);
+        assert_eq!(one.len(), 1);
+        assert!(
+            one[0]
+                .1
+                .contains("<loc>https://e.com/p4/</loc><lastmod>2026-01-02</lastmod>")
+        );
+        let split = sitemap_files(&urls, &paths, None, 2);
+        let names: Vec<&str> = split.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml",
+                "sitemap.xml"
+            ]
+        );
+        assert_eq!(split[2].1.matches("<url>").count(), 1);
+        let index = &split[3].1;
+        assert!(index.contains("<sitemapindex"), "{index}");
+        assert!(
+            index.contains("<loc>https://e.com/sitemap-3.xml</loc>"),
+            "{index}"
+        );
+        let total: usize = split[..3]
+            .iter()
+            .map(|(_, t)| t.matches("<url>").count())
+            .sum();
+        assert_eq!(total, 5);
     }
 
     #[test]
