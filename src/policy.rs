@@ -89,8 +89,22 @@ pub fn server_policy<'a>(tools: impl IntoIterator<Item = (&'a str, &'a Category)
 }
 
 /// Pretty JSON with a trailing newline, as files and snippets show it.
+/// Invisible and direction-changing characters (which can only occur inside
+/// strings) are written as `\uXXXX` escapes: the same JSON value, but
+/// nothing hidden from a reader.
 pub fn to_pretty(doc: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(doc).expect("policy serialises");
+    let pretty = serde_json::to_string_pretty(doc).expect("policy serialises");
+    let mut s = String::with_capacity(pretty.len() + 1);
+    for c in pretty.chars() {
+        if crate::classify::poison::hidden_char_name(c).is_some() {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                s.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            s.push(c);
+        }
+    }
     s.push('\n');
     s
 }
@@ -253,6 +267,16 @@ mod tests {
         validate(&doc).unwrap();
         assert_eq!(doc["default"], "deny");
         assert!(doc["tools"].get(name).is_some());
+    }
+
+    #[test]
+    fn hidden_characters_are_escaped_in_the_text_but_kept_in_the_value() {
+        let c = config();
+        let name = "a\u{200B}b\u{E0041}";
+        let text = to_pretty(&tool_policy(name, c.category("read").unwrap()));
+        assert!(text.contains("\"a\\u200bb\\udb40\\udc41\""), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert!(back["tools"].get(name).is_some());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! tests/fixtures and check the output as a user and a browser see it.
 
 mod common;
+#[path = "build/hostile.rs"]
+mod hostile;
 #[path = "build/serve.rs"]
 mod serve;
 

@@ -87,6 +87,8 @@ pub fn parse_server(
     text: &str,
     config: &Config,
 ) -> Result<LoadedServer, Diagnostics> {
+    // A byte-order mark is not JSON, but editors add one; skip it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let record: ServerRecord = serde_json::from_str(text).map_err(|e| json_diagnostic(file, &e))?;
     let mut problems = Diagnostics::new();
     let mut warnings = Vec::new();

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::catalogue::load::LoadedServer;
 use crate::catalogue::record::{Annotations, ToolRecord};
+use crate::classify::poison::reveal;
 use crate::classify::{Classification, classify};
 use crate::config::{Category, Config, Risk};
 use crate::error::Diagnostic;
@@ -25,6 +26,8 @@ use crate::policy;
 pub struct Tool {
     /// The raw name, as the server lists it; the policy key.
     pub name: String,
+    /// The name as pages show it: hidden characters made visible as `[U+XXXX]`.
+    pub shown_name: String,
     /// The URL segment under the server's folder.
     pub slug: String,
     pub title: Option<String>,
@@ -38,7 +41,8 @@ pub struct Tool {
 }
 
 impl Tool {
-    /// The name shown to readers: `title`, then `annotations.title`, then `name`.
+    /// The name shown to readers: `title`, then `annotations.title`, then
+    /// `name`, hidden characters made visible.
     pub fn display_name(&self) -> &str {
         self.title
             .as_deref()
@@ -49,7 +53,7 @@ impl Tool {
                     .and_then(|a| a.title.as_deref())
                     .filter(|t| !t.trim().is_empty())
             })
-            .unwrap_or(&self.name)
+            .unwrap_or(&self.shown_name)
     }
 
     /// The risk level.
@@ -134,9 +138,9 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
     );
     let server = Server {
         slug,
-        name: record.name.trim().to_string(),
+        name: reveal(record.name.trim()).into_owned(),
         repository: record.repository.filter(|r| !r.trim().is_empty()),
-        description: record.description.unwrap_or_default().trim().to_string(),
+        description: reveal(record.description.as_deref().unwrap_or_default().trim()).into_owned(),
         homepage: record.homepage.filter(|h| !h.trim().is_empty()),
         checked: record.checked,
         extra: record.extra,
@@ -150,8 +154,7 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
 fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Config) -> Tool {
     let class = classify(&record, server_slug, config);
     let policy = policy::tool_policy(&record.name, &policy_category(&class, config));
-    let mut description =
-        crate::classify::poison::reveal(record.description.as_deref().unwrap_or("")).into_owned();
+    let mut description = reveal(record.description.as_deref().unwrap_or("")).into_owned();
     if description.len() > config.limits.max_description_bytes {
         let mut cut = config.limits.max_description_bytes;
         while !description.is_char_boundary(cut) {
@@ -160,15 +163,18 @@ fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Conf
         description.truncate(cut);
         description.push('…');
     }
+    let mut annotations = record.annotations;
+    if let Some(t) = annotations.as_mut().and_then(|a| a.title.as_mut()) {
+        *t = reveal(t).into_owned();
+    }
     Tool {
+        shown_name: reveal(&record.name).into_owned(),
         name: record.name,
         slug,
-        title: record
-            .title
-            .map(|t| crate::classify::poison::reveal(&t).into_owned()),
+        title: record.title.map(|t| reveal(&t).into_owned()),
         description,
         input_schema: record.input_schema,
-        annotations: record.annotations,
+        annotations,
         class,
         policy,
     }
@@ -269,8 +275,16 @@ fn assign_segments(tools: &[ToolRecord]) -> Vec<Segment> {
         }
         let mut n = 2;
         let slug = loop {
-            let candidate = format!("{natural}-{n}");
-            if taken.insert(candidate.to_lowercase()) {
+            // `con.txt` must not become `con.txt-2`: a device name stays a
+            // device name whatever follows its first dot.
+            let candidate = match natural.split_once('.') {
+                Some((stem, rest)) if is_reserved(&stem.to_lowercase()) => {
+                    format!("{stem}-{n}.{rest}")
+                }
+                _ => format!("{natural}-{n}"),
+            };
+            let lower = candidate.to_lowercase();
+            if !is_reserved(&lower) && taken.insert(lower) {
                 break candidate;
             }
             n += 1;
@@ -317,6 +331,8 @@ mod tests {
             "foo",
             "policy.json",
             "CON",
+            "con.txt",
+            "Lpt1.tar.gz",
         ]));
         let slugs: Vec<_> = segs.iter().map(|s| s.slug.as_str()).collect();
         assert_eq!(
@@ -328,7 +344,9 @@ mod tests {
                 "Foo",
                 "foo-2",
                 "policy.json-2",
-                "CON-2"
+                "CON-2",
+                "con-2.txt",
+                "Lpt1-2.tar.gz"
             ]
         );
         assert!(!segs[1].renamed && segs[2].renamed);

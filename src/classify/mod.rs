@@ -443,7 +443,7 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
     } else {
         category_evidence.push(Evidence {
             source: Source::Default,
-            quote: tool.name.clone(),
+            quote: poison::reveal(&tool.name).into_owned(),
             note: "no rule matched the name, description or input schema".into(),
         });
         other
@@ -520,8 +520,13 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        Some(r) => r.to_string(),
-        None => write_rationale(&tool.name, cat, risk, category_evidence.first()),
+        Some(r) => poison::reveal(r).into_owned(),
+        None => write_rationale(
+            &poison::reveal(&tool.name),
+            cat,
+            risk,
+            category_evidence.first(),
+        ),
     };
     Classification {
         category,

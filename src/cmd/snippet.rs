@@ -80,9 +80,9 @@ pub fn render_snippet(
                 md_escape(&server.name),
                 capital(tool.risk().as_str()),
                 category.name,
-                md_escape(&tool.name),
+                md_escape(&tool.shown_name),
                 md_escape(&tool.class.rationale),
-                summary.explain(&tool.name),
+                summary.explain(&tool.shown_name),
                 policy::to_pretty(&tool.policy),
             ))
         }

@@ -118,7 +118,7 @@ impl Urls {
         let t = cat.tool(id);
         let category = &cat.config.categories[t.class.category].name;
         ToolRow {
-            name: t.name.clone(),
+            name: t.shown_name.clone(),
             display_name: t.display_name().to_string(),
             url: self.tool(s, t),
             server_name: s.name.clone(),

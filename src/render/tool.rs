@@ -51,8 +51,8 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         .unwrap_or_default();
     let display = tool.display_name().to_string();
     ToolView {
-        has_title: display != tool.name,
-        name: tool.name.clone(),
+        has_title: display != tool.shown_name,
+        name: tool.shown_name.clone(),
         slug: tool.slug.clone(),
         display_name: display,
         url: urls.tool(server, tool),
@@ -68,7 +68,7 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         findings: tool.class.findings.clone(),
         annotations,
         policy_url: format!("{}policy.json", urls.tool(server, tool)),
-        policy_explain_html: view_code(&summary.explain(&tool.name)),
+        policy_explain_html: view_code(&summary.explain(&tool.shown_name)),
         policy_json,
         attacks,
         related,
@@ -84,7 +84,7 @@ fn view_code(s: &str) -> String {
 fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> Vec<Faq> {
     let server = cat.server(id);
     let tool = cat.tool(id);
-    let name = &tool.name;
+    let name = &tool.shown_name;
     let mut out = Vec::new();
     let what = if tool.description.trim().is_empty() {
         format!(
