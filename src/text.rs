@@ -66,6 +66,14 @@ pub fn server_title(name: &str) -> String {
     }
 }
 
+/// The text with its first letter in upper case.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// Joins items as "a, b and c".
 pub fn join_and(items: &[String]) -> String {
     match items {
@@ -121,6 +129,12 @@ mod tests {
     fn one_line_cuts_at_sentence_or_word() {
         assert_eq!(one_line("First. Second.", 80), "First.");
         assert_eq!(one_line("\n\nalpha beta gamma delta", 12), "alpha beta…");
+    }
+
+    #[test]
+    fn capitalizes() {
+        assert_eq!(capitalize("high"), "High");
+        assert_eq!(capitalize(""), "");
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn render_snippet(
                 "### {} ({})\n\n**{} risk** · {} · [{}]({url})\n\n{}\n\n{}\n\n```json\n{}```\n",
                 md_escape(tool.display_name()),
                 md_escape(&server.name),
-                capital(tool.risk().as_str()),
+                crate::text::capitalize(tool.risk().as_str()),
                 category.name,
                 md_escape(&tool.shown_name),
                 md_escape(&tool.class.rationale),
@@ -110,11 +110,4 @@ fn md_escape(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }

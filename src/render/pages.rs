@@ -707,7 +707,7 @@ impl<'a> SiteRenderer<'a> {
                 name: v.name.clone(),
                 url: v.url.clone(),
             });
-            let heading = format!("{} tools", capital(&v.name));
+            let heading = format!("{} tools", crate::text::capitalize(&v.name));
             let intro = format!(
                 "{} The catalogue has {} in this category, {} risk by default.",
                 text::sentence(&v.meaning),
@@ -762,7 +762,7 @@ impl<'a> SiteRenderer<'a> {
                 name: v.level.to_string(),
                 url: v.url.clone(),
             });
-            let heading = format!("{} risk tools", capital(v.level));
+            let heading = format!("{} risk tools", crate::text::capitalize(v.level));
             let intro = format!(
                 "{} The catalogue has {} at this level, grouped by server.",
                 v.meaning, v.count_text
@@ -1006,11 +1006,4 @@ pub fn flagged_ids(cat: &Catalogue) -> Vec<ToolId> {
     cat.tool_ids()
         .filter(|&id| cat.tool(id).class.is_poisoned())
         .collect()
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }

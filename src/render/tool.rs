@@ -113,7 +113,7 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
         question: format!("What risk level is {name}?"),
         answer_html: code_marks(&format!(
             "{} risk, as {} {category} tool. {}",
-            capitalise(risk.as_str()),
+            crate::text::capitalize(risk.as_str()),
             text::article(category),
             risk.meaning()
         )),
@@ -176,12 +176,4 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
         answer_html: code_marks(&provider),
     });
     out
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
