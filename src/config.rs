@@ -250,6 +250,21 @@ impl Config {
         } else {
             format!("{}/", raw.base_url)
         };
+        if base_url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(c))
+        {
+            problems.push(
+                Diagnostic::in_file(
+                    "site.toml",
+                    format!(
+                        "base_url `{}` contains a character that is not allowed in a URL",
+                        raw.base_url
+                    ),
+                )
+                .help("percent-encode spaces and quotes, e.g. %20"),
+            );
+        }
         let base_path = match base_url.split_once("://") {
             Some((scheme, rest)) if scheme == "http" || scheme == "https" => rest
                 .find('/')
@@ -265,6 +280,14 @@ impl Config {
                 "/".to_string()
             }
         };
+        if let Some(d) = &raw.date
+            && (d.date.is_none() || d.time.is_some())
+        {
+            problems.push(
+                Diagnostic::in_file("site.toml", format!("date `{d}` is not a calendar date"))
+                    .help("write it as date = 2026-11-01"),
+            );
+        }
         if raw.per_page == 0 {
             problems.push(Diagnostic::in_file(
                 "site.toml",
@@ -357,6 +380,27 @@ fn merge_categories(
         out.push(apply_patch_to(base, patch));
     }
     for c in &out {
+        for (field, list) in [
+            ("words", &c.words),
+            ("phrases", &c.phrases),
+            ("params", &c.params),
+        ] {
+            if list.iter().any(|w| w.trim().is_empty()) {
+                problems.push(
+                    Diagnostic::in_file(
+                        "site.toml",
+                        format!("category `{}` has an empty entry in `{field}`", c.name),
+                    )
+                    .help("remove the empty string; an empty rule would match everything"),
+                );
+            }
+        }
+        if c.policy == PolicyAction::Deny && c.on_deny.trim().is_empty() {
+            problems.push(
+                Diagnostic::in_file("site.toml", format!("category `{}` denies calls but its `on_deny` message is empty", c.name))
+                    .help("say what the agent should be told, e.g. on_deny = \"Requires human approval.\""),
+            );
+        }
         if c.policy == PolicyAction::Limit && c.max == 0 {
             problems.push(Diagnostic::in_file(
                 "site.toml",

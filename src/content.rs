@@ -312,6 +312,7 @@ fn parse_call(inner: &str) -> Result<(ShortcodeKind, String), String> {
 fn load_markdown<T: Send>(
     site_dir: &Path,
     sub: &str,
+    kind: &str,
     config: &Config,
     parse: impl Fn(&str, &SiteFile, &str) -> Result<T, Diagnostics> + Sync,
 ) -> (Vec<T>, Diagnostics) {
@@ -326,10 +327,8 @@ fn load_markdown<T: Send>(
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            crate::catalogue::load::check_server_slug(&stem, &f.relative).map_err(|mut d| {
-                d.message = d.message.replace("server slug", "slug");
-                Diagnostics::from(d)
-            })?;
+            crate::catalogue::load::check_slug(kind, &stem, &f.relative, "md")
+                .map_err(Diagnostics::from)?;
             parse(&stem, f, &text)
         })
         .collect();
@@ -345,16 +344,24 @@ fn load_markdown<T: Send>(
 
 /// Loads every attack entry, sorted by slug.
 pub fn load_attacks(site_dir: &Path, config: &Config) -> (Vec<Attack>, Diagnostics) {
-    load_markdown(site_dir, "content/attacks", config, |slug, f, text| {
-        parse_attack(slug, &f.relative, text, config)
-    })
+    load_markdown(
+        site_dir,
+        "content/attacks",
+        "attack entry",
+        config,
+        |slug, f, text| parse_attack(slug, &f.relative, text, config),
+    )
 }
 
 /// Loads every page, sorted by slug.
 pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) {
-    load_markdown(site_dir, "content/pages", config, |slug, f, text| {
-        parse_page(slug, &f.relative, text)
-    })
+    load_markdown(
+        site_dir,
+        "content/pages",
+        "page",
+        config,
+        |slug, f, text| parse_page(slug, &f.relative, text),
+    )
 }
 
 /// Checks that every tool and server that attack entries and shortcodes
@@ -382,12 +389,15 @@ pub fn check_references(catalogue: &Catalogue, unloaded: &[String]) -> Diagnosti
         }
     }
     for page in &catalogue.pages {
-        if RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) {
+        let clashes_with_a_file = ["index.html", "404.html", "robots.txt", "sitemap.xml"]
+            .contains(&page.slug.as_str())
+            || (page.slug.starts_with("sitemap-") && page.slug.ends_with(".xml"));
+        if RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) || clashes_with_a_file {
             problems.push(
                 Diagnostic::in_file(
                     &page.file,
                     format!(
-                        "a page cannot be called `{}`: that URL belongs to a generated section",
+                        "a page cannot be called `{}`: that URL belongs to a generated section or file",
                         page.slug
                     ),
                 )

@@ -464,18 +464,6 @@ impl Incremental {
         self.seen.get_mut().expect("manifest").clear();
     }
 
-    /// Removes one file from the folder and the manifest.
-    pub fn remove(&mut self, path: &str) -> Result<(), Diagnostic> {
-        let rel = check_relative(path)
-            .map_err(|m| Diagnostic::new(format!("refusing to remove: {m}")))?;
-        self.manifest.remove(path);
-        match std::fs::remove_file(self.root.join(rel)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Diagnostic::new(format!("cannot remove {path}: {e}"))),
-        }
-    }
-
     /// The folder being served.
     pub fn root(&self) -> &Path {
         &self.root

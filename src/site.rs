@@ -3,8 +3,8 @@
 //!
 //! Owns the order of the stages, timing each one, and the rule that a build
 //! either completes or changes nothing. Commands (`build`, `check`,
-//! `snippet`, and later `serve`) are thin layers over [`load`] and
-//! [`render`]; nothing here prints.
+//! `snippet`, `serve`) are thin layers over [`load`] and [`render`];
+//! nothing here prints.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -49,7 +49,16 @@ pub fn load(
 ) -> Result<Catalogue, Diagnostics> {
     let mut config = timings.time("config", || Config::load(site_dir))?;
     if let Some(url) = base_url {
-        let patched = Config::parse(&format!("title = \"x\"\nbase_url = {}\n", toml_string(url)))?;
+        let patched = Config::parse(&format!("title = \"x\"\nbase_url = {}\n", toml_string(url)))
+            .map_err(|problems| {
+            problems
+                .iter()
+                .map(|d| {
+                    Diagnostic::new(d.message.replace("base_url", "--base-url"))
+                        .help("give an absolute URL, e.g. --base-url https://example.com/docs/")
+                })
+                .collect::<Diagnostics>()
+        })?;
         config.base_url = patched.base_url;
         config.base_path = patched.base_path;
     }

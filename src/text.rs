@@ -74,6 +74,19 @@ pub fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// True for `YYYY-MM-DD` with a plausible month and day.
+pub fn is_iso_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| d[r].parse::<u32>().ok();
+    matches!(
+        (digits(0..4), digits(5..7), digits(8..10)),
+        (Some(_), Some(1..=12), Some(1..=31))
+    )
+}
+
 /// Joins items as "a, b and c".
 pub fn join_and(items: &[String]) -> String {
     match items {

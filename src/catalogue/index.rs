@@ -90,14 +90,42 @@ impl Index {
         if let Some(explicit) = self.attacks_by_tool.get(&id) {
             list.extend(explicit);
         }
+        list.sort_unstable();
+        list.dedup();
         list.sort_by(|&a, &b| {
             attacks[b]
                 .severity
                 .cmp(&attacks[a].severity)
                 .then(attacks[a].title.cmp(&attacks[b].title))
+                .then(a.cmp(&b))
         });
-        list.dedup();
         list
+    }
+
+    /// The tools an attack entry applies to: those it names, then every
+    /// tool of its categories, each once.
+    pub fn attack_tools(&self, ai: usize, attack: &Attack, config: &Config) -> Vec<ToolId> {
+        let mut seen: std::collections::HashSet<ToolId> = std::collections::HashSet::new();
+        let mut out: Vec<ToolId> = self.explicit_tools[ai]
+            .iter()
+            .copied()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        let mut categories: Vec<usize> = Vec::new();
+        for c in &attack.categories {
+            if let Some(ci) = config.category_index(c)
+                && !categories.contains(&ci)
+            {
+                categories.push(ci);
+                out.extend(
+                    self.by_category[ci]
+                        .iter()
+                        .copied()
+                        .filter(|id| !seen.contains(id)),
+                );
+            }
+        }
+        out
     }
 }
 

@@ -94,8 +94,16 @@ pub fn parse_server(
     let mut warnings = Vec::new();
     if record.name.trim().is_empty() {
         problems.push(
-            at_key(file, text, "name", 0, "the server's `name` is empty")
+            at_key(file, text, "name", "the server's `name` is empty")
                 .help("give the server a display name"),
+        );
+    }
+    if let Some(checked) = &record.checked
+        && !crate::text::is_iso_date(checked)
+    {
+        problems.push(
+            at_key(file, text, "checked", &format!("`checked` is `{checked}`, not a date"))
+                .help("write the date the record was verified as YYYY-MM-DD, e.g. \"checked\": \"2026-10-06\""),
         );
     }
     if record.tools.len() > config.limits.max_tools_per_server {
@@ -113,7 +121,6 @@ pub fn parse_server(
     }
     let mut seen = std::collections::HashMap::new();
     for (i, tool) in record.tools.iter().enumerate() {
-        let nth = i; // tools appear in order, so the i-th tool's name key is at least the i-th after the server's
         if tool.name.is_empty() {
             problems.push(
                 tool_location(file, text, i)
@@ -124,7 +131,7 @@ pub fn parse_server(
         }
         if let Some(first) = seen.insert(tool.name.as_str(), i) {
             problems.push(
-                tool_location(file, text, nth)
+                tool_location(file, text, i)
                     .with_message(format!(
                         "duplicate tool `{}`: tools {} and {} have the same name",
                         tool.name,
@@ -180,8 +187,21 @@ pub fn parse_server(
 }
 
 /// Server slugs: lowercase `[a-z0-9._-]`, not starting with a dot, not a
-/// reserved URL segment.
+/// reserved URL segment or device name.
 pub fn check_server_slug(slug: &str, file: &std::path::Path) -> Result<(), Diagnostic> {
+    check_slug("server", slug, file, "md")
+}
+
+/// Slugs of servers, attack entries and pages (`kind`): the file stem is the
+/// URL segment, so it must be lowercase `[a-z0-9._-]`, not start with a dot,
+/// not end with one, and not be `page` or a Windows device name.
+pub fn check_slug(
+    kind: &str,
+    slug: &str,
+    file: &std::path::Path,
+    ext: &str,
+) -> Result<(), Diagnostic> {
+    let ext = if kind == "server" { "json" } else { ext };
     let valid_chars = slug
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
@@ -189,15 +209,23 @@ pub fn check_server_slug(slug: &str, file: &std::path::Path) -> Result<(), Diagn
         Some("the file name is empty".to_string())
     } else if !valid_chars {
         Some(format!(
-            "server slug `{slug}` may only contain lowercase letters, digits, `.`, `_` and `-`"
+            "{kind} slug `{slug}` may only contain lowercase letters, digits, `.`, `_` and `-`"
         ))
-    } else if slug.starts_with('.') {
-        Some(format!("server slug `{slug}` may not start with `.`"))
+    } else if slug.starts_with('.') || slug.ends_with('.') {
+        Some(format!(
+            "{kind} slug `{slug}` may not start or end with `.`"
+        ))
     } else if slug == "page" {
-        Some("server slug `page` is reserved for the pages of the server list".to_string())
+        Some(format!(
+            "{kind} slug `page` is reserved for the numbered pages of long lists"
+        ))
+    } else if crate::catalogue::model::is_device_name(slug) {
+        Some(format!(
+            "{kind} slug `{slug}` is a device name on Windows and cannot be a folder there"
+        ))
     } else if slug.len() > 100 {
         Some(format!(
-            "server slug is {} characters long; the most is 100",
+            "{kind} slug is {} characters long; the most is 100",
             slug.len()
         ))
     } else {
@@ -206,7 +234,7 @@ pub fn check_server_slug(slug: &str, file: &std::path::Path) -> Result<(), Diagn
     match problem {
         None => Ok(()),
         Some(p) => Err(Diagnostic::in_file(file, p).help(format!(
-            "rename the file to something like `{}.json`; the file name is the server's URL",
+            "rename the file to something like `{}.{ext}`; the file name is the {kind}'s URL",
             suggest_slug(slug)
         ))),
     }
@@ -278,10 +306,9 @@ impl WithMessage for Diagnostic {
     }
 }
 
-/// The position of the `index`-th tool object's `"name"` key, found by
-/// counting the `"name"` keys after the `"tools"` key. Records are
-/// well-formed JSON by the time this runs, so the count is reliable for
-/// ordinary records; when it is not, the file alone is named.
+/// The position of the `index`-th object of the `"tools"` array, found by a
+/// small scan of the text. Records are well-formed JSON by the time this
+/// runs; when the scan finds nothing, the file alone is named.
 fn tool_location(file: &std::path::Path, text: &str, index: usize) -> Diagnostic {
     let tools_at = text.find("\"tools\"").unwrap_or(0);
     match nth_tool_start(&text[tools_at..], index) {
@@ -341,7 +368,7 @@ fn nth_tool_start(text: &str, index: usize) -> Option<usize> {
     None
 }
 
-fn at_key(file: &std::path::Path, text: &str, key: &str, _nth: usize, message: &str) -> Diagnostic {
+fn at_key(file: &std::path::Path, text: &str, key: &str, message: &str) -> Diagnostic {
     let needle = format!("\"{key}\"");
     match text.find(&needle) {
         Some(offset) => {

@@ -217,15 +217,25 @@ struct Segment {
     renamed: bool,
 }
 
-/// URL segments reserved under a server's folder, or unsafe as file names.
-fn is_reserved(lower: &str) -> bool {
-    const RESERVED: [&str; 3] = ["policy.json", "index.html", "page"];
+/// True for Windows device names (`con`, `nul`, `com1`, …), with or
+/// without an extension, in any case.
+pub fn is_device_name(name: &str) -> bool {
     const DEVICES: [&str; 22] = [
         "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
         "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
     ];
-    let stem = lower.split('.').next().unwrap_or(lower);
-    RESERVED.contains(&lower) || DEVICES.contains(&stem)
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or(&lower);
+    DEVICES.contains(&stem)
+}
+
+/// URL segments reserved under a server's folder, or unsafe as file names.
+fn is_reserved(lower: &str) -> bool {
+    const RESERVED: [&str; 3] = ["policy.json", "index.html", "page"];
+    RESERVED.contains(&lower)
+        || is_device_name(lower)
+        || lower.ends_with('.')
+        || lower.starts_with('.')
 }
 
 /// The URL segment a tool name asks for, before collisions are resolved:

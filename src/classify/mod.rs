@@ -219,13 +219,20 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
             if cat.params.contains(&lower) {
                 scores[ci] += 2;
                 let note = if cat.name == "execute" {
-                    format!("the input “{param}” takes free-form code or a query")
+                    format!(
+                        "the input “{}” takes free-form code or a query",
+                        poison::reveal(&param)
+                    )
                 } else {
-                    format!("the input “{param}” points to {}", cat.name)
+                    format!(
+                        "the input “{}” points to {}",
+                        poison::reveal(&param),
+                        cat.name
+                    )
                 };
                 evidence[ci].push(Evidence {
                     source: Source::Schema,
-                    quote: param.clone(),
+                    quote: poison::reveal(&param).into_owned(),
                     note,
                 });
             }
@@ -236,9 +243,10 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
             for ev in evidence.iter_mut() {
                 ev.push(Evidence {
                     source: Source::Schema,
-                    quote: param.clone(),
+                    quote: poison::reveal(&param).into_owned(),
                     note: format!(
-                        "the input “{param}” is a list, so one call can act on many items"
+                        "the input “{}” is a list, so one call can act on many items",
+                        poison::reveal(&param)
                     ),
                 });
             }
@@ -253,6 +261,9 @@ fn plural_of(token: &str, word: &str) -> bool {
 
 /// Whole-word phrase match.
 fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
     let mut start = 0;
     while let Some(i) = haystack[start..].find(phrase) {
         let at = start + i;
@@ -367,9 +378,7 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
     let mut findings = Vec::new();
 
     // Contradictions between annotations and the rules are findings, whatever decides the category.
-    let read_scored = read.is_some_and(|r| rules.scores[r] > 0);
     if annotations.read_only_hint == Some(true)
-        && !read_scored
         && let Some(rc) = rule_choice
         && Some(rc) != read
         && config.categories[rc].risk > config.categories[read.unwrap_or(rc)].risk
@@ -416,7 +425,7 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
         c
     } else if let Some(read_index) = read
         && annotations.read_only_hint == Some(true)
-        && (rule_choice.is_none() || rule_choice == read || read_scored)
+        && (rule_choice.is_none() || rule_choice == read)
     {
         category_evidence.push(Evidence {
             source: Source::Annotation,
@@ -648,6 +657,24 @@ mod tests {
             r.findings[0].note.contains("“delete”"),
             "{}",
             r.findings[0].note
+        );
+    }
+
+    #[test]
+    fn read_only_hint_never_lowers_a_stricter_reading() {
+        let c = config();
+        let r = classify(
+            &tool(
+                r#"{"name":"delete_branch","description":"Deletes a branch and returns the result.","annotations":{"readOnlyHint":true}}"#,
+            ),
+            "s",
+            &c,
+        );
+        assert_eq!(c.categories[r.category].name, "destructive");
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.kind == FindingKind::ContradictingAnnotations)
         );
     }
 

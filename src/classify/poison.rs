@@ -21,6 +21,7 @@ pub fn hidden_char_name(c: char) -> Option<&'static str> {
         '\u{FEFF}' => "zero-width no-break space",
         '\u{00AD}' => "soft hyphen",
         '\u{180E}' => "Mongolian vowel separator",
+        '\u{061C}' => "Arabic letter mark",
         '\u{202A}'..='\u{202E}' => "bidi override",
         '\u{2066}'..='\u{2069}' => "bidi isolate",
         '\u{E0000}'..='\u{E007F}' => "Unicode tag character",

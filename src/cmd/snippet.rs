@@ -82,7 +82,7 @@ pub fn render_snippet(
                 category.name,
                 md_escape(&tool.shown_name),
                 md_escape(&tool.class.rationale),
-                summary.explain(&tool.shown_name),
+                summary.explain(&tool.shown_name.replace('`', "'")),
                 policy::to_pretty(&tool.policy),
             ))
         }

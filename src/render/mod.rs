@@ -133,6 +133,12 @@ impl Renderer {
             .collect();
         let (files, list_problems) = list_files(site_dir, "templates", None, true);
         problems.extend(list_problems);
+        // A site's own templates may leave `{{x}}` unquoted in attributes
+        // once minified; only the built-in set, whose values are all quoted
+        // and spaced, is minified ahead of time.
+        let has_overrides = files
+            .iter()
+            .any(|f| f.relative.extension().is_some_and(|e| e == "html"));
         for f in files {
             let name = f
                 .relative
@@ -182,10 +188,12 @@ impl Renderer {
         problems.into_result()?;
         // Errors above name lines of the user's files; only a template set
         // that compiled as written is minified.
-        let (mut tera, minify_pages) = if minify {
-            minified(&sources).map_or((checked, true), |t| (t, false))
-        } else {
+        let (mut tera, minify_pages) = if !minify {
             (checked, false)
+        } else if has_overrides {
+            (checked, true)
+        } else {
+            minified(&sources).map_or((checked, true), |t| (t, false))
         };
         let ctx = Context::from_serialize(global)
             .map_err(|e| Diagnostics::from(Diagnostic::new(format!("site settings: {e}"))))?;

@@ -564,7 +564,7 @@ impl<'a> SiteRenderer<'a> {
         let description = if view.description_text.is_empty() {
             format!(
                 "{} from {}: {} risk, {} tool, with a recommended policy.",
-                t.name, s.name, view.risk.level, view.category.name
+                t.shown_name, s.name, view.risk.level, view.category.name
             )
         } else {
             view.description_text.clone()
@@ -808,16 +808,7 @@ impl<'a> SiteRenderer<'a> {
         );
         rows.into_par_iter().enumerate().for_each(|(ai, row)| {
             let a = &cat.attacks[ai];
-            let mut ids: Vec<ToolId> = cat.index.explicit_tools[ai].clone();
-            for c in &a.categories {
-                if let Some(ci) = cat.config.category_index(c) {
-                    ids.extend(
-                        cat.index.by_category[ci]
-                            .iter()
-                            .filter(|id| !cat.index.explicit_tools[ai].contains(id)),
-                    );
-                }
-            }
+            let ids = cat.index.attack_tools(ai, a, &cat.config);
             let path = format!("attacks/{}/", a.slug);
             let mut crumbs = crumbs.clone();
             crumbs.push(Link {
@@ -859,26 +850,7 @@ impl<'a> SiteRenderer<'a> {
 
     fn pages(&self, sink: &dyn Sink) {
         for page in &self.cat.pages {
-            let mut body = page.body_html.clone();
-            for (i, sc) in page.shortcodes.iter().enumerate() {
-                let html = match self.shortcode(sc.kind, &sc.target) {
-                    Ok(h) => h,
-                    Err(mut d) => {
-                        d.file = Some(page.file.clone());
-                        d.line = Some(sc.line);
-                        self.report(d);
-                        continue;
-                    }
-                };
-                let ph = placeholder(i);
-                // A shortcode alone on its line sits in its own paragraph: replace the paragraph.
-                let wrapped = format!("<p>{ph}</p>");
-                if body.contains(&wrapped) {
-                    body = body.replacen(&wrapped, &html, 1);
-                } else {
-                    body = body.replacen(&ph, &html, 1);
-                }
-            }
+            let body = self.fill_shortcodes(page);
             let path = format!("{}/", page.slug);
             let crumbs = self.urls.crumbs(&[(&page.title, self.urls.at(&path))]);
             let description = if page.description.is_empty() {
@@ -899,6 +871,37 @@ impl<'a> SiteRenderer<'a> {
                 PageData { body_html: body },
             );
         }
+    }
+
+    /// The page's HTML with every shortcode placeholder replaced, in one
+    /// forward pass over the page's own HTML: inserted snippets (which carry
+    /// record text) are never searched, so a description cannot move them.
+    fn fill_shortcodes(&self, page: &crate::content::Page) -> String {
+        let source = page.body_html.as_str();
+        let mut out = String::with_capacity(source.len() * 2);
+        let mut rest = source;
+        for (i, sc) in page.shortcodes.iter().enumerate() {
+            let ph = placeholder(i);
+            let Some(at) = rest.find(&ph) else { continue };
+            let (mut before, mut after) = (&rest[..at], &rest[at + ph.len()..]);
+            // A shortcode alone on its line sits in its own paragraph: drop the paragraph.
+            if before.ends_with("<p>") && after.starts_with("</p>") {
+                before = &before[..before.len() - 3];
+                after = &after[4..];
+            }
+            out.push_str(before);
+            match self.shortcode(sc.kind, &sc.target) {
+                Ok(html) => out.push_str(&html),
+                Err(mut d) => {
+                    d.file = Some(page.file.clone());
+                    d.line = Some(sc.line);
+                    self.report(d);
+                }
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
     }
 
     /// Renders one shortcode to HTML.

@@ -121,15 +121,7 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
     }
     out.push("attacks/".into());
     for (ai, a) in cat.attacks.iter().enumerate() {
-        let mut n = cat.index.explicit_tools[ai].len();
-        for c in &a.categories {
-            if let Some(ci) = cat.config.category_index(c) {
-                n += cat.index.by_category[ci]
-                    .iter()
-                    .filter(|id| !cat.index.explicit_tools[ai].contains(id))
-                    .count();
-            }
-        }
+        let n = cat.index.attack_tools(ai, a, &cat.config).len();
         list(&mut out, &format!("attacks/{}/", a.slug), n);
     }
     list(
@@ -171,7 +163,11 @@ fn urlset(urls: &Urls, paths: &[String], lastmod: Option<&str>) -> String {
 /// past [`SITEMAP_LIMIT`] URLs) and `robots.txt`.
 pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
     let paths = all_paths(r);
-    let lastmod = r.cat.date.as_deref().filter(|d| is_iso_date(d));
+    let lastmod = r
+        .cat
+        .date
+        .as_deref()
+        .filter(|d| crate::text::is_iso_date(d));
     for (name, text) in sitemap_files(&r.urls, &paths, lastmod, SITEMAP_LIMIT) {
         r.file(sink, &name, text.as_bytes());
     }
@@ -210,16 +206,6 @@ pub fn sitemap_files(
     index.push_str("</sitemapindex>\n");
     files.push(("sitemap.xml".into(), index));
     files
-}
-
-fn is_iso_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && d.bytes()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]

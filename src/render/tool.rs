@@ -68,16 +68,12 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         findings: tool.class.findings.clone(),
         annotations,
         policy_url: format!("{}policy.json", urls.tool(server, tool)),
-        policy_explain_html: view_code(&summary.explain(&tool.shown_name)),
+        policy_explain_html: code_marks(&summary.explain(&tool.shown_name)),
         policy_json,
         attacks,
         related,
         faq: faq(cat, id, &summary, category.name.as_str()),
     }
-}
-
-fn view_code(s: &str) -> String {
-    code_marks(s)
 }
 
 /// The FAQ, every fact taken from the policy summary or the model.
@@ -134,7 +130,7 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
                 .unwrap_or_default()
         ),
         PolicySummary::Allowed => format!(
-            "Yes. The policy above allows `{name}` without a limit because it only reads; a gateway can still cap how often it is called."
+            "Yes. The policy above puts no limit on `{name}`; a gateway can still cap how often it is called."
         ),
         PolicySummary::Hidden => {
             format!("There is no need: the policy above hides `{name}`, so no call gets through.")

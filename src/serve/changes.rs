@@ -71,8 +71,6 @@ fn is_editor_noise(name: &str) -> bool {
 pub struct Plan {
     /// Reload settings, content and templates, and re-render.
     pub rebuild: bool,
-    /// Recompile templates (implies `rebuild`).
-    pub templates: bool,
     /// Static files to copy (or remove) alone, site-relative under `static/`.
     pub statics: Vec<String>,
 }
@@ -89,13 +87,11 @@ pub fn plan(changes: &[Change]) -> Plan {
     let mut p = Plan::default();
     for c in changes {
         match c {
-            Change::Config | Change::Server(_) | Change::Attack(_) | Change::Page(_) => {
-                p.rebuild = true
-            }
-            Change::Template(_) => {
-                p.rebuild = true;
-                p.templates = true;
-            }
+            Change::Config
+            | Change::Server(_)
+            | Change::Attack(_)
+            | Change::Page(_)
+            | Change::Template(_) => p.rebuild = true,
             Change::Static(path) => {
                 if !p.statics.contains(path) {
                     p.statics.push(path.clone());
@@ -155,13 +151,11 @@ mod tests {
             p,
             Plan {
                 rebuild: false,
-                templates: false,
                 statics: vec!["a.css".into()]
             }
         );
         let p = plan(&[Change::Server("x".into()), Change::Static("b".into())]);
-        assert!(p.rebuild && !p.templates);
-        let p = plan(&[Change::Template("tool.html".into())]);
-        assert!(p.rebuild && p.templates);
+        assert!(p.rebuild);
+        assert!(plan(&[Change::Template("tool.html".into())]).rebuild);
     }
 }

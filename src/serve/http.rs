@@ -65,7 +65,20 @@ pub async fn run(listener: tokio::net::TcpListener, state: Arc<State>) -> Result
         .with_state(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            let terminated = async {
+                match term.as_mut() {
+                    Some(t) => {
+                        t.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminated => {}
+            }
         })
         .await
         .map_err(|e| Diagnostic::new(format!("server error: {e}")).into())
@@ -129,7 +142,8 @@ async fn file(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Respon
     };
     if path.is_dir() {
         if !raw.ends_with('/') {
-            let location = format!("{raw}/");
+            // Never `//host/`: a doubled leading slash would leave the site.
+            let location = format!("/{}/", raw.trim_start_matches('/'));
             return (
                 StatusCode::MOVED_PERMANENTLY,
                 [(header::LOCATION, location)],

@@ -72,8 +72,13 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         );
     }
     let base_url = format!("http://{}/", addr);
-    let root = std::env::temp_dir().join(format!("toolrisk-serve-{}", std::process::id()));
-    let _cleanup = RemoveOnDrop(root.clone());
+    // A fresh folder of its own (never a path another user could plant),
+    // removed when the server stops.
+    let preview = tempfile::Builder::new()
+        .prefix(&format!("toolrisk-serve-{}-", std::process::id()))
+        .tempdir()
+        .map_err(|e| Diagnostic::new(format!("cannot create the preview folder: {e}")))?;
+    let root = preview.path().to_path_buf();
     let mut sink = Incremental::new(&root)?;
     let (events, _) = broadcast::channel(64);
     let state = Arc::new(State {
@@ -132,15 +137,9 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         open_browser(&base_url);
     }
     runtime.block_on(http::run(listener, state))?;
+    drop(preview);
     eprintln!("stopped");
     Ok(())
-}
-
-struct RemoveOnDrop(PathBuf);
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The folders watched recursively.
@@ -227,7 +226,13 @@ fn watch_loop(
         if plan.is_empty() {
             continue;
         }
-        let result = if plan.rebuild {
+        // A removed static file may have hidden a built-in asset or a
+        // generated page of the same path: only a full build restores it.
+        let removed_static = plan
+            .statics
+            .iter()
+            .any(|p| !site_dir.join("static").join(p).is_file());
+        let result = if plan.rebuild || removed_static {
             rebuild(site_dir, base_url, &mut sink, state)
         } else {
             copy_statics(site_dir, &plan.statics, &mut sink, state)
@@ -276,29 +281,19 @@ fn copy_statics(
 ) -> Result<Committed, Diagnostics> {
     sink.begin();
     let mut problems = Diagnostics::new();
-    let mut removed = 0;
     for p in paths {
         let src = site_dir.join("static").join(p);
-        if src.is_file() {
-            match std::fs::read(&src) {
-                Ok(bytes) => {
-                    if let Err(d) = crate::output::Sink::write(&*sink, p, &bytes) {
-                        problems.push(d);
-                    }
+        match std::fs::read(&src) {
+            Ok(bytes) => {
+                if let Err(d) = crate::output::Sink::write(&*sink, p, &bytes) {
+                    problems.push(d);
                 }
-                Err(e) => problems.push(Diagnostic::in_file(&src, format!("cannot read: {e}"))),
             }
-        } else {
-            match sink.remove(p) {
-                Ok(()) => removed += 1,
-                Err(d) => problems.push(d),
-            }
+            Err(e) => problems.push(Diagnostic::in_file(&src, format!("cannot read: {e}"))),
         }
     }
     let result = if problems.is_empty() {
-        sink.commit(false)
-            .map(|c| Committed { removed, ..c })
-            .map_err(Diagnostics::from)
+        sink.commit(false).map_err(Diagnostics::from)
     } else {
         sink.abandon();
         Err(problems)

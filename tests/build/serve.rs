@@ -317,7 +317,18 @@ fn serve_refuses_traversal_and_serves_types_and_404() {
     );
 
     // A symlink planted in the preview folder cannot lead out of it.
-    let preview = std::env::temp_dir().join(format!("toolrisk-serve-{}", server.child.id()));
+    let prefix = format!("toolrisk-serve-{}-", server.child.id());
+    let preview = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&prefix)
+        })
+        .expect("the preview folder exists");
     assert!(
         preview.join("index.html").is_file(),
         "preview folder at {}",
