@@ -193,10 +193,21 @@ pub fn paginate(urls: &Urls, path: &str, total: usize, per_page: usize) -> Vec<S
                 total: pages,
                 previous: (n > 1).then(|| urls.at(&page_path(n - 1))),
                 next: (n < pages).then(|| urls.at(&page_path(n + 1))),
-                pages: (1..=pages)
-                    .map(|i| Link {
-                        name: i.to_string(),
-                        url: urls.at(&page_path(i)),
+                pages: page_window(n, pages)
+                    .into_iter()
+                    .map(|i| match i {
+                        Some(i) => PageLink {
+                            name: i.to_string(),
+                            url: urls.at(&page_path(i)),
+                            current: i == n,
+                            gap: false,
+                        },
+                        None => PageLink {
+                            name: "…".into(),
+                            url: String::new(),
+                            current: false,
+                            gap: true,
+                        },
                     })
                     .collect(),
                 range_text: format!("Showing {}–{} of {}", range.start + 1, range.end, total),
@@ -218,6 +229,46 @@ struct ListSpec<'s> {
     intro: String,
     crumbs: Vec<Link>,
     group_by_server: bool,
+}
+
+/// The page numbers a pagination bar shows for page `n` of `total`: the
+/// first, the last, and two either side of `n`, with `None` for each gap.
+/// A fixed number of links per page, however long the list.
+pub fn page_window(n: usize, total: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for i in 1..=total {
+        if i == 1 || i == total || (i + 2 >= n && i <= n + 2) {
+            if i > last + 1 {
+                out.push(None);
+            }
+            out.push(Some(i));
+            last = i;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn pagination_shows_a_window() {
+        let w = |n, t| {
+            page_window(n, t)
+                .into_iter()
+                .map(|x| x.map_or("…".to_string(), |i| i.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(w(1, 1), "1");
+        assert_eq!(w(1, 3), "1 2 3");
+        assert_eq!(w(1, 10), "1 2 3 … 10");
+        assert_eq!(w(5, 10), "1 … 3 4 5 6 7 … 10");
+        assert_eq!(w(10, 10), "1 … 8 9 10");
+        assert_eq!(w(4, 10), "1 2 3 4 5 6 … 10");
+    }
 }
 
 /// What every page's context carries besides its own data.

@@ -141,6 +141,16 @@ pub struct ToolView {
     pub faq: Vec<Faq>,
 }
 
+/// One entry of a pagination bar: a page number, or a gap (`…`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub name: String,
+    /// Empty for a gap.
+    pub url: String,
+    pub current: bool,
+    pub gap: bool,
+}
+
 /// Numbered pages of a long list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Pagination {
@@ -148,7 +158,8 @@ pub struct Pagination {
     pub total: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
-    pub pages: Vec<Link>,
+    /// The first and last pages and those near the current one.
+    pub pages: Vec<PageLink>,
     /// "Showing 101–200 of 1,234".
     pub range_text: String,
 }
