@@ -226,6 +226,8 @@ pub struct Config {
     /// Categories in display order: the built-in ones, then added ones by name.
     pub categories: Vec<Category>,
     pub extra: serde_json::Value,
+    /// Name word → the categories whose `words` hold it (config order).
+    word_index: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Config {
@@ -307,9 +309,24 @@ impl Config {
             per_page: raw.per_page.max(1),
             date: raw.date.map(|d| d.to_string()),
             limits: raw.limits,
+            word_index: word_index(&categories),
             categories,
             extra: serde_json::to_value(raw.extra).unwrap_or_default(),
         })
+    }
+
+    /// The categories whose name words include `token`, or its singular
+    /// when `token` ends in `s` (`refunds` matches `refund`).
+    pub fn categories_of_word(&self, token: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self.word_index.get(token).cloned().unwrap_or_default();
+        if let Some(singular) = token.strip_suffix('s')
+            && let Some(more) = self.word_index.get(singular)
+        {
+            out.extend(more);
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
     /// The category called `name`.
@@ -330,6 +347,19 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+fn word_index(categories: &[Category]) -> std::collections::HashMap<String, Vec<usize>> {
+    let mut index: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (ci, c) in categories.iter().enumerate() {
+        for w in &c.words {
+            let slot = index.entry(w.clone()).or_default();
+            if !slot.contains(&ci) {
+                slot.push(ci);
+            }
+        }
+    }
+    index
 }
 
 /// Merges site.toml's category patches over the built-in table.

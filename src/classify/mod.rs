@@ -163,12 +163,7 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
     let read_index = config.category_index("read");
     let mut verb_is_read = false;
     for token in &tokens {
-        let mut matched = Vec::new();
-        for (ci, cat) in config.categories.iter().enumerate() {
-            if cat.words.iter().any(|w| w == token || plural_of(token, w)) {
-                matched.push(ci);
-            }
-        }
+        let matched = config.categories_of_word(token);
         if matched.is_empty() {
             continue;
         }
@@ -255,9 +250,6 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
     RuleScores { scores, evidence }
 }
 
-fn plural_of(token: &str, word: &str) -> bool {
-    token.len() == word.len() + 1 && token.ends_with('s') && token.starts_with(word)
-}
 
 /// Whole-word phrase match.
 fn contains_phrase(haystack: &str, phrase: &str) -> bool {
