@@ -250,7 +250,6 @@ fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
     RuleScores { scores, evidence }
 }
 
-
 /// Whole-word phrase match.
 fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
