@@ -33,6 +33,10 @@ pub struct Tool {
     pub title: Option<String>,
     /// The description, cut to the configured length; may be empty.
     pub description: String,
+    /// The description as plain text (markdown removed), computed once.
+    pub plain_description: String,
+    /// The first sentence of the plain description, for lists.
+    pub summary: String,
     pub input_schema: Option<Value>,
     pub annotations: Option<Annotations>,
     pub class: Classification,
@@ -167,7 +171,11 @@ fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Conf
     if let Some(t) = annotations.as_mut().and_then(|a| a.title.as_mut()) {
         *t = reveal(t).into_owned();
     }
+    let plain_description = crate::markdown::plain_text(&description);
+    let summary = crate::text::one_line(&plain_description, 140);
     Tool {
+        plain_description,
+        summary,
         shown_name: reveal(&record.name).into_owned(),
         name: record.name,
         slug,

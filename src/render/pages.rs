@@ -28,13 +28,63 @@ pub struct Urls {
     pub base: String,
     /// Absolute base URL, ending in `/`.
     pub absolute: String,
+    /// Every tool's list row, built once per render (per server, per tool).
+    pub rows: Vec<Vec<ToolRow>>,
+    /// Every attack entry's list row, built once per render.
+    pub attacks: Vec<AttackRow>,
 }
 
 impl Urls {
     pub fn new(cat: &Catalogue) -> Urls {
-        Urls {
+        let mut urls = Urls {
             base: cat.config.base_path.clone(),
             absolute: cat.config.base_url.clone(),
+            rows: Vec::new(),
+            attacks: Vec::new(),
+        };
+        // A tool's row appears on many pages (related tools, categories,
+        // risk levels, attack entries); build each once.
+        urls.rows = cat
+            .servers
+            .par_iter()
+            .enumerate()
+            .map(|(si, s)| {
+                (0..s.tools.len())
+                    .map(|ti| {
+                        urls.build_tool_row(
+                            cat,
+                            ToolId {
+                                server: si as u32,
+                                tool: ti as u32,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        urls.attacks = (0..cat.attacks.len())
+            .map(|ai| urls.build_attack_row(cat, ai))
+            .collect();
+        urls
+    }
+
+    /// A tool's list row.
+    pub fn tool_row(&self, cat: &Catalogue, id: ToolId) -> ToolRow {
+        match self
+            .rows
+            .get(id.server as usize)
+            .and_then(|r| r.get(id.tool as usize))
+        {
+            Some(row) => row.clone(),
+            None => self.build_tool_row(cat, id),
+        }
+    }
+
+    /// An attack entry's list row.
+    pub fn attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
+        match self.attacks.get(ai) {
+            Some(row) => row.clone(),
+            None => self.build_attack_row(cat, ai),
         }
     }
     /// Root-relative URL of a site path (`servers/x/`).
@@ -113,7 +163,7 @@ impl Urls {
         }
     }
 
-    pub fn tool_row(&self, cat: &Catalogue, id: ToolId) -> ToolRow {
+    fn build_tool_row(&self, cat: &Catalogue, id: ToolId) -> ToolRow {
         let s = cat.server(id);
         let t = cat.tool(id);
         let category = &cat.config.categories[t.class.category].name;
@@ -127,12 +177,12 @@ impl Urls {
             category_url: self.category(category),
             risk: t.risk().as_str(),
             risk_url: self.risk(t.risk()),
-            summary: text::one_line(&markdown::plain_text(&t.description), 140),
+            summary: t.summary.clone(),
             flagged: t.class.findings.iter().any(|f| f.kind.is_poisoning()),
         }
     }
 
-    pub fn attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
+    fn build_attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
         let a = &cat.attacks[ai];
         AttackRow {
             slug: a.slug.clone(),

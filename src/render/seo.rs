@@ -228,6 +228,8 @@ mod tests {
         let urls = Urls {
             base: "/".into(),
             absolute: "https://e.com/".into(),
+            rows: vec![],
+            attacks: vec![],
         };
         let paths: Vec<String> = (0..5).map(|i| format!("p{i}/")).collect();
         let one = sitemap_files(&urls, &paths, Some("2026-01-02"), 5);

@@ -58,7 +58,7 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         url: urls.tool(server, tool),
         embed_url: urls.embed(server, tool),
         description_html: markdown::untrusted(&tool.description),
-        description_text: markdown::plain_text(&tool.description),
+        description_text: tool.plain_description.clone(),
         server: urls.server_summary(server),
         category: urls.category_view(cat, tool.class.category),
         risk: urls.risk_view(cat, tool.risk()),
@@ -87,7 +87,7 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
             "The server gives no description for `{name}`. Its name and input schema are all there is to go on, which is itself a reason to treat it with care."
         )
     } else {
-        let first = text::one_line(&markdown::plain_text(&tool.description), 300);
+        let first = text::one_line(&tool.plain_description, 300);
         format!("In its own words: “{}”", text::sentence(&first))
     };
     out.push(Faq {
