@@ -77,8 +77,10 @@ fn print_warnings(report: &Report) {
 /// The closing summary line.
 pub fn summary(verb: &str, r: &Report) -> String {
     let secs = r.timings.total().as_secs_f64();
+    // HTML pages per second; the other files (policy.json, API, assets) are
+    // counted but not in the rate.
     let rate = if secs > 0.0 {
-        r.files as f64 / secs
+        r.pages as f64 / secs
     } else {
         0.0
     };
