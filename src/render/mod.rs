@@ -8,9 +8,11 @@
 //! [`crate::output::Sink`]. It reads the catalogue and never changes it.
 
 pub mod api;
+mod lists;
 pub mod pages;
 pub mod seo;
 mod tool;
+pub mod urls;
 pub mod views;
 
 use std::path::Path;

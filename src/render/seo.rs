@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::config::Risk;
 use crate::markdown::escape;
 use crate::output::Sink;
-use crate::render::pages::{SiteRenderer, Urls, paginate};
+use crate::render::pages::SiteRenderer;
+use crate::render::urls::{Urls, paginate};
 use crate::render::views::Link;
 
 /// The policy of every site page: scripts and styles from the site only.
@@ -127,7 +128,7 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
     list(
         &mut out,
         "flagged/",
-        crate::render::pages::flagged_ids(cat).len(),
+        crate::render::lists::flagged_ids(cat).len(),
     );
     for p in &cat.pages {
         out.push(format!("{}/", p.slug));

@@ -8,7 +8,7 @@
 use crate::catalogue::{Catalogue, ToolId};
 use crate::markdown;
 use crate::policy::{self, PolicySummary};
-use crate::render::pages::Urls;
+use crate::render::urls::Urls;
 use crate::render::views::*;
 use crate::text;
 

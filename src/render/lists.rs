@@ -1,0 +1,357 @@
+//! The list pages: all servers, categories, risk levels, the attack
+//! database and the flagged tools, each paginated and each parallel over
+//! its pages.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, ToolId};
+use crate::config::Risk;
+use crate::output::Sink;
+use crate::render::pages::SiteRenderer;
+use crate::render::urls::paginate;
+use crate::render::views::*;
+use crate::text;
+
+/// A paginated list of tools: which, where, and how it is introduced.
+pub(super) struct ListSpec<'s> {
+    ids: &'s [ToolId],
+    path: &'s str,
+    heading: String,
+    intro: String,
+    crumbs: Vec<Link>,
+    group_by_server: bool,
+}
+
+impl SiteRenderer<'_> {
+    pub(super) fn server_list(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let slices = paginate(
+            &self.urls,
+            "servers/",
+            cat.servers.len(),
+            cat.config.per_page,
+        );
+        slices.into_par_iter().for_each(|slice| {
+            #[derive(Serialize)]
+            struct List {
+                servers: Vec<ServerSummary>,
+                total_text: String,
+                pagination: Option<Pagination>,
+            }
+            let data = List {
+                servers: cat.servers[slice.range.clone()]
+                    .iter()
+                    .map(|s| self.urls.server_summary(s))
+                    .collect(),
+                total_text: text::count_s(cat.servers.len(), "server"),
+                pagination: slice.pagination,
+            };
+            let crumbs = self.urls.crumbs(&[("Servers", self.urls.at("servers/"))]);
+            let meta = self.meta(
+                "All servers".into(),
+                format!("Every MCP server in the catalogue: {}.", data.total_text),
+                &slice.path,
+                crumbs,
+                "website",
+            );
+            self.page(sink, "servers.html", &slice.path, &meta, data);
+        });
+    }
+
+    pub(super) fn tool_list_pages(&self, sink: &dyn Sink, spec: ListSpec) {
+        let ListSpec {
+            ids,
+            path,
+            heading,
+            intro,
+            crumbs,
+            group_by_server,
+        } = spec;
+        #[derive(Serialize)]
+        struct ListPage {
+            heading: String,
+            intro: String,
+            tools: Vec<ToolRow>,
+            group_by_server: bool,
+            groups: Vec<Group>,
+            total_text: String,
+            pagination: Option<Pagination>,
+        }
+        #[derive(Serialize)]
+        struct Group {
+            name: String,
+            url: String,
+            tools: Vec<ToolRow>,
+        }
+        paginate(&self.urls, path, ids.len(), self.cat.config.per_page)
+            .into_par_iter()
+            .for_each(|slice| {
+                let tools: Vec<ToolRow> = ids[slice.range.clone()]
+                    .iter()
+                    .map(|&id| self.urls.tool_row(self.cat, id))
+                    .collect();
+                let mut groups: Vec<Group> = Vec::new();
+                if group_by_server {
+                    for t in &tools {
+                        match groups.last_mut() {
+                            Some(g) if g.url == t.server_url => g.tools.push(t.clone()),
+                            _ => groups.push(Group {
+                                name: t.server_name.clone(),
+                                url: t.server_url.clone(),
+                                tools: vec![t.clone()],
+                            }),
+                        }
+                    }
+                }
+                let data = ListPage {
+                    heading: heading.clone(),
+                    intro: intro.clone(),
+                    tools,
+                    group_by_server,
+                    groups,
+                    total_text: text::count_s(ids.len(), "tool"),
+                    pagination: slice.pagination,
+                };
+                let meta = self.meta(
+                    heading.clone(),
+                    intro.clone(),
+                    &slice.path,
+                    crumbs.clone(),
+                    "website",
+                );
+                self.page(sink, "tool_list.html", &slice.path, &meta, data);
+            });
+    }
+
+    pub(super) fn categories(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let views: Vec<CategoryView> = (0..cat.config.categories.len())
+            .map(|i| self.urls.category_view(cat, i))
+            .collect();
+        let crumbs = self
+            .urls
+            .crumbs(&[("Categories", self.urls.at("categories/"))]);
+        let meta = self.meta(
+            "Tool categories".into(),
+            "What each category of MCP tool can do, and how risky it is.".into(),
+            "categories/",
+            crumbs.clone(),
+            "website",
+        );
+        #[derive(Serialize)]
+        struct Index {
+            categories: Vec<CategoryView>,
+        }
+        self.page(
+            sink,
+            "categories.html",
+            "categories/",
+            &meta,
+            Index {
+                categories: views.clone(),
+            },
+        );
+        views.into_par_iter().enumerate().for_each(|(ci, v)| {
+            let path = format!("categories/{}/", v.name);
+            let mut crumbs = crumbs.clone();
+            crumbs.push(Link {
+                name: v.name.clone(),
+                url: v.url.clone(),
+            });
+            let heading = format!("{} tools", crate::text::capitalize(&v.name));
+            let intro = format!(
+                "{} The catalogue has {} in this category, {} risk by default.",
+                text::sentence(&v.meaning),
+                v.count_text,
+                v.risk
+            );
+            let spec = ListSpec {
+                ids: &cat.index.by_category[ci],
+                path: &path,
+                heading,
+                intro,
+                crumbs,
+                group_by_server: false,
+            };
+            self.tool_list_pages(sink, spec);
+        });
+    }
+
+    pub(super) fn risks(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let views: Vec<RiskView> = Risk::ALL
+            .iter()
+            .rev()
+            .map(|&r| self.urls.risk_view(cat, r))
+            .collect();
+        let crumbs = self.urls.crumbs(&[("Risk levels", self.urls.at("risk/"))]);
+        let meta = self.meta(
+            "Risk levels".into(),
+            "The four risk levels of MCP tools and what each means.".into(),
+            "risk/",
+            crumbs.clone(),
+            "website",
+        );
+        #[derive(Serialize)]
+        struct Index {
+            risks: Vec<RiskView>,
+        }
+        self.page(
+            sink,
+            "risks.html",
+            "risk/",
+            &meta,
+            Index {
+                risks: views.clone(),
+            },
+        );
+        views.into_par_iter().for_each(|v| {
+            let r = Risk::parse(v.level).expect("risk level");
+            let path = format!("risk/{}/", v.level);
+            let mut crumbs = crumbs.clone();
+            crumbs.push(Link {
+                name: v.level.to_string(),
+                url: v.url.clone(),
+            });
+            let heading = format!("{} risk tools", crate::text::capitalize(v.level));
+            let intro = format!(
+                "{} The catalogue has {} at this level, grouped by server.",
+                v.meaning, v.count_text
+            );
+            let spec = ListSpec {
+                ids: &cat.index.by_risk[r as usize],
+                path: &path,
+                heading,
+                intro,
+                crumbs,
+                group_by_server: true,
+            };
+            self.tool_list_pages(sink, spec);
+        });
+    }
+
+    pub(super) fn attacks(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let rows: Vec<AttackRow> = (0..cat.attacks.len())
+            .map(|i| self.urls.attack_row(cat, i))
+            .collect();
+        let crumbs = self.urls.crumbs(&[("Attacks", self.urls.at("attacks/"))]);
+        let meta = self.meta(
+            "Attack patterns".into(),
+            "How agents are attacked through MCP tools, and the policies that stop each attack."
+                .into(),
+            "attacks/",
+            crumbs.clone(),
+            "website",
+        );
+        #[derive(Serialize)]
+        struct Index {
+            attacks: Vec<AttackRow>,
+        }
+        self.page(
+            sink,
+            "attacks.html",
+            "attacks/",
+            &meta,
+            Index {
+                attacks: rows.clone(),
+            },
+        );
+        rows.into_par_iter().enumerate().for_each(|(ai, row)| {
+            let a = &cat.attacks[ai];
+            let ids = cat.index.attack_tools(ai, a, &cat.config);
+            let path = format!("attacks/{}/", a.slug);
+            let mut crumbs = crumbs.clone();
+            crumbs.push(Link {
+                name: a.title.clone(),
+                url: row.url.clone(),
+            });
+            #[derive(Serialize)]
+            struct AttackPage {
+                attack: AttackRow,
+                body_html: String,
+                tools: Vec<ToolRow>,
+                total_text: String,
+                pagination: Option<Pagination>,
+            }
+            paginate(&self.urls, &path, ids.len(), cat.config.per_page)
+                .into_par_iter()
+                .for_each(|slice| {
+                    let data = AttackPage {
+                        attack: row.clone(),
+                        body_html: a.body_html.clone(),
+                        tools: ids[slice.range.clone()]
+                            .iter()
+                            .map(|&id| self.urls.tool_row(cat, id))
+                            .collect(),
+                        total_text: text::count_s(ids.len(), "tool"),
+                        pagination: slice.pagination,
+                    };
+                    let meta = self.meta(
+                        a.title.clone(),
+                        a.summary.clone(),
+                        &slice.path,
+                        crumbs.clone(),
+                        "article",
+                    );
+                    self.page(sink, "attack.html", &slice.path, &meta, data);
+                });
+        });
+    }
+
+    pub(super) fn flagged(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let ids = flagged_ids(cat);
+        #[derive(Serialize)]
+        struct Flagged {
+            tool: ToolRow,
+            findings: Vec<crate::classify::Finding>,
+        }
+        #[derive(Serialize)]
+        struct FlaggedPage {
+            tools: Vec<Flagged>,
+            total_text: String,
+            pagination: Option<Pagination>,
+        }
+        let crumbs = self
+            .urls
+            .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
+        paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page).into_par_iter().for_each(|slice| {
+            let tools = ids[slice.range.clone()]
+                .iter()
+                .map(|&id| Flagged {
+                    tool: self.urls.tool_row(cat, id),
+                    findings: cat
+                        .tool(id)
+                        .class
+                        .findings
+                        .iter()
+                        .filter(|f| f.kind.is_poisoning())
+                        .cloned()
+                        .collect(),
+                })
+                .collect();
+            let data = FlaggedPage {
+                tools,
+                total_text: text::count_s(ids.len(), "tool"),
+                pagination: slice.pagination,
+            };
+            let meta = self.meta(
+                "Flagged tools".into(),
+                "Tools whose records carry tool-poisoning markers: hidden characters, instructions to the model, requests for secrets, shadowed names.".into(),
+                &slice.path,
+                crumbs.clone(),
+                "website",
+            );
+            self.page(sink, "flagged.html", &slice.path, &meta, data);
+        });
+    }
+}
+
+/// Tools with tool-poisoning findings, in catalogue order.
+pub fn flagged_ids(cat: &Catalogue) -> Vec<ToolId> {
+    cat.tool_ids()
+        .filter(|&id| cat.tool(id).class.is_poisoned())
+        .collect()
+}

@@ -1,0 +1,300 @@
+//! URLs and the small views built from them: the URL scheme of
+//! CONTENT-FORMAT.md in one place, the list rows every list page shares
+//! (built once per render), and pagination.
+
+use rayon::prelude::*;
+
+use crate::catalogue::{Catalogue, Server, Tool, ToolId};
+use crate::config::Risk;
+use crate::markdown;
+use crate::render::views::*;
+use crate::text;
+
+/// Builds URLs and small views; knows the site's base path.
+pub struct Urls {
+    /// `/` or `/sub/`.
+    pub base: String,
+    /// Absolute base URL, ending in `/`.
+    pub absolute: String,
+    /// Every tool's list row, built once per render (per server, per tool).
+    pub rows: Vec<Vec<ToolRow>>,
+    /// Every attack entry's list row, built once per render.
+    pub attacks: Vec<AttackRow>,
+}
+
+impl Urls {
+    pub fn new(cat: &Catalogue) -> Urls {
+        let mut urls = Urls {
+            base: cat.config.base_path.clone(),
+            absolute: cat.config.base_url.clone(),
+            rows: Vec::new(),
+            attacks: Vec::new(),
+        };
+        // A tool's row appears on many pages (related tools, categories,
+        // risk levels, attack entries); build each once.
+        urls.rows = cat
+            .servers
+            .par_iter()
+            .enumerate()
+            .map(|(si, s)| {
+                (0..s.tools.len())
+                    .map(|ti| {
+                        urls.build_tool_row(
+                            cat,
+                            ToolId {
+                                server: si as u32,
+                                tool: ti as u32,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        urls.attacks = (0..cat.attacks.len())
+            .map(|ai| urls.build_attack_row(cat, ai))
+            .collect();
+        urls
+    }
+
+    /// A tool's list row.
+    pub fn tool_row(&self, cat: &Catalogue, id: ToolId) -> ToolRow {
+        match self
+            .rows
+            .get(id.server as usize)
+            .and_then(|r| r.get(id.tool as usize))
+        {
+            Some(row) => row.clone(),
+            None => self.build_tool_row(cat, id),
+        }
+    }
+
+    /// An attack entry's list row.
+    pub fn attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
+        match self.attacks.get(ai) {
+            Some(row) => row.clone(),
+            None => self.build_attack_row(cat, ai),
+        }
+    }
+    /// Root-relative URL of a site path (`servers/x/`).
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+    /// Absolute URL of a site path.
+    pub fn abs(&self, path: &str) -> String {
+        format!("{}{path}", self.absolute)
+    }
+    pub fn server(&self, s: &Server) -> String {
+        self.at(&format!("servers/{}/", s.slug))
+    }
+    pub fn tool(&self, s: &Server, t: &Tool) -> String {
+        self.at(&format!("servers/{}/{}/", s.slug, t.slug))
+    }
+    pub fn embed(&self, s: &Server, t: &Tool) -> String {
+        self.at(&format!("embed/{}/{}/", s.slug, t.slug))
+    }
+    pub fn category(&self, name: &str) -> String {
+        self.at(&format!("categories/{name}/"))
+    }
+    pub fn risk(&self, r: Risk) -> String {
+        self.at(&format!("risk/{}/", r.as_str()))
+    }
+
+    pub fn server_summary(&self, s: &Server) -> ServerSummary {
+        let repository_url = s.repository.as_ref().and_then(|r| {
+            let ok = r.split('/').count() == 2
+                && r.split('/').all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                });
+            ok.then(|| format!("https://github.com/{r}"))
+        });
+        ServerSummary {
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            url: self.server(s),
+            description: markdown::plain_text(&s.description),
+            repository: s.repository.clone(),
+            repository_url,
+            homepage: s
+                .homepage
+                .clone()
+                .filter(|h| markdown::is_safe_url(h) && !h.starts_with("mailto:")),
+            tool_count: s.tools.len(),
+            tool_count_text: text::count_s(s.tools.len(), "tool"),
+            risk: s.overall_risk().map(Risk::as_str),
+        }
+    }
+
+    pub fn category_view(&self, cat: &Catalogue, ci: usize) -> CategoryView {
+        let c = &cat.config.categories[ci];
+        let count = cat.index.by_category[ci].len();
+        CategoryView {
+            name: c.name.clone(),
+            article: text::article(&c.name),
+            url: self.category(&c.name),
+            meaning: c.meaning.clone(),
+            risk: c.risk.as_str(),
+            count,
+            count_text: text::count_s(count, "tool"),
+        }
+    }
+
+    pub fn risk_view(&self, cat: &Catalogue, r: Risk) -> RiskView {
+        let count = cat.index.by_risk[r as usize].len();
+        RiskView {
+            level: r.as_str(),
+            url: self.risk(r),
+            meaning: r.meaning(),
+            count,
+            count_text: text::count_s(count, "tool"),
+        }
+    }
+
+    fn build_tool_row(&self, cat: &Catalogue, id: ToolId) -> ToolRow {
+        let s = cat.server(id);
+        let t = cat.tool(id);
+        let category = &cat.config.categories[t.class.category].name;
+        ToolRow {
+            name: t.shown_name.clone(),
+            display_name: t.display_name().to_string(),
+            url: self.tool(s, t),
+            server_name: s.name.clone(),
+            server_url: self.server(s),
+            category: category.clone(),
+            category_url: self.category(category),
+            risk: t.risk().as_str(),
+            risk_url: self.risk(t.risk()),
+            summary: t.summary.clone(),
+            flagged: t.class.findings.iter().any(|f| f.kind.is_poisoning()),
+        }
+    }
+
+    fn build_attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
+        let a = &cat.attacks[ai];
+        AttackRow {
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            url: self.at(&format!("attacks/{}/", a.slug)),
+            class: a.class.clone(),
+            severity: a.severity.as_str(),
+            summary: a.summary.clone(),
+            date: a.date.clone(),
+            categories: a
+                .categories
+                .iter()
+                .map(|c| Link {
+                    name: c.clone(),
+                    url: self.category(c),
+                })
+                .collect(),
+        }
+    }
+
+    /// Breadcrumbs from Home through `trail`.
+    pub fn crumbs(&self, trail: &[(&str, String)]) -> Vec<Link> {
+        let mut out = vec![Link {
+            name: "Home".into(),
+            url: self.at(""),
+        }];
+        out.extend(trail.iter().map(|(n, u)| Link {
+            name: n.to_string(),
+            url: u.clone(),
+        }));
+        out
+    }
+}
+
+/// One page of a paginated list.
+pub struct Slice {
+    pub path: String,
+    pub range: std::ops::Range<usize>,
+    pub pagination: Option<Pagination>,
+}
+
+/// Splits `total` items into pages under `path` (`servers/`): page 1 at the
+/// path itself, page n at `path/page/n/`.
+pub fn paginate(urls: &Urls, path: &str, total: usize, per_page: usize) -> Vec<Slice> {
+    let pages = total.div_ceil(per_page).max(1);
+    let page_path = |n: usize| {
+        if n == 1 {
+            path.to_string()
+        } else {
+            format!("{path}page/{n}/")
+        }
+    };
+    (1..=pages)
+        .map(|n| {
+            let range = ((n - 1) * per_page).min(total)..(n * per_page).min(total);
+            let pagination = (pages > 1).then(|| Pagination {
+                current: n,
+                total: pages,
+                previous: (n > 1).then(|| urls.at(&page_path(n - 1))),
+                next: (n < pages).then(|| urls.at(&page_path(n + 1))),
+                pages: page_window(n, pages)
+                    .into_iter()
+                    .map(|i| match i {
+                        Some(i) => PageLink {
+                            name: i.to_string(),
+                            url: urls.at(&page_path(i)),
+                            current: i == n,
+                            gap: false,
+                        },
+                        None => PageLink {
+                            name: "…".into(),
+                            url: String::new(),
+                            current: false,
+                            gap: true,
+                        },
+                    })
+                    .collect(),
+                range_text: format!("Showing {}–{} of {}", range.start + 1, range.end, total),
+            });
+            Slice {
+                path: page_path(n),
+                range,
+                pagination,
+            }
+        })
+        .collect()
+}
+
+/// The page numbers a pagination bar shows for page `n` of `total`: the
+/// first, the last, and two either side of `n`, with `None` for each gap.
+/// A fixed number of links per page, however long the list.
+pub fn page_window(n: usize, total: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for i in 1..=total {
+        if i == 1 || i == total || (i + 2 >= n && i <= n + 2) {
+            if i > last + 1 {
+                out.push(None);
+            }
+            out.push(Some(i));
+            last = i;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn pagination_shows_a_window() {
+        let w = |n, t| {
+            page_window(n, t)
+                .into_iter()
+                .map(|x| x.map_or("…".to_string(), |i| i.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(w(1, 1), "1");
+        assert_eq!(w(1, 3), "1 2 3");
+        assert_eq!(w(1, 10), "1 2 3 … 10");
+        assert_eq!(w(5, 10), "1 … 3 4 5 6 7 … 10");
+        assert_eq!(w(10, 10), "1 … 8 9 10");
+        assert_eq!(w(4, 10), "1 2 3 4 5 6 … 10");
+    }
+}
