@@ -1,0 +1,216 @@
+//! The classification rules: splitting names into words, and scoring
+//! each category from name words, description phrases and input-schema
+//! properties, with the evidence for each score.
+
+use serde_json::Value;
+
+use super::{Evidence, Source, poison};
+use crate::catalogue::record::ToolRecord;
+use crate::config::{Config, Risk};
+
+/// Splits a tool name into lowercase words: snake_case, camelCase,
+/// PascalCase, kebab-case, dotted and slashed names, and acronyms
+/// (`getHTTPStatus` → get, http, status).
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut current = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let boundary = i > 0 && {
+                let prev = chars[i - 1];
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+                (c.is_uppercase() && prev.is_lowercase())
+                    || (c.is_uppercase() && prev.is_uppercase() && next_lower)
+            };
+            if boundary && !current.is_empty() {
+                words.push(std::mem::take(&mut current).to_lowercase());
+            }
+            current.push(c);
+        }
+        if !current.is_empty() {
+            words.push(current.to_lowercase());
+        }
+    }
+    words
+}
+
+/// The property names of an input schema's top level, with whether each is
+/// an array (a sign of bulk operations).
+pub(super) fn schema_params(schema: Option<&Value>) -> Vec<(String, bool)> {
+    let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .map(|(k, v)| {
+            let is_array = v.get("type").and_then(Value::as_str) == Some("array");
+            (k.clone(), is_array)
+        })
+        .collect()
+}
+
+/// Scores of each category from the rules, with the evidence for each.
+pub(super) struct RuleScores {
+    pub(super) scores: Vec<u32>,
+    pub(super) evidence: Vec<Vec<Evidence>>,
+}
+
+pub(super) fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
+    let n = config.categories.len();
+    let mut scores = vec![0u32; n];
+    let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); n];
+    let tokens = name_tokens(&tool.name);
+
+    // The verb: the first name word that any category knows. Leading words
+    // no rule knows (a product prefix like `slack_` or `API-`) are skipped.
+    // The verb's risk: an object word of a riskier category ("refund" in
+    // `create_refund`) outweighs the verb, unless the verb only reads.
+    let mut verb_risk: Option<Risk> = None;
+    let read_index = config.category_index("read");
+    let mut verb_is_read = false;
+    for token in &tokens {
+        let matched = config.categories_of_word(token);
+        if matched.is_empty() {
+            continue;
+        }
+        let is_verb = verb_risk.is_none();
+        for &ci in &matched {
+            let cat = &config.categories[ci];
+            let outweighs = verb_risk.is_some_and(|v| cat.risk > v) && !verb_is_read;
+            let weight = if is_verb || outweighs { 4 } else { 1 };
+            scores[ci] += weight;
+            let note = if is_verb {
+                format!("the name's verb “{token}” points to {}", cat.name)
+            } else {
+                format!("the word “{token}” in the name points to {}", cat.name)
+            };
+            evidence[ci].push(Evidence {
+                source: Source::Name,
+                quote: token.clone(),
+                note,
+            });
+        }
+        if is_verb {
+            verb_risk = matched.iter().map(|&ci| config.categories[ci].risk).max();
+            verb_is_read = matched.iter().any(|&ci| Some(ci) == read_index);
+        }
+    }
+
+    let description = tool.description.as_deref().unwrap_or("").to_lowercase();
+    if !description.is_empty() {
+        for (ci, cat) in config.categories.iter().enumerate() {
+            let mut hits = 0;
+            for phrase in &cat.phrases {
+                if hits < 2 && contains_phrase(&description, phrase) {
+                    scores[ci] += 1;
+                    hits += 1;
+                    evidence[ci].push(Evidence {
+                        source: Source::Description,
+                        quote: phrase.clone(),
+                        note: format!("the description says “{phrase}”"),
+                    });
+                }
+            }
+        }
+    }
+
+    for (param, is_array) in schema_params(tool.input_schema.as_ref()) {
+        let lower = param.to_lowercase();
+        for (ci, cat) in config.categories.iter().enumerate() {
+            if cat.params.contains(&lower) {
+                scores[ci] += 2;
+                let note = if cat.name == "execute" {
+                    format!(
+                        "the input “{}” takes free-form code or a query",
+                        poison::reveal(&param)
+                    )
+                } else {
+                    format!(
+                        "the input “{}” points to {}",
+                        poison::reveal(&param),
+                        cat.name
+                    )
+                };
+                evidence[ci].push(Evidence {
+                    source: Source::Schema,
+                    quote: poison::reveal(&param).into_owned(),
+                    note,
+                });
+            }
+        }
+        if is_array && (lower.ends_with("ids") || lower.ends_with('s')) {
+            // Bulk operations make every other category's effect larger;
+            // recorded as evidence for whichever category wins.
+            for ev in evidence.iter_mut() {
+                ev.push(Evidence {
+                    source: Source::Schema,
+                    quote: poison::reveal(&param).into_owned(),
+                    note: format!(
+                        "the input “{}” is a list, so one call can act on many items",
+                        poison::reveal(&param)
+                    ),
+                });
+            }
+        }
+    }
+    RuleScores { scores, evidence }
+}
+
+/// Whole-word phrase match.
+pub(super) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
+    let mut start = 0;
+    while let Some(i) = haystack[start..].find(phrase) {
+        let at = start + i;
+        let end = at + phrase.len();
+        let before_ok = haystack[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = haystack[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + phrase.len().max(1);
+        if start >= haystack.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// The best-scoring category: highest score, ties broken towards the
+/// stricter (higher-risk, later-listed) category. `None` when nothing scored.
+pub(super) fn best_rule(scores: &RuleScores, config: &Config) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &s) in scores.scores.iter().enumerate() {
+        if s == 0
+            || scores.evidence[i]
+                .iter()
+                .all(|e| e.source == Source::Schema && e.note.contains("is a list"))
+        {
+            continue;
+        }
+        best = match best {
+            None => Some(i),
+            Some(b) => {
+                let (sb, si) = (scores.scores[b], s);
+                if si > sb || (si == sb && config.categories[i].risk >= config.categories[b].risk) {
+                    Some(i)
+                } else {
+                    Some(b)
+                }
+            }
+        };
+    }
+    best
+}
