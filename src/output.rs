@@ -230,11 +230,6 @@ impl Staged {
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.staging);
     }
-
-    /// The staging folder (for tests and summaries).
-    pub fn staging_dir(&self) -> &Path {
-        &self.staging
-    }
 }
 
 impl Sink for Staged {
@@ -462,11 +457,6 @@ impl Incremental {
     pub fn abandon(&mut self) {
         self.pending.get_mut().expect("pending").clear();
         self.seen.get_mut().expect("manifest").clear();
-    }
-
-    /// The folder being served.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 }
 
