@@ -14,6 +14,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod fs;
+pub mod incremental;
 pub mod markdown;
 pub mod output;
 pub mod policy;

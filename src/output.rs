@@ -453,6 +453,30 @@ impl Incremental {
         Ok(done)
     }
 
+    /// Writes the changed files of a partial render, and removes the files
+    /// under `owned` (path prefixes the render wrote in full, such as one
+    /// server's folder) that it did not produce this time.
+    pub fn commit_partial(&mut self, owned: &[String]) -> Result<Committed, Diagnostic> {
+        let stale: Vec<String> = {
+            let seen = self.seen.get_mut().expect("manifest");
+            self.manifest
+                .keys()
+                .filter(|k| {
+                    owned.iter().any(|p| k.starts_with(p.as_str())) && !seen.contains_key(*k)
+                })
+                .cloned()
+                .collect()
+        };
+        let mut done = self.commit(false)?;
+        for path in stale {
+            self.manifest.remove(&path);
+            if std::fs::remove_file(self.root.join(&path)).is_ok() {
+                done.removed += 1;
+            }
+        }
+        Ok(done)
+    }
+
     /// Drops what the build produced; the folder stays as it was.
     pub fn abandon(&mut self) {
         self.pending.get_mut().expect("pending").clear();
@@ -521,5 +545,38 @@ mod incremental_tests {
         );
         assert!(!dir.path().join("b.txt").exists());
         assert!(dir.path().join("c.txt").exists());
+    }
+
+    #[test]
+    fn a_partial_commit_removes_only_stale_files_it_owns() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = Incremental::new(dir.path()).unwrap();
+        sink.begin();
+        for p in [
+            "s/a/one/index.html",
+            "s/a/two/index.html",
+            "s/b/index.html",
+            "home.html",
+        ] {
+            sink.write(p, b"x").unwrap();
+        }
+        sink.commit(true).unwrap();
+        // The server `a` lost its tool `two`; `s/b` and the home page were not rendered.
+        sink.begin();
+        sink.write("s/a/one/index.html", b"y").unwrap();
+        assert_eq!(
+            sink.commit_partial(&["s/a/".to_string()]).unwrap(),
+            Committed {
+                written: 1,
+                removed: 1
+            }
+        );
+        assert!(!dir.path().join("s/a/two/index.html").exists());
+        assert!(dir.path().join("s/b/index.html").exists());
+        assert!(dir.path().join("home.html").exists());
+        assert_eq!(
+            std::fs::read(dir.path().join("s/a/one/index.html")).unwrap(),
+            b"y"
+        );
     }
 }

@@ -154,7 +154,7 @@ pub fn render(
 }
 
 /// Writes the built-in assets, then `static/` over them.
-fn copy_static(site_dir: &Path, sink: &dyn Sink) -> Diagnostics {
+pub fn copy_static(site_dir: &Path, sink: &dyn Sink) -> Diagnostics {
     let (files, mut problems) = list_files(site_dir, "static", None, true);
     let relative: Vec<String> = files
         .iter()

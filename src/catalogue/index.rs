@@ -36,43 +36,158 @@ pub struct Index {
     pub explicit_tools: Vec<Vec<ToolId>>,
     /// Related tools, per server then per tool.
     pub related: Vec<Vec<Vec<ToolId>>>,
+    /// What related tools are computed from, kept so that one server's
+    /// change updates them without recomputing every tool.
+    words: Vec<CategoryWords>,
+}
+
+/// One category's name words: an inverted index and the name order.
+#[derive(Debug, Default, Clone)]
+struct CategoryWords {
+    /// Word → the category's tools whose name has it, in id order.
+    postings: HashMap<String, Vec<ToolId>>,
+    /// The category's tools by lower-cased name, then id.
+    sorted: Vec<(String, ToolId)>,
+}
+
+impl CategoryWords {
+    fn build(servers: &[Server], ids: &[ToolId]) -> CategoryWords {
+        let mut postings: HashMap<String, Vec<ToolId>> = HashMap::new();
+        let mut sorted = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let name = &tool_of(servers, id).name;
+            for word in words_of(name) {
+                postings.entry(word).or_default().push(id);
+            }
+            sorted.push((name.to_lowercase(), id));
+        }
+        sorted.sort();
+        CategoryWords { postings, sorted }
+    }
+
+    /// Where `(key, id)` is, or would be, in the name order.
+    fn position(&self, key: &str, id: ToolId) -> Result<usize, usize> {
+        self.sorted
+            .binary_search_by(|(k, i)| k.as_str().cmp(key).then(i.cmp(&id)))
+    }
+
+    fn remove(&mut self, name: &str, id: ToolId) {
+        for word in words_of(name) {
+            if let Some(list) = self.postings.get_mut(&word) {
+                if let Ok(i) = list.binary_search(&id) {
+                    list.remove(i);
+                }
+                if list.is_empty() {
+                    self.postings.remove(&word);
+                }
+            }
+        }
+        if let Ok(i) = self.position(&name.to_lowercase(), id) {
+            self.sorted.remove(i);
+        }
+    }
+
+    fn insert(&mut self, name: &str, id: ToolId) {
+        for word in words_of(name) {
+            let list = self.postings.entry(word).or_default();
+            if let Err(i) = list.binary_search(&id) {
+                list.insert(i, id);
+            }
+        }
+        let key = name.to_lowercase();
+        if let Err(i) = self.position(&key, id) {
+            self.sorted.insert(i, (key, id));
+        }
+    }
+}
+
+fn tool_of(servers: &[Server], id: ToolId) -> &crate::catalogue::Tool {
+    &servers[id.server as usize].tools[id.tool as usize]
+}
+
+/// A name's distinct words, sorted.
+fn words_of(name: &str) -> Vec<String> {
+    let mut t = name_tokens(name);
+    t.sort();
+    t.dedup();
+    t
+}
+
+/// The lists of tools by category and risk, and the attack links.
+type Lists = (
+    Vec<Vec<ToolId>>,
+    Vec<Vec<ToolId>>,
+    Vec<Vec<usize>>,
+    HashMap<ToolId, Vec<usize>>,
+    Vec<Vec<ToolId>>,
+);
+
+fn lists(config: &Config, servers: &[Server], attacks: &[Attack]) -> Lists {
+    let ncat = config.categories.len();
+    let mut by_category = vec![Vec::new(); ncat];
+    let mut by_risk = vec![Vec::new(); Risk::ALL.len()];
+    for (si, s) in servers.iter().enumerate() {
+        for (ti, t) in s.tools.iter().enumerate() {
+            let id = ToolId {
+                server: si as u32,
+                tool: ti as u32,
+            };
+            by_category[t.class.category].push(id);
+            by_risk[t.risk() as usize].push(id);
+        }
+    }
+    let mut attacks_by_category = vec![Vec::new(); ncat];
+    let mut attacks_by_tool: HashMap<ToolId, Vec<usize>> = HashMap::new();
+    let mut explicit_tools = Vec::with_capacity(attacks.len());
+    for (ai, a) in attacks.iter().enumerate() {
+        for c in &a.categories {
+            if let Some(ci) = config.category_index(c) {
+                attacks_by_category[ci].push(ai);
+            }
+        }
+        let mut ids = Vec::new();
+        for (reference, _) in &a.tools {
+            if let Some(id) = find(servers, reference) {
+                attacks_by_tool.entry(id).or_default().push(ai);
+                ids.push(id);
+            }
+        }
+        explicit_tools.push(ids);
+    }
+    (
+        by_category,
+        by_risk,
+        attacks_by_category,
+        attacks_by_tool,
+        explicit_tools,
+    )
 }
 
 impl Index {
     /// Builds every index.
     pub fn build(config: &Config, servers: &[Server], attacks: &[Attack]) -> Index {
-        let ncat = config.categories.len();
-        let mut by_category = vec![Vec::new(); ncat];
-        let mut by_risk = vec![Vec::new(); Risk::ALL.len()];
-        for (si, s) in servers.iter().enumerate() {
-            for (ti, t) in s.tools.iter().enumerate() {
-                let id = ToolId {
-                    server: si as u32,
-                    tool: ti as u32,
-                };
-                by_category[t.class.category].push(id);
-                by_risk[t.risk() as usize].push(id);
-            }
-        }
-        let mut attacks_by_category = vec![Vec::new(); ncat];
-        let mut attacks_by_tool: HashMap<ToolId, Vec<usize>> = HashMap::new();
-        let mut explicit_tools = Vec::with_capacity(attacks.len());
-        for (ai, a) in attacks.iter().enumerate() {
-            for c in &a.categories {
-                if let Some(ci) = config.category_index(c) {
-                    attacks_by_category[ci].push(ai);
-                }
-            }
-            let mut ids = Vec::new();
-            for (reference, _) in &a.tools {
-                if let Some(id) = find(servers, reference) {
-                    attacks_by_tool.entry(id).or_default().push(ai);
-                    ids.push(id);
-                }
-            }
-            explicit_tools.push(ids);
-        }
-        let related = related_tools(servers, &by_category);
+        let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools) =
+            lists(config, servers, attacks);
+        let words: Vec<CategoryWords> = by_category
+            .par_iter()
+            .map(|ids| CategoryWords::build(servers, ids))
+            .collect();
+        let related = servers
+            .par_iter()
+            .enumerate()
+            .map(|(si, s)| {
+                let mut scores = HashMap::new();
+                (0..s.tools.len())
+                    .map(|ti| {
+                        let id = ToolId {
+                            server: si as u32,
+                            tool: ti as u32,
+                        };
+                        related_to(servers, &words, id, &mut scores)
+                    })
+                    .collect()
+            })
+            .collect();
         Index {
             by_category,
             by_risk,
@@ -80,7 +195,115 @@ impl Index {
             attacks_by_tool,
             explicit_tools,
             related,
+            words,
         }
+    }
+
+    /// Brings the indexes up to date after the server at `si` changed from
+    /// `old` to `servers[si]` (same slug, so every other tool keeps its id).
+    ///
+    /// Returns the tools other than the changed server's whose related list
+    /// changed or shows one of the changed server's tools: their pages show
+    /// something new. The result equals [`Index::build`] over `servers`.
+    pub fn update_server(
+        &mut self,
+        config: &Config,
+        servers: &[Server],
+        attacks: &[Attack],
+        si: usize,
+        old: &Server,
+    ) -> std::collections::HashSet<ToolId> {
+        use std::collections::HashSet;
+        let new = &servers[si];
+        let id_of = |ti: usize| ToolId {
+            server: si as u32,
+            tool: ti as u32,
+        };
+        // Note every word of the old and new tools with how many tools had
+        // it, then take the old tools out of the word index and put the new
+        // ones in.
+        let mut before: HashMap<(usize, String), usize> = HashMap::new();
+        for t in old.tools.iter().chain(&new.tools) {
+            let ci = t.class.category;
+            for w in words_of(&t.name) {
+                let len = self.words[ci].postings.get(&w).map_or(0, Vec::len);
+                before.insert((ci, w), len);
+            }
+        }
+        let mut touched_names: Vec<(usize, String, ToolId)> = Vec::new();
+        for (ti, t) in old.tools.iter().enumerate() {
+            let ci = t.class.category;
+            self.words[ci].remove(&t.name, id_of(ti));
+            touched_names.push((ci, t.name.to_lowercase(), id_of(ti)));
+        }
+        for (ti, t) in new.tools.iter().enumerate() {
+            let ci = t.class.category;
+            self.words[ci].insert(&t.name, id_of(ti));
+            touched_names.push((ci, t.name.to_lowercase(), id_of(ti)));
+        }
+        let changed: HashSet<ToolId> = (0..old.tools.len().max(new.tools.len()))
+            .map(id_of)
+            .collect();
+
+        // Which tools' related lists may differ: those sharing a word that
+        // is scored before or after the change, those near a moved name in
+        // the name order (the fill walks FILL_STEPS each way), and those
+        // that listed a changed tool.
+        let mut candidates: HashSet<ToolId> = HashSet::new();
+        for ((ci, w), was) in &before {
+            let now = self.words[*ci].postings.get(w);
+            if *was <= MAX_POSTING || now.is_some_and(|l| l.len() <= MAX_POSTING) {
+                candidates.extend(now.into_iter().flatten().copied());
+            }
+        }
+        for (ci, key, id) in &touched_names {
+            let sorted = &self.words[*ci].sorted;
+            let at = match self.words[*ci].position(key, *id) {
+                Ok(i) | Err(i) => i,
+            };
+            let from = at.saturating_sub(FILL_STEPS + 1);
+            let to = (at + FILL_STEPS + 2).min(sorted.len());
+            candidates.extend(sorted[from..to].iter().map(|(_, id)| *id));
+        }
+        for (osi, per_server) in self.related.iter().enumerate() {
+            if osi == si {
+                continue;
+            }
+            for (oti, list) in per_server.iter().enumerate() {
+                if list.iter().any(|r| r.server as usize == si) {
+                    candidates.insert(ToolId {
+                        server: osi as u32,
+                        tool: oti as u32,
+                    });
+                }
+            }
+        }
+
+        let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools) =
+            lists(config, servers, attacks);
+        self.by_category = by_category;
+        self.by_risk = by_risk;
+        self.attacks_by_category = attacks_by_category;
+        self.attacks_by_tool = attacks_by_tool;
+        self.explicit_tools = explicit_tools;
+
+        let mut scores = HashMap::new();
+        self.related[si] = (0..new.tools.len())
+            .map(|ti| related_to(servers, &self.words, id_of(ti), &mut scores))
+            .collect();
+        let mut affected = HashSet::new();
+        for id in candidates {
+            if id.server as usize == si {
+                continue;
+            }
+            let fresh = related_to(servers, &self.words, id, &mut scores);
+            let slot = &mut self.related[id.server as usize][id.tool as usize];
+            if *slot != fresh || fresh.iter().any(|r| changed.contains(r)) {
+                affected.insert(id);
+            }
+            *slot = fresh;
+        }
+        affected
     }
 
     /// The attacks that apply to a tool: named explicitly, or by category;
@@ -105,24 +328,27 @@ impl Index {
     /// The tools an attack entry applies to: those it names, then every
     /// tool of its categories, each once.
     pub fn attack_tools(&self, ai: usize, attack: &Attack, config: &Config) -> Vec<ToolId> {
-        let mut seen: std::collections::HashSet<ToolId> = std::collections::HashSet::new();
-        let mut out: Vec<ToolId> = self.explicit_tools[ai]
-            .iter()
-            .copied()
-            .filter(|id| seen.insert(*id))
-            .collect();
+        let mut out: Vec<ToolId> = Vec::new();
+        for &id in &self.explicit_tools[ai] {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        // Explicit lists are short: a sorted copy answers "named already?".
+        let mut named = out.clone();
+        named.sort_unstable();
         let mut categories: Vec<usize> = Vec::new();
         for c in &attack.categories {
             if let Some(ci) = config.category_index(c)
                 && !categories.contains(&ci)
             {
                 categories.push(ci);
-                out.extend(
-                    self.by_category[ci]
-                        .iter()
-                        .copied()
-                        .filter(|id| !seen.contains(id)),
-                );
+                let list = &self.by_category[ci];
+                if named.is_empty() {
+                    out.extend_from_slice(list);
+                } else {
+                    out.extend(list.iter().filter(|id| named.binary_search(id).is_err()));
+                }
             }
         }
         out
@@ -141,90 +367,56 @@ fn find(servers: &[Server], reference: &str) -> Option<ToolId> {
     })
 }
 
-fn related_tools(servers: &[Server], by_category: &[Vec<ToolId>]) -> Vec<Vec<Vec<ToolId>>> {
-    // Per category: the inverted index and the name-sorted order.
-    struct CategoryIndex {
-        postings: HashMap<String, Vec<ToolId>>,
-        sorted: Vec<ToolId>,
-        position: HashMap<ToolId, usize>,
-    }
-    let tokens_of = |id: ToolId| -> Vec<String> {
-        let mut t = name_tokens(&servers[id.server as usize].tools[id.tool as usize].name);
-        t.sort();
-        t.dedup();
-        t
-    };
-    let indexes: Vec<CategoryIndex> = by_category
-        .par_iter()
-        .map(|ids| {
-            let mut postings: HashMap<String, Vec<ToolId>> = HashMap::new();
-            for &id in ids {
-                for tok in tokens_of(id) {
-                    postings.entry(tok).or_default().push(id);
-                }
-            }
-            let mut sorted = ids.clone();
-            sorted.sort_by_cached_key(|&id| {
-                let t = &servers[id.server as usize].tools[id.tool as usize];
-                (t.name.to_lowercase(), id)
-            });
-            let position = sorted.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-            CategoryIndex {
-                postings,
-                sorted,
-                position,
-            }
-        })
-        .collect();
+/// How far the name-order fill walks on each side.
+const FILL_STEPS: usize = 64;
 
-    servers
-        .par_iter()
-        .enumerate()
-        .map(|(si, s)| {
-            let mut scores: HashMap<ToolId, f32> = HashMap::new();
-            s.tools
-                .iter()
-                .enumerate()
-                .map(|(ti, t)| {
-                    let id = ToolId {
-                        server: si as u32,
-                        tool: ti as u32,
-                    };
-                    let ci = &indexes[t.class.category];
-                    scores.clear();
-                    for tok in tokens_of(id) {
-                        let Some(posting) = ci.postings.get(&tok) else {
-                            continue;
-                        };
-                        if posting.len() > MAX_POSTING {
-                            continue;
-                        }
-                        let weight = 1.0 / (posting.len() as f32).ln_1p();
-                        for &other in posting {
-                            if other.server != id.server {
-                                *scores.entry(other).or_default() += weight;
-                            }
-                        }
-                    }
-                    let mut ranked: Vec<(ToolId, f32)> =
-                        scores.iter().map(|(&k, &v)| (k, v)).collect();
-                    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                    let mut out: Vec<ToolId> =
-                        ranked.into_iter().take(RELATED).map(|(k, _)| k).collect();
-                    if out.len() < RELATED {
-                        fill_from_neighbours(&mut out, id, &ci.sorted, ci.position[&id]);
-                    }
-                    out
-                })
-                .collect()
-        })
-        .collect()
+/// The related tools of one tool: the other servers' tools of its category
+/// that share the most rare name words, then its name-order neighbours.
+fn related_to(
+    servers: &[Server],
+    words: &[CategoryWords],
+    id: ToolId,
+    scores: &mut HashMap<ToolId, f32>,
+) -> Vec<ToolId> {
+    let t = tool_of(servers, id);
+    let ci = &words[t.class.category];
+    scores.clear();
+    for word in words_of(&t.name) {
+        let Some(posting) = ci.postings.get(&word) else {
+            continue;
+        };
+        if posting.len() > MAX_POSTING {
+            continue;
+        }
+        let weight = 1.0 / (posting.len() as f32).ln_1p();
+        for &other in posting {
+            if other.server != id.server {
+                *scores.entry(other).or_default() += weight;
+            }
+        }
+    }
+    let mut ranked: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out: Vec<ToolId> = ranked.into_iter().take(RELATED).map(|(k, _)| k).collect();
+    if out.len() < RELATED
+        && let Ok(pos) = ci.position(&t.name.to_lowercase(), id)
+    {
+        fill_from_neighbours(&mut out, id, &ci.sorted, pos);
+    }
+    out
 }
 
 /// Adds tools next to `id` in name order (nearest first, other servers only).
-fn fill_from_neighbours(out: &mut Vec<ToolId>, id: ToolId, sorted: &[ToolId], pos: usize) {
-    let mut step = 1;
-    while out.len() < RELATED && (step <= pos || pos + step < sorted.len()) {
+fn fill_from_neighbours(
+    out: &mut Vec<ToolId>,
+    id: ToolId,
+    sorted: &[(String, ToolId)],
+    pos: usize,
+) {
+    for step in 1..=FILL_STEPS {
+        if out.len() >= RELATED || (step > pos && pos + step >= sorted.len()) {
+            break;
+        }
         for p in [
             pos.checked_add(step).filter(|&p| p < sorted.len()),
             pos.checked_sub(step),
@@ -232,16 +424,10 @@ fn fill_from_neighbours(out: &mut Vec<ToolId>, id: ToolId, sorted: &[ToolId], po
         .into_iter()
         .flatten()
         {
-            {
-                let other = sorted[p];
-                if other.server != id.server && !out.contains(&other) && out.len() < RELATED {
-                    out.push(other);
-                }
+            let other = sorted[p].1;
+            if other.server != id.server && !out.contains(&other) && out.len() < RELATED {
+                out.push(other);
             }
-        }
-        step += 1;
-        if step > 64 {
-            break;
         }
     }
 }

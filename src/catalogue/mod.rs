@@ -33,6 +33,14 @@ pub struct Catalogue {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The catalogue's date: site.toml's `date`, else the newest `checked`.
+pub fn catalogue_date(config: &Config, servers: &[Server]) -> Option<String> {
+    config
+        .date
+        .clone()
+        .or_else(|| servers.iter().filter_map(|s| s.checked.clone()).max())
+}
+
 impl Catalogue {
     /// Puts the parts together and computes the indexes.
     pub fn assemble(
@@ -44,10 +52,7 @@ impl Catalogue {
     ) -> Catalogue {
         attacks.sort_by(|a, b| a.slug.cmp(&b.slug));
         pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-        let date = config
-            .date
-            .clone()
-            .or_else(|| servers.iter().filter_map(|s| s.checked.clone()).max());
+        let date = catalogue_date(&config, &servers);
         let index = Index::build(&config, &servers, &attacks);
         Catalogue {
             config,

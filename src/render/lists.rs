@@ -9,12 +9,14 @@ use crate::catalogue::{Catalogue, ToolId};
 use crate::config::Risk;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
+use crate::render::selection::List;
 use crate::render::urls::paginate;
 use crate::render::views::*;
 use crate::text;
 
 /// A paginated list of tools: which, where, and how it is introduced.
 pub(super) struct ListSpec<'s> {
+    list: List,
     ids: &'s [ToolId],
     path: &'s str,
     heading: String,
@@ -26,11 +28,14 @@ pub(super) struct ListSpec<'s> {
 impl SiteRenderer<'_> {
     pub(super) fn server_list(&self, sink: &dyn Sink) {
         let cat = self.cat;
-        let slices = paginate(
-            &self.urls,
-            "servers/",
-            cat.servers.len(),
-            cat.config.per_page,
+        let slices = self.wanted(
+            List::Servers,
+            paginate(
+                &self.urls,
+                "servers/",
+                cat.servers.len(),
+                cat.config.per_page,
+            ),
         );
         slices.into_par_iter().for_each(|slice| {
             #[derive(Serialize)]
@@ -61,6 +66,7 @@ impl SiteRenderer<'_> {
 
     pub(super) fn tool_list_pages(&self, sink: &dyn Sink, spec: ListSpec) {
         let ListSpec {
+            list,
             ids,
             path,
             heading,
@@ -84,44 +90,47 @@ impl SiteRenderer<'_> {
             url: String,
             tools: Vec<ToolRow>,
         }
-        paginate(&self.urls, path, ids.len(), self.cat.config.per_page)
-            .into_par_iter()
-            .for_each(|slice| {
-                let tools: Vec<ToolRow> = ids[slice.range.clone()]
-                    .iter()
-                    .map(|&id| self.urls.tool_row(self.cat, id))
-                    .collect();
-                let mut groups: Vec<Group> = Vec::new();
-                if group_by_server {
-                    for t in &tools {
-                        match groups.last_mut() {
-                            Some(g) if g.url == t.server_url => g.tools.push(t.clone()),
-                            _ => groups.push(Group {
-                                name: t.server_name.clone(),
-                                url: t.server_url.clone(),
-                                tools: vec![t.clone()],
-                            }),
-                        }
+        self.wanted(
+            list,
+            paginate(&self.urls, path, ids.len(), self.cat.config.per_page),
+        )
+        .into_par_iter()
+        .for_each(|slice| {
+            let tools: Vec<ToolRow> = ids[slice.range.clone()]
+                .iter()
+                .map(|&id| self.urls.tool_row(self.cat, id))
+                .collect();
+            let mut groups: Vec<Group> = Vec::new();
+            if group_by_server {
+                for t in &tools {
+                    match groups.last_mut() {
+                        Some(g) if g.url == t.server_url => g.tools.push(t.clone()),
+                        _ => groups.push(Group {
+                            name: t.server_name.clone(),
+                            url: t.server_url.clone(),
+                            tools: vec![t.clone()],
+                        }),
                     }
                 }
-                let data = ListPage {
-                    heading: heading.clone(),
-                    intro: intro.clone(),
-                    tools,
-                    group_by_server,
-                    groups,
-                    total_text: text::count_s(ids.len(), "tool"),
-                    pagination: slice.pagination,
-                };
-                let meta = self.meta(
-                    heading.clone(),
-                    intro.clone(),
-                    &slice.path,
-                    crumbs.clone(),
-                    "website",
-                );
-                self.page(sink, "tool_list.html", &slice.path, &meta, data);
-            });
+            }
+            let data = ListPage {
+                heading: heading.clone(),
+                intro: intro.clone(),
+                tools,
+                group_by_server,
+                groups,
+                total_text: text::count_s(ids.len(), "tool"),
+                pagination: slice.pagination,
+            };
+            let meta = self.meta(
+                heading.clone(),
+                intro.clone(),
+                &slice.path,
+                crumbs.clone(),
+                "website",
+            );
+            self.page(sink, "tool_list.html", &slice.path, &meta, data);
+        });
     }
 
     pub(super) fn categories(&self, sink: &dyn Sink) {
@@ -167,6 +176,7 @@ impl SiteRenderer<'_> {
                 v.risk
             );
             let spec = ListSpec {
+                list: List::Category(ci),
                 ids: &cat.index.by_category[ci],
                 path: &path,
                 heading,
@@ -220,6 +230,7 @@ impl SiteRenderer<'_> {
                 v.meaning, v.count_text
             );
             let spec = ListSpec {
+                list: List::Risk(r as usize),
                 ids: &cat.index.by_risk[r as usize],
                 path: &path,
                 heading,
@@ -260,6 +271,13 @@ impl SiteRenderer<'_> {
         );
         rows.into_par_iter().enumerate().for_each(|(ai, row)| {
             let a = &cat.attacks[ai];
+            if self
+                .selection
+                .as_ref()
+                .is_some_and(|s| !s.lists.contains_key(&List::Attack(ai)))
+            {
+                return;
+            }
             let ids = cat.index.attack_tools(ai, a, &cat.config);
             let path = format!("attacks/{}/", a.slug);
             let mut crumbs = crumbs.clone();
@@ -275,28 +293,31 @@ impl SiteRenderer<'_> {
                 total_text: String,
                 pagination: Option<Pagination>,
             }
-            paginate(&self.urls, &path, ids.len(), cat.config.per_page)
-                .into_par_iter()
-                .for_each(|slice| {
-                    let data = AttackPage {
-                        attack: row.clone(),
-                        body_html: a.body_html.clone(),
-                        tools: ids[slice.range.clone()]
-                            .iter()
-                            .map(|&id| self.urls.tool_row(cat, id))
-                            .collect(),
-                        total_text: text::count_s(ids.len(), "tool"),
-                        pagination: slice.pagination,
-                    };
-                    let meta = self.meta(
-                        a.title.clone(),
-                        a.summary.clone(),
-                        &slice.path,
-                        crumbs.clone(),
-                        "article",
-                    );
-                    self.page(sink, "attack.html", &slice.path, &meta, data);
-                });
+            self.wanted(
+                List::Attack(ai),
+                paginate(&self.urls, &path, ids.len(), cat.config.per_page),
+            )
+            .into_par_iter()
+            .for_each(|slice| {
+                let data = AttackPage {
+                    attack: row.clone(),
+                    body_html: a.body_html.clone(),
+                    tools: ids[slice.range.clone()]
+                        .iter()
+                        .map(|&id| self.urls.tool_row(cat, id))
+                        .collect(),
+                    total_text: text::count_s(ids.len(), "tool"),
+                    pagination: slice.pagination,
+                };
+                let meta = self.meta(
+                    a.title.clone(),
+                    a.summary.clone(),
+                    &slice.path,
+                    crumbs.clone(),
+                    "article",
+                );
+                self.page(sink, "attack.html", &slice.path, &meta, data);
+            });
         });
     }
 
@@ -317,7 +338,7 @@ impl SiteRenderer<'_> {
         let crumbs = self
             .urls
             .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
-        paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page).into_par_iter().for_each(|slice| {
+        self.wanted(List::Flagged, paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page)).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {

@@ -9,7 +9,9 @@
 
 pub mod api;
 mod lists;
+pub use lists::flagged_ids;
 pub mod pages;
+pub mod selection;
 pub mod seo;
 mod tool;
 pub mod urls;

@@ -18,7 +18,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::markdown;
 use crate::output::Sink;
 use crate::policy;
-use crate::render::urls::Urls;
+use crate::render::selection::{List, Selection};
+use crate::render::urls::{Slice, Urls};
 use crate::render::views::*;
 use crate::render::{Renderer, seo, tool::tool_view};
 use crate::text;
@@ -36,6 +37,8 @@ pub struct SiteRenderer<'a> {
     pub cat: &'a Catalogue,
     pub renderer: &'a Renderer,
     pub urls: Urls,
+    /// When set, only these pages (and the small global ones) are written.
+    pub selection: Option<Selection>,
     pub problems: Mutex<Diagnostics>,
 }
 
@@ -45,11 +48,35 @@ thread_local! {
 
 impl<'a> SiteRenderer<'a> {
     pub fn new(cat: &'a Catalogue, renderer: &'a Renderer) -> Self {
+        Self::with_urls(cat, renderer, Urls::new(cat), None)
+    }
+
+    /// A renderer over rows built before, writing only `selection` when given.
+    pub fn with_urls(
+        cat: &'a Catalogue,
+        renderer: &'a Renderer,
+        urls: Urls,
+        selection: Option<Selection>,
+    ) -> Self {
         SiteRenderer {
             cat,
             renderer,
-            urls: Urls::new(cat),
+            urls,
+            selection,
             problems: Mutex::new(Diagnostics::new()),
+        }
+    }
+
+    /// The slices of `list` to write: all of them in a full render.
+    pub(super) fn wanted(&self, list: List, slices: Vec<Slice>) -> Vec<Slice> {
+        match &self.selection {
+            None => slices,
+            Some(sel) => slices
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| sel.wants(list, i + 1))
+                .map(|(_, s)| s)
+                .collect(),
         }
     }
 
@@ -120,6 +147,7 @@ impl<'a> SiteRenderer<'a> {
     pub fn render_all(&self, sink: &dyn Sink, progress: &(dyn Fn(u64) + Sync)) -> Diagnostics {
         // The list pages and the per-server pages run side by side; each list
         // is itself parallel over its pages.
+        let full = self.selection.is_none();
         rayon::join(
             || {
                 self.home(sink);
@@ -128,36 +156,54 @@ impl<'a> SiteRenderer<'a> {
                 self.risks(sink);
                 self.attacks(sink);
                 self.pages(sink);
-                self.not_found(sink);
                 self.flagged(sink);
                 crate::render::api::catalogue_json(self, sink);
-                self.file(
-                    sink,
-                    "schema/policy.schema.json",
-                    policy::POLICY_SCHEMA.as_bytes(),
-                );
-                seo::sitemaps(self, sink);
+                if full {
+                    self.not_found(sink);
+                    self.file(
+                        sink,
+                        "schema/policy.schema.json",
+                        policy::POLICY_SCHEMA.as_bytes(),
+                    );
+                }
+                if full || self.selection.as_ref().is_some_and(|s| s.sitemap) {
+                    seo::sitemaps(self, sink);
+                }
             },
-            || {
-                self.cat.servers.par_iter().enumerate().for_each(|(si, s)| {
-                    self.server(sink, s);
-                    crate::render::api::server_json(self, sink, si);
-                    (0..s.tools.len()).into_par_iter().for_each(|ti| {
-                        self.tool(
-                            sink,
-                            ToolId {
-                                server: si as u32,
-                                tool: ti as u32,
-                            },
-                        );
-                    });
+            || match &self.selection {
+                None => self.cat.servers.par_iter().enumerate().for_each(|(si, s)| {
+                    self.server_and_tools(sink, si, s);
                     progress(s.tools.len() as u64 + 1);
-                });
+                }),
+                Some(sel) => {
+                    sel.servers.par_iter().for_each(|&si| {
+                        self.server_and_tools(sink, si, &self.cat.servers[si]);
+                    });
+                    sel.tools
+                        .par_iter()
+                        .filter(|id| !sel.servers.contains(&(id.server as usize)))
+                        .for_each(|&id| self.tool(sink, id));
+                }
             },
         );
         let mut problems = std::mem::take(&mut *self.problems.lock().expect("problem list"));
         problems.sort();
         problems
+    }
+
+    /// A server's page, its API document and every tool page of it.
+    fn server_and_tools(&self, sink: &dyn Sink, si: usize, s: &Server) {
+        self.server(sink, s);
+        crate::render::api::server_json(self, sink, si);
+        (0..s.tools.len()).into_par_iter().for_each(|ti| {
+            self.tool(
+                sink,
+                ToolId {
+                    server: si as u32,
+                    tool: ti as u32,
+                },
+            );
+        });
     }
 
     fn home(&self, sink: &dyn Sink) {

@@ -23,6 +23,16 @@ pub struct Urls {
 }
 
 impl Urls {
+    /// URLs without rows (a placeholder while rows are moved elsewhere).
+    pub fn empty(cat: &Catalogue) -> Urls {
+        Urls {
+            base: cat.config.base_path.clone(),
+            absolute: cat.config.base_url.clone(),
+            rows: Vec::new(),
+            attacks: Vec::new(),
+        }
+    }
+
     pub fn new(cat: &Catalogue) -> Urls {
         let mut urls = Urls {
             base: cat.config.base_path.clone(),
@@ -54,6 +64,22 @@ impl Urls {
             .map(|ai| urls.build_attack_row(cat, ai))
             .collect();
         urls
+    }
+
+    /// Rebuilds the rows of the server at `si` after it changed.
+    pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
+        let rows = (0..cat.servers[si].tools.len())
+            .map(|ti| {
+                self.build_tool_row(
+                    cat,
+                    ToolId {
+                        server: si as u32,
+                        tool: ti as u32,
+                    },
+                )
+            })
+            .collect();
+        self.rows[si] = rows;
     }
 
     /// A tool's list row.

@@ -69,8 +69,12 @@ fn is_editor_noise(name: &str) -> bool {
 /// What a batch of changes requires.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
-    /// Reload settings, content and templates, and re-render.
-    pub rebuild: bool,
+    /// Load the whole site again: site.toml, an attack entry or a page changed.
+    pub reload: bool,
+    /// Recompile the templates and render every page.
+    pub templates: bool,
+    /// Server records to reload alone, by slug.
+    pub servers: Vec<String>,
     /// Static files to copy (or remove) alone, site-relative under `static/`.
     pub statics: Vec<String>,
 }
@@ -78,7 +82,21 @@ pub struct Plan {
 impl Plan {
     /// True when nothing needs doing.
     pub fn is_empty(&self) -> bool {
-        !self.rebuild && self.statics.is_empty()
+        !self.reload && !self.templates && self.servers.is_empty() && self.statics.is_empty()
+    }
+
+    /// Adds the work of `other` (e.g. a failed rebuild's, to try again).
+    pub fn merge(&mut self, other: &Plan) {
+        self.reload |= other.reload;
+        self.templates |= other.templates;
+        for (mine, theirs) in [
+            (&mut self.servers, &other.servers),
+            (&mut self.statics, &other.statics),
+        ] {
+            mine.extend(theirs.iter().cloned());
+            mine.sort();
+            mine.dedup();
+        }
     }
 }
 
@@ -87,20 +105,17 @@ pub fn plan(changes: &[Change]) -> Plan {
     let mut p = Plan::default();
     for c in changes {
         match c {
-            Change::Config
-            | Change::Server(_)
-            | Change::Attack(_)
-            | Change::Page(_)
-            | Change::Template(_) => p.rebuild = true,
-            Change::Static(path) => {
-                if !p.statics.contains(path) {
-                    p.statics.push(path.clone());
-                }
-            }
+            Change::Config | Change::Attack(_) | Change::Page(_) => p.reload = true,
+            Change::Template(_) => p.templates = true,
+            Change::Server(slug) => p.servers.push(slug.clone()),
+            Change::Static(path) => p.statics.push(path.clone()),
             Change::Ignored => {}
         }
     }
-    p.statics.sort();
+    for list in [&mut p.servers, &mut p.statics] {
+        list.sort();
+        list.dedup();
+    }
     p
 }
 
@@ -142,20 +157,76 @@ mod tests {
 
     #[test]
     fn plans_fold_changes() {
+        let cases: Vec<(Vec<Change>, Plan)> = vec![
+            (vec![Change::Ignored], Plan::default()),
+            (
+                vec![
+                    Change::Static("a.css".into()),
+                    Change::Static("a.css".into()),
+                ],
+                Plan {
+                    statics: vec!["a.css".into()],
+                    ..Plan::default()
+                },
+            ),
+            (
+                vec![
+                    Change::Server("x".into()),
+                    Change::Static("b".into()),
+                    Change::Server("x".into()),
+                ],
+                Plan {
+                    servers: vec!["x".into()],
+                    statics: vec!["b".into()],
+                    ..Plan::default()
+                },
+            ),
+            (
+                vec![Change::Template("tool.html".into())],
+                Plan {
+                    templates: true,
+                    ..Plan::default()
+                },
+            ),
+            (
+                vec![Change::Attack("a".into()), Change::Server("x".into())],
+                Plan {
+                    reload: true,
+                    servers: vec!["x".into()],
+                    ..Plan::default()
+                },
+            ),
+            (
+                vec![Change::Config],
+                Plan {
+                    reload: true,
+                    ..Plan::default()
+                },
+            ),
+            (
+                vec![Change::Page("about".into())],
+                Plan {
+                    reload: true,
+                    ..Plan::default()
+                },
+            ),
+        ];
+        for (changes, want) in cases {
+            assert_eq!(plan(&changes), want, "{changes:?}");
+        }
         assert!(plan(&[Change::Ignored]).is_empty());
-        let p = plan(&[
-            Change::Static("a.css".into()),
-            Change::Static("a.css".into()),
-        ]);
-        assert_eq!(
-            p,
-            Plan {
-                rebuild: false,
-                statics: vec!["a.css".into()]
-            }
-        );
-        let p = plan(&[Change::Server("x".into()), Change::Static("b".into())]);
-        assert!(p.rebuild);
-        assert!(plan(&[Change::Template("tool.html".into())]).rebuild);
+    }
+
+    #[test]
+    fn a_failed_plan_merges_into_the_next() {
+        let mut next = plan(&[Change::Server("b".into())]);
+        next.merge(&plan(&[
+            Change::Server("a".into()),
+            Change::Server("b".into()),
+        ]));
+        assert_eq!(next.servers, vec!["a".to_string(), "b".to_string()]);
+        assert!(!next.reload && !next.templates);
+        next.merge(&plan(&[Change::Template("x.html".into())]));
+        assert!(next.templates);
     }
 }

@@ -21,8 +21,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::output::{Committed, Incremental};
-use crate::site::{self, Timings};
+use crate::incremental::{Session, Work};
+use crate::output::Incremental;
 use crate::text;
 
 /// Options of `toolrisk serve`.
@@ -79,7 +79,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         .tempdir()
         .map_err(|e| Diagnostic::new(format!("cannot create the preview folder: {e}")))?;
     let root = preview.path().to_path_buf();
-    let mut sink = Incremental::new(&root)?;
+    let sink = Incremental::new(&root)?;
     let (events, _) = broadcast::channel(64);
     let state = Arc::new(State {
         root: root.clone(),
@@ -88,7 +88,13 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     });
 
     let started = Instant::now();
-    let first = rebuild(&opts.site_dir, &base_url, &mut sink, &state);
+    let mut preview_site = Preview {
+        site_dir: opts.site_dir.clone(),
+        base_url: base_url.clone(),
+        sink,
+        session: None,
+    };
+    let first = preview_site.apply(&changes::Plan::default(), &state);
     match &first {
         Ok(done) => eprintln!(
             "built {} in {} ms",
@@ -101,7 +107,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     }
 
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(Duration::from_millis(60), None, move |r| {
+    let mut debouncer = new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, move |r| {
         let _ = tx.send(r);
     })
     .map_err(|e| Diagnostic::new(format!("cannot watch the site folder: {e}")))?;
@@ -115,19 +121,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     watch_source_folders(&mut debouncer, &opts.site_dir, &mut watched);
 
     let loop_state = state.clone();
-    let site_dir = opts.site_dir.clone();
-    let loop_base = base_url.clone();
-    std::thread::spawn(move || {
-        watch_loop(
-            rx,
-            &site_dir,
-            &loop_base,
-            sink,
-            &loop_state,
-            debouncer,
-            watched,
-        )
-    });
+    std::thread::spawn(move || watch_loop(rx, preview_site, &loop_state, debouncer, watched));
 
     eprintln!(
         "serving {} at {base_url} (Ctrl-C to stop)",
@@ -141,6 +135,10 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     eprintln!("stopped");
     Ok(())
 }
+
+/// How long the watcher waits for a burst of file events to end. Editors
+/// save in a few milliseconds (write beside, rename over).
+const DEBOUNCE_MS: u64 = 25;
 
 /// The folders watched recursively.
 const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
@@ -170,13 +168,14 @@ fn watch_source_folders(
 /// Waits for changes and applies them until the channel closes.
 fn watch_loop(
     rx: std::sync::mpsc::Receiver<DebounceEventResult>,
-    site_dir: &Path,
-    base_url: &str,
-    mut sink: Incremental,
+    mut preview: Preview,
     state: &State,
     mut debouncer: Debouncer,
     mut watched: Vec<&'static str>,
 ) {
+    let site_dir = preview.site_dir.clone();
+    let site_dir = site_dir.as_path();
+    let mut retry = changes::Plan::default();
     let site_abs = site_dir
         .canonicalize()
         .unwrap_or_else(|_| site_dir.to_path_buf());
@@ -222,25 +221,23 @@ fn watch_loop(
                 }
             }
         }
-        let plan = changes::plan(&found);
+        let mut plan = changes::plan(&found);
         if plan.is_empty() {
             continue;
         }
-        // A removed static file may have hidden a built-in asset or a
-        // generated page of the same path: only a full build restores it.
-        let removed_static = plan
-            .statics
-            .iter()
-            .any(|p| !site_dir.join("static").join(p).is_file());
-        let result = if plan.rebuild || removed_static {
-            rebuild(site_dir, base_url, &mut sink, state)
+        // Work a failed rebuild left undone is done with this one.
+        plan.merge(&retry);
+        let result = preview.apply(&plan, state);
+        retry = if result.is_ok() {
+            changes::Plan::default()
         } else {
-            copy_statics(site_dir, &plan.statics, &mut sink, state)
+            plan
         };
         match result {
             Ok(done) => eprintln!(
-                "rebuilt in {} ms: {} written, {} removed",
+                "rebuilt in {} ms ({}): {} written, {} removed",
                 started.elapsed().as_millis(),
+                done.work,
                 text::count_s(done.written, "file"),
                 done.removed
             ),
@@ -249,63 +246,127 @@ fn watch_loop(
     }
 }
 
-/// Loads and renders the whole site; writes what changed into the preview
-/// folder only when everything succeeded; then tells the pages to reload or
-/// shows the errors.
-fn rebuild(
-    site_dir: &Path,
-    base_url: &str,
-    sink: &mut Incremental,
-    state: &State,
-) -> Result<Committed, Diagnostics> {
-    let mut timings = Timings::default();
-    sink.begin();
-    let rendered = site::load(site_dir, Some(base_url), &mut timings)
-        .and_then(|cat| site::render(site_dir, &cat, &*sink, &mut timings, &|_| {}));
-    let result = match rendered {
-        Ok(()) => sink.commit(true).map_err(Diagnostics::from),
-        Err(problems) => {
-            sink.abandon();
-            Err(problems)
-        }
-    };
-    publish(state, &result);
-    result
+/// What a rebuild did and wrote.
+struct Done {
+    work: String,
+    written: usize,
+    removed: usize,
 }
 
-fn copy_statics(
+/// The preview folder and the build state behind it.
+struct Preview {
+    site_dir: PathBuf,
+    base_url: String,
+    sink: Incremental,
+    /// The last good build; `None` until one succeeds.
+    session: Option<Session>,
+}
+
+impl Preview {
+    /// Carries out `plan` (a full build when there is no session yet);
+    /// writes what changed into the preview folder only when everything
+    /// succeeded; then tells the pages to reload or shows the errors.
+    fn apply(&mut self, plan: &changes::Plan, state: &State) -> Result<Done, Diagnostics> {
+        self.sink.begin();
+        let sink = &mut self.sink;
+        let result = run_plan(
+            &self.site_dir,
+            &self.base_url,
+            plan,
+            &mut self.session,
+            sink,
+        )
+        .and_then(|work| {
+            let committed = match &work {
+                Some(Work::Servers { owned, .. }) => sink.commit_partial(owned),
+                Some(_) => sink.commit(true),
+                None => sink.commit(false),
+            };
+            committed.map_err(Diagnostics::from).map(|c| Done {
+                work: describe(work.as_ref()),
+                written: c.written,
+                removed: c.removed,
+            })
+        });
+        if result.is_err() {
+            sink.abandon();
+        }
+        publish(state, result.as_ref().map(|d| d.written + d.removed));
+        result
+    }
+}
+
+fn describe(work: Option<&Work>) -> String {
+    match work {
+        None => "static files".into(),
+        Some(Work::Full) => "whole site".into(),
+        Some(Work::Templates) => "templates, every page".into(),
+        Some(Work::Servers {
+            servers,
+            tool_pages,
+            ..
+        }) => format!(
+            "{}, {}",
+            text::count_s(*servers, "server record"),
+            text::count_s(*tool_pages, "tool page")
+        ),
+    }
+}
+
+fn run_plan(
     site_dir: &Path,
-    paths: &[String],
-    sink: &mut Incremental,
-    state: &State,
-) -> Result<Committed, Diagnostics> {
-    sink.begin();
+    base_url: &str,
+    plan: &changes::Plan,
+    session: &mut Option<Session>,
+    sink: &Incremental,
+) -> Result<Option<Work>, Diagnostics> {
+    let Some(current) = session else {
+        *session = Some(Session::start(site_dir, base_url, sink)?);
+        return Ok(Some(Work::Full));
+    };
+    if plan.reload {
+        return current.reload(sink).map(Some);
+    }
+    let mut work = None;
+    if !plan.servers.is_empty() {
+        work = Some(current.servers(&plan.servers, sink)?);
+    }
+    if matches!(work, Some(Work::Full)) {
+        return Ok(work);
+    }
+    // A removed static file may have hidden a built-in asset or a generated
+    // page of the same path: only a full render restores it.
+    let removed_static = plan
+        .statics
+        .iter()
+        .any(|p| !site_dir.join("static").join(p).is_file());
+    if plan.templates || removed_static {
+        return current.templates(sink).map(Some);
+    }
+    copy_statics(site_dir, &plan.statics, sink)?;
+    Ok(work)
+}
+
+fn copy_statics(site_dir: &Path, paths: &[String], sink: &Incremental) -> Result<(), Diagnostics> {
     let mut problems = Diagnostics::new();
     for p in paths {
         let src = site_dir.join("static").join(p);
         match std::fs::read(&src) {
             Ok(bytes) => {
-                if let Err(d) = crate::output::Sink::write(&*sink, p, &bytes) {
+                if let Err(d) = crate::output::Sink::write(sink, p, &bytes) {
                     problems.push(d);
                 }
             }
             Err(e) => problems.push(Diagnostic::in_file(&src, format!("cannot read: {e}"))),
         }
     }
-    let result = if problems.is_empty() {
-        sink.commit(false).map_err(Diagnostics::from)
-    } else {
-        sink.abandon();
-        Err(problems)
-    };
-    publish(state, &result);
-    result
+    problems.into_result()
 }
 
 /// Records the outcome and tells every open page: reload when files
 /// changed or errors cleared, the errors when there are any, nothing when a
 /// save changed nothing.
-fn publish(state: &State, result: &Result<Committed, Diagnostics>) {
+fn publish(state: &State, result: Result<usize, &Diagnostics>) {
     let errors: Vec<String> = match result {
         Ok(_) => Vec::new(),
         Err(problems) => problems.iter().map(ToString::to_string).collect(),
@@ -318,7 +379,7 @@ fn publish(state: &State, result: &Result<Committed, Diagnostics>) {
     };
     let event = match result {
         Err(_) => Some(LiveEvent::Errors { errors }),
-        Ok(c) if c.written + c.removed > 0 || had_errors => Some(LiveEvent::Reload),
+        Ok(files) if files > 0 || had_errors => Some(LiveEvent::Reload),
         Ok(_) => None,
     };
     if let Some(event) = event {
