@@ -28,10 +28,11 @@ use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::SiteFile;
 use crate::output::Sink;
-use crate::render::Renderer;
 use crate::render::pages::SiteRenderer;
 use crate::render::selection::{List, Pages, Selection, changed_pages};
 use crate::render::urls::Urls;
+use crate::render::views::ToolRow;
+use crate::render::{Renderer, api};
 use crate::site::{self, Timings};
 
 /// The last good build, kept to rebuild from.
@@ -41,6 +42,8 @@ pub struct Session {
     cat: Catalogue,
     renderer: Renderer,
     urls: Urls,
+    /// Where the last rebuild's time went, stage by stage.
+    pub timings: Timings,
 }
 
 /// What a rebuild did.
@@ -100,6 +103,7 @@ impl Session {
             cat,
             renderer,
             urls,
+            timings,
         };
         session.render(None, sink)?;
         Ok(session)
@@ -119,7 +123,10 @@ impl Session {
     /// Recompiles the templates and renders every page from the kept
     /// catalogue.
     pub fn templates(&mut self, sink: &dyn Sink) -> Result<Work, Diagnostics> {
-        let renderer = site::renderer(&self.site_dir, &self.cat)?;
+        self.timings = Timings::default();
+        let renderer = self
+            .timings
+            .time("templates", || site::renderer(&self.site_dir, &self.cat))?;
         let previous = std::mem::replace(&mut self.renderer, renderer);
         if let Err(problems) = self.render(None, sink) {
             self.renderer = previous;
@@ -133,6 +140,8 @@ impl Session {
     /// gone or not a plain file, or when the catalogue's date moved (every
     /// page shows it).
     pub fn servers(&mut self, slugs: &[String], sink: &dyn Sink) -> Result<Work, Diagnostics> {
+        self.timings = Timings::default();
+        let started = std::time::Instant::now();
         let mut loaded = Vec::new();
         let mut problems = Diagnostics::new();
         for slug in slugs {
@@ -149,8 +158,21 @@ impl Session {
         }
         problems.sort();
         problems.into_result()?;
+        self.timings.stages.push(("load", started.elapsed()));
 
-        let before = ListsBefore::of(&self.cat);
+        let before = self.timings.time("lists", || ListsBefore::of(&self.cat));
+        let rows_before: Vec<(usize, Vec<ToolRow>, serde_json::Value)> = loaded
+            .iter()
+            .map(|(si, _)| {
+                let s = &self.cat.servers[*si];
+                (
+                    *si,
+                    self.urls.rows[*si].clone(),
+                    api::catalogue_entry(&self.urls, &self.cat, s),
+                )
+            })
+            .collect();
+        let started = std::time::Instant::now();
         let warnings_before = self.cat.warnings.clone();
         let mut replaced = Vec::new();
         let mut related_moved = HashSet::new();
@@ -170,7 +192,10 @@ impl Session {
             ));
             replaced.push((si, old));
         }
-        let invalid = content::check_references(&self.cat, &[]);
+        self.timings.stages.push(("index", started.elapsed()));
+        let invalid = self
+            .timings
+            .time("validate", || content::check_references(&self.cat, &[]));
         if !invalid.is_empty() {
             self.put_back(replaced, warnings_before);
             return Err(invalid);
@@ -189,9 +214,29 @@ impl Session {
         for (si, _) in &replaced {
             self.urls.refresh_server(&self.cat, *si);
         }
+        // A list or related-tools entry shows a tool's row: only tools whose
+        // row changed move other pages.
+        let mut rows_changed = HashSet::new();
+        let mut catalogue_json = false;
+        for (si, old_rows, old_entry) in &rows_before {
+            let new_rows = &self.urls.rows[*si];
+            for ti in 0..old_rows.len().max(new_rows.len()) {
+                if old_rows.get(ti) != new_rows.get(ti) {
+                    rows_changed.insert(ToolId {
+                        server: *si as u32,
+                        tool: ti as u32,
+                    });
+                }
+            }
+            let entry = api::catalogue_entry(&self.urls, &self.cat, &self.cat.servers[*si]);
+            catalogue_json |= entry != *old_entry;
+        }
         let changed: Vec<(usize, &crate::catalogue::Server)> =
             replaced.iter().map(|(si, old)| (*si, old)).collect();
-        let selection = affected_pages(&before, &self.cat, &changed, &related_moved);
+        let mut selection = self.timings.time("select", || {
+            affected_pages(&before, &self.cat, &changed, &related_moved, &rows_changed)
+        });
+        selection.catalogue_json = catalogue_json;
         let mut owned = Vec::new();
         for (si, _) in &replaced {
             let slug = &self.cat.servers[*si].slug;
@@ -247,10 +292,15 @@ impl Session {
         let full = selection.is_none();
         let urls = std::mem::replace(&mut self.urls, Urls::empty(&self.cat));
         let site = SiteRenderer::with_urls(&self.cat, &self.renderer, urls, selection);
-        let mut problems = site.render_all(sink, &|_| {});
+        let mut problems = self
+            .timings
+            .time("render", || site.render_all(sink, &|_| {}));
         self.urls = site.urls;
         if full {
-            problems.extend(site::copy_static(&self.site_dir, sink));
+            problems.extend(
+                self.timings
+                    .time("static", || site::copy_static(&self.site_dir, sink)),
+            );
         }
         problems.into_result()
     }
@@ -268,29 +318,39 @@ fn list_path(cat: &Catalogue, list: List) -> Option<String> {
 }
 
 /// The pages a change to the servers `changed` (index, old version) reaches,
-/// given the lists before the change, the catalogue after it, and the
-/// other tools whose related list moved or shows a changed tool.
+/// given the lists before the change, the catalogue after it, the other
+/// tools whose related list moved, and the tools whose list row changed.
 fn affected_pages(
     before: &ListsBefore,
     cat: &Catalogue,
     changed: &[(usize, &crate::catalogue::Server)],
     related_moved: &HashSet<ToolId>,
+    rows_changed: &HashSet<ToolId>,
 ) -> Selection {
     let per_page = cat.config.per_page;
-    let mut touched: HashSet<ToolId> = HashSet::new();
     let mut selection = Selection {
         tools: related_moved.iter().copied().collect(),
         ..Selection::default()
     };
+    // Tool pages that show a changed row among their related tools.
+    if !rows_changed.is_empty() {
+        for (si, per_server) in cat.index.related.iter().enumerate() {
+            for (ti, list) in per_server.iter().enumerate() {
+                if list.iter().any(|r| rows_changed.contains(r)) {
+                    selection.tools.insert(ToolId {
+                        server: si as u32,
+                        tool: ti as u32,
+                    });
+                }
+            }
+        }
+    }
+    let touched = rows_changed;
     let mut server_pages = BTreeSet::new();
     for &(si, old) in changed {
         let new = &cat.servers[si];
         selection.servers.insert(si);
         server_pages.insert(si / per_page.max(1) + 1);
-        touched.extend((0..old.tools.len().max(new.tools.len())).map(|ti| ToolId {
-            server: si as u32,
-            tool: ti as u32,
-        }));
         let slugs = |s: &crate::catalogue::Server| {
             s.tools.iter().map(|t| t.slug.clone()).collect::<Vec<_>>()
         };
@@ -302,17 +362,27 @@ fn affected_pages(
         .lists
         .insert(List::Servers, Pages::Some(server_pages));
     for (ci, old) in before.by_category.iter().enumerate() {
-        let pages = changed_pages(old, &cat.index.by_category[ci], &touched, per_page);
+        let pages = changed_pages(old, &cat.index.by_category[ci], touched, per_page);
         selection.add_list(List::Category(ci), pages);
     }
     for (r, old) in before.by_risk.iter().enumerate() {
-        let pages = changed_pages(old, &cat.index.by_risk[r], &touched, per_page);
+        let pages = changed_pages(old, &cat.index.by_risk[r], touched, per_page);
         selection.add_list(List::Risk(r), pages);
+    }
+    // The flagged list also shows each tool's findings, which can change
+    // while its row stays the same.
+    let mut with_findings = touched.clone();
+    for &(si, old) in changed {
+        let count = old.tools.len().max(cat.servers[si].tools.len());
+        with_findings.extend((0..count).map(|ti| ToolId {
+            server: si as u32,
+            tool: ti as u32,
+        }));
     }
     let flagged = crate::render::flagged_ids(cat);
     selection.add_list(
         List::Flagged,
-        changed_pages(&before.flagged, &flagged, &touched, per_page),
+        changed_pages(&before.flagged, &flagged, &with_findings, per_page),
     );
     for (ai, (old, new)) in before
         .attack_tools
@@ -322,7 +392,7 @@ fn affected_pages(
     {
         selection.add_list(
             List::Attack(ai),
-            changed_pages(old, &new, &touched, per_page),
+            changed_pages(old, &new, touched, per_page),
         );
     }
     selection

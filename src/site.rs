@@ -28,7 +28,8 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    /// Runs `f`, adding its duration as `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
         self.stages.push((stage, start.elapsed()));

@@ -203,8 +203,7 @@ impl Index {
     /// `old` to `servers[si]` (same slug, so every other tool keeps its id).
     ///
     /// Returns the tools other than the changed server's whose related list
-    /// changed or shows one of the changed server's tools: their pages show
-    /// something new. The result equals [`Index::build`] over `servers`.
+    /// changed. The result equals [`Index::build`] over `servers`.
     pub fn update_server(
         &mut self,
         config: &Config,
@@ -241,9 +240,6 @@ impl Index {
             self.words[ci].insert(&t.name, id_of(ti));
             touched_names.push((ci, t.name.to_lowercase(), id_of(ti)));
         }
-        let changed: HashSet<ToolId> = (0..old.tools.len().max(new.tools.len()))
-            .map(id_of)
-            .collect();
 
         // Which tools' related lists may differ: those sharing a word that
         // is scored before or after the change, those near a moved name in
@@ -298,7 +294,7 @@ impl Index {
             }
             let fresh = related_to(servers, &self.words, id, &mut scores);
             let slot = &mut self.related[id.server as usize][id.tool as usize];
-            if *slot != fresh || fresh.iter().any(|r| changed.contains(r)) {
+            if *slot != fresh {
                 affected.insert(id);
             }
             *slot = fresh;

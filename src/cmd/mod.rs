@@ -71,6 +71,9 @@ pub enum Command {
         /// Open the site in a browser.
         #[arg(long)]
         open: bool,
+        /// Print where each rebuild's time went, stage by stage.
+        #[arg(long)]
+        timings: bool,
     },
     /// Create a new site that builds at once.
     Init {
@@ -120,7 +123,9 @@ pub fn run(cli: Cli) -> ExitCode {
             port,
             interface,
             open,
+            timings,
         } => crate::serve::serve(crate::serve::Options {
+            timings,
             site_dir,
             interface,
             port,

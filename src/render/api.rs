@@ -1,11 +1,14 @@
 //! The JSON API: `/api/servers/<server>.json` and `/api/catalogue.json`,
 //! exactly as CONTENT-FORMAT.md describes them. Built as data with serde_json.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
+use crate::catalogue::{Catalogue, Server};
 use crate::config::Risk;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
+use crate::render::urls::Urls;
 
 /// Writes `/api/servers/<server>.json`.
 pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
@@ -49,33 +52,8 @@ pub fn catalogue_json(r: &SiteRenderer, sink: &dyn Sink) {
     let cat = r.cat;
     let servers: Vec<Value> = cat
         .servers
-        .iter()
-        .map(|s| {
-            let mut by_category = Map::new();
-            for c in &cat.config.categories {
-                by_category.insert(c.name.clone(), json!(0));
-            }
-            let mut by_risk = Map::new();
-            for level in Risk::ALL {
-                by_risk.insert(level.as_str().into(), json!(0));
-            }
-            for t in &s.tools {
-                let c = &cat.config.categories[t.class.category].name;
-                *by_category.get_mut(c).expect("category") =
-                    json!(by_category[c].as_u64().unwrap_or(0) + 1);
-                let l = t.risk().as_str();
-                *by_risk.get_mut(l).expect("risk") = json!(by_risk[l].as_u64().unwrap_or(0) + 1);
-            }
-            json!({
-                "slug": s.slug,
-                "name": s.name,
-                "url": r.urls.abs(&format!("servers/{}/", s.slug)),
-                "api": r.urls.abs(&format!("api/servers/{}.json", s.slug)),
-                "tools": s.tools.len(),
-                "categories": by_category,
-                "risk": by_risk,
-            })
-        })
+        .par_iter()
+        .map(|s| catalogue_entry(&r.urls, cat, s))
         .collect();
     let doc = json!({
         "date": cat.date,
@@ -83,4 +61,32 @@ pub fn catalogue_json(r: &SiteRenderer, sink: &dyn Sink) {
     });
     let bytes = serde_json::to_vec_pretty(&doc).expect("API document serialises");
     r.file(sink, "api/catalogue.json", &bytes);
+}
+
+/// A server's entry in `/api/catalogue.json`.
+pub fn catalogue_entry(urls: &Urls, cat: &Catalogue, s: &Server) -> Value {
+    let mut by_category = Map::new();
+    for c in &cat.config.categories {
+        by_category.insert(c.name.clone(), json!(0));
+    }
+    let mut by_risk = Map::new();
+    for level in Risk::ALL {
+        by_risk.insert(level.as_str().into(), json!(0));
+    }
+    for t in &s.tools {
+        let c = &cat.config.categories[t.class.category].name;
+        *by_category.get_mut(c).expect("category") =
+            json!(by_category[c].as_u64().unwrap_or(0) + 1);
+        let l = t.risk().as_str();
+        *by_risk.get_mut(l).expect("risk") = json!(by_risk[l].as_u64().unwrap_or(0) + 1);
+    }
+    json!({
+        "slug": s.slug,
+        "name": s.name,
+        "url": urls.abs(&format!("servers/{}/", s.slug)),
+        "api": urls.abs(&format!("api/servers/{}.json", s.slug)),
+        "tools": s.tools.len(),
+        "categories": by_category,
+        "risk": by_risk,
+    })
 }

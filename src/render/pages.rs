@@ -157,7 +157,9 @@ impl<'a> SiteRenderer<'a> {
                 self.attacks(sink);
                 self.pages(sink);
                 self.flagged(sink);
-                crate::render::api::catalogue_json(self, sink);
+                if full || self.selection.as_ref().is_some_and(|s| s.catalogue_json) {
+                    crate::render::api::catalogue_json(self, sink);
+                }
                 if full {
                     self.not_found(sink);
                     self.file(

@@ -54,6 +54,8 @@ pub struct Selection {
     pub lists: HashMap<List, Pages>,
     /// Whether the sitemap and robots.txt are written.
     pub sitemap: bool,
+    /// Whether `/api/catalogue.json` is written.
+    pub catalogue_json: bool,
 }
 
 impl Selection {

@@ -77,7 +77,7 @@ pub struct ServerSummary {
 }
 
 /// A tool in a list (server table, category and risk pages, related tools).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolRow {
     pub name: String,
     pub display_name: String,

@@ -32,6 +32,8 @@ pub struct Options {
     pub interface: String,
     pub port: u16,
     pub open: bool,
+    /// Print each rebuild's stages.
+    pub timings: bool,
 }
 
 /// A message to the open pages.
@@ -93,6 +95,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         base_url: base_url.clone(),
         sink,
         session: None,
+        timings: opts.timings,
     };
     let first = preview_site.apply(&changes::Plan::default(), &state);
     match &first {
@@ -260,6 +263,8 @@ struct Preview {
     sink: Incremental,
     /// The last good build; `None` until one succeeds.
     session: Option<Session>,
+    /// Print each rebuild's stages.
+    timings: bool,
 }
 
 impl Preview {
@@ -292,6 +297,17 @@ impl Preview {
             sink.abandon();
         }
         publish(state, result.as_ref().map(|d| d.written + d.removed));
+        if self.timings
+            && let Some(s) = &self.session
+        {
+            let stages: Vec<String> = s
+                .timings
+                .stages
+                .iter()
+                .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("  stages: {}", stages.join(", "));
+        }
         result
     }
 }
