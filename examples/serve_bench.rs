@@ -114,7 +114,10 @@ fn run(opts: &Opts) -> Result<(), String> {
             return Err("synth failed".into());
         }
     }
+    // An empty templates/ folder from the start: creating it later would
+    // count as a new source folder, which reloads everything.
     let _ = std::fs::remove_dir_all(site.join("templates"));
+    std::fs::create_dir_all(site.join("templates")).map_err(|e| e.to_string())?;
     let tools = count_tools(&site)?;
 
     let started = Instant::now();
@@ -138,7 +141,13 @@ fn run(opts: &Opts) -> Result<(), String> {
     let result = (|| {
         let addr = wait_for_address(&lines, Duration::from_secs(600))?;
         let first_build = started.elapsed();
-        eprintln!("serving at {addr} after {:.1} s", first_build.as_secs_f64());
+        println!(
+            "serve benchmark: {} servers, {tools} tools, seed {}, site in {}; first build until serving: {:.1} s",
+            opts.servers,
+            opts.seed,
+            opts.dir.display(),
+            first_build.as_secs_f64()
+        );
         let events = subscribe(&addr)?;
 
         let records = server_files(&site)?;
@@ -166,9 +175,14 @@ fn run(opts: &Opts) -> Result<(), String> {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("src/builtin/templates/tool.html"),
         )
         .map_err(|e| e.to_string())?;
-        std::fs::create_dir_all(site.join("templates")).map_err(|e| e.to_string())?;
-        std::thread::sleep(Duration::from_millis(300));
-        drain(&lines);
+        print_samples(
+            &format!(
+                "{} servers, {tools} tools: save one server record → reload event",
+                opts.servers
+            ),
+            &record_times,
+            &record_notes,
+        );
         for i in 0..opts.templates {
             let text = builtin.replacen("<p>", &format!("<p>Edition {i}. "), 1);
             drain(&lines);
@@ -179,12 +193,8 @@ fn run(opts: &Opts) -> Result<(), String> {
             template_notes.push(last_rebuild_line(&lines));
             std::thread::sleep(Duration::from_millis(300));
         }
-        report(
-            opts,
-            tools,
-            first_build,
-            &record_times,
-            &record_notes,
+        print_samples(
+            "save templates/tool.html → reload event",
             &template_times,
             &template_notes,
         );
@@ -346,37 +356,9 @@ fn summary(times: &[Duration]) -> String {
     )
 }
 
-fn report(
-    opts: &Opts,
-    tools: usize,
-    first_build: Duration,
-    records: &[Duration],
-    record_notes: &[String],
-    templates: &[Duration],
-    template_notes: &[String],
-) {
-    println!(
-        "serve benchmark: {} servers, {tools} tools, seed {}, site in {}",
-        opts.servers,
-        opts.seed,
-        opts.dir.display()
-    );
-    println!(
-        "first build until serving: {:.1} s",
-        first_build.as_secs_f64()
-    );
-    println!(
-        "save one server record → reload event: {}",
-        summary(records)
-    );
-    for (t, note) in records.iter().zip(record_notes) {
-        println!("  {:>9}  serve: {note}", ms(*t));
-    }
-    println!(
-        "save templates/tool.html → reload event: {}",
-        summary(templates)
-    );
-    for (t, note) in templates.iter().zip(template_notes) {
+fn print_samples(what: &str, times: &[Duration], notes: &[String]) {
+    println!("{what}: {}", summary(times));
+    for (t, note) in times.iter().zip(notes) {
         println!("  {:>9}  serve: {note}", ms(*t));
     }
 }

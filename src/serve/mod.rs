@@ -66,7 +66,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     let addr = listener
         .local_addr()
         .map_err(|e| Diagnostic::new(format!("cannot read the bound address: {e}")))?;
-    if addr.port() != opts.port {
+    if opts.port != 0 && addr.port() != opts.port {
         eprintln!(
             "port {} is in use; serving on port {} instead",
             opts.port,
