@@ -22,7 +22,14 @@
 //!    description in one server file, then another after adding
 //!    `SITE/templates/tool.html` (the built-in template with one extra word
 //!    in a paragraph, so every tool page changes);
-//! 6. steps 2 and 3 again with `minify = false`.
+//! 6. steps 2 and 3 again with `minify = false`;
+//! 7. the search index of the minify-on build (see `bench/search.rs`): the
+//!    `search` stage's time, the index's size on disk, and the bytes a query
+//!    fetches. With `--search-only`, steps 2–6 are skipped and the index is
+//!    built alone by a child process (`bench --index-only SITE OUT`) that
+//!    only loads the site and writes the index, so a large catalogue's index
+//!    is measured without writing its pages; its wall time and peak RSS
+//!    are reported too.
 //!
 //! Peak RSS comes from `/usr/bin/time -f %M` when it exists, else from
 //! polling `/proc/<pid>/status` (`VmHWM`) every 20 ms. Steps that need more
@@ -43,14 +50,17 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-const USAGE: &str = "usage: cargo run --release --example bench -- [--sizes 1000,10000,40000] [--dir /dev/shm/toolrisk-bench] [--seed 1] [--keep]";
+#[path = "bench/search.rs"]
+mod search;
+
+const USAGE: &str = "usage: cargo run --release --example bench -- [--sizes 1000,10000,40000] [--dir /dev/shm/toolrisk-bench] [--seed 1] [--keep] [--search-only]";
 
 /// Above this many output bytes the floor writes zero-filled buffers
 /// instead of the real bytes (which would have to be held in memory).
 const REAL_BYTES_LIMIT: u64 = 3_000_000_000;
 
 /// The stages `toolrisk build --timings` prints, in order.
-const STAGES: [&str; 9] = [
+const STAGES: [&str; 10] = [
     "config",
     "load",
     "classify",
@@ -59,6 +69,7 @@ const STAGES: [&str; 9] = [
     "templates",
     "render",
     "static",
+    "search",
     "swap",
 ];
 
@@ -78,6 +89,7 @@ struct Opts {
     dir: PathBuf,
     seed: u64,
     keep: bool,
+    search_only: bool,
 }
 
 fn parse_args() -> Result<Opts, String> {
@@ -86,6 +98,7 @@ fn parse_args() -> Result<Opts, String> {
         dir: PathBuf::from("/dev/shm/toolrisk-bench"),
         seed: 1,
         keep: false,
+        search_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -122,6 +135,7 @@ fn parse_args() -> Result<Opts, String> {
                     .map_err(|e| format!("--seed: {e}"))?
             }
             "--keep" => opts.keep = true,
+            "--search-only" => opts.search_only = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -677,6 +691,10 @@ struct Ctx {
     notes: Vec<String>,
     /// 1-minute load average before → after each measured run.
     loads: Vec<String>,
+    /// This benchmark's own binary, for `--index-only` runs.
+    bench: PathBuf,
+    search_only: bool,
+    search_rows: Vec<search::Row>,
 }
 
 fn progress(msg: &str) {
@@ -698,6 +716,87 @@ impl Ctx {
     fn note(&mut self, n: String) {
         progress(&format!("NOTE: {n}"));
         self.notes.push(n);
+    }
+
+    /// Measures the index under `out/pagefind` and keeps the row.
+    fn search_row(
+        &mut self,
+        servers: usize,
+        tools: usize,
+        out: &Path,
+        index_secs: Option<f64>,
+        alone: Option<(f64, Option<u64>)>,
+    ) {
+        match search::analyze(&out.join("pagefind")) {
+            Ok(figures) => {
+                progress(&format!(
+                    "  search index: {} records, {} files, {:.1} MB",
+                    figures.records,
+                    figures.files,
+                    figures.bytes as f64 / 1e6
+                ));
+                self.search_rows.push(search::Row {
+                    servers,
+                    tools,
+                    index_secs,
+                    alone,
+                    figures,
+                });
+            }
+            Err(e) => self.note(format!(
+                "{servers} servers: cannot measure the search index: {e}"
+            )),
+        }
+    }
+
+    /// Builds only the search index, in a child process of its own.
+    fn index_alone(&mut self, servers: usize, site: &Path, out: &Path) {
+        remove_tree(out);
+        progress(&format!("{servers} servers: search index alone"));
+        let (Some(site_s), Some(out_s)) = (site.to_str(), out.to_str()) else {
+            self.note(format!("{servers} servers: non-UTF-8 path"));
+            return;
+        };
+        let bench = self.bench.clone();
+        match self.runner.run(&bench, &["--index-only", site_s, out_s]) {
+            Ok(m) if m.success => {
+                let field = |key: &str| -> Option<f64> {
+                    let t: Vec<&str> = m.stdout.split_whitespace().collect();
+                    let i = t.iter().position(|w| *w == key)?;
+                    t.get(i + 1)?.parse().ok()
+                };
+                progress(&format!(
+                    "  {:.2} s, peak RSS {:.0} MiB: {}",
+                    m.wall,
+                    m.rss_kb.unwrap_or(0) as f64 / 1024.0,
+                    m.stdout.trim()
+                ));
+                self.loads.push(format!(
+                    "{servers} search index {:.1} → {:.1}",
+                    m.load.0, m.load.1
+                ));
+                self.notes.push(format!(
+                    "{servers} servers, search index alone: {}",
+                    m.stdout.trim()
+                ));
+                let tools = field("tools").unwrap_or(0.0) as usize;
+                self.search_row(
+                    servers,
+                    tools,
+                    out,
+                    field("index_s"),
+                    Some((m.wall, m.rss_kb)),
+                );
+            }
+            Ok(m) => self.note(format!(
+                "{servers} servers: search index FAILED after {:.1} s ({})",
+                m.wall,
+                m.error_excerpt()
+            )),
+            Err(e) => self.note(format!(
+                "{servers} servers: search index could not run: {e}"
+            )),
+        }
     }
 
     /// A cold build into `out` (deleted first), walked afterwards.
@@ -932,12 +1031,30 @@ impl Ctx {
             }
         }
 
+        if self.search_only {
+            self.index_alone(servers, &site, &out);
+            remove_tree(&out);
+            if !keep {
+                remove_tree(&root);
+            }
+            return Vec::new();
+        }
+
         // Minify on: cold build, floor, check, rebuilds.
         if let Err(e) = set_minify(&site, true) {
             self.note(format!("{servers} servers: {e}"));
             return vec![on, off];
         }
         on.build = self.cold_build(servers, &site, &out, true);
+        if let Some(b) = &on.build {
+            let index_secs = b
+                .stages
+                .iter()
+                .find(|(n, _)| n == "search")
+                .map(|(_, d)| *d);
+            let tools = b.summary.tools;
+            self.search_row(servers, tools, &out, index_secs, None);
+        }
 
         progress(&format!("{servers} servers: check"));
         match self
@@ -1229,6 +1346,20 @@ fn build_binaries() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--index-only") {
+        let (Some(site), Some(out)) = (args.get(2), args.get(3)) else {
+            eprintln!("bench: --index-only SITE OUT");
+            return ExitCode::from(2);
+        };
+        return match search::index_only(Path::new(site), Path::new(out)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     clock();
     let opts = match parse_args() {
         Ok(o) => o,
@@ -1286,6 +1417,11 @@ fn main() -> ExitCode {
         snapshot.push(copy);
     }
     let (toolrisk, synth) = (snapshot[0].clone(), snapshot[1].clone());
+    let bench = bin.join("bench");
+    if let Err(e) = std::env::current_exe().and_then(|me| fs::copy(me, &bench)) {
+        eprintln!("bench: cannot copy this benchmark's binary: {e}");
+        return ExitCode::FAILURE;
+    }
     let time = Path::new("/usr/bin/time");
     let runner = Runner {
         time: time.exists().then(|| time.to_path_buf()),
@@ -1302,7 +1438,11 @@ fn main() -> ExitCode {
         opts.dir.display(),
         opts.seed,
         if opts.keep { " --keep" } else { "" }
-    );
+    ) + if opts.search_only {
+        " --search-only"
+    } else {
+        ""
+    };
     let mut ctx = Ctx {
         runner,
         toolrisk,
@@ -1311,6 +1451,9 @@ fn main() -> ExitCode {
         fstype,
         notes: Vec::new(),
         loads: Vec::new(),
+        bench,
+        search_only: opts.search_only,
+        search_rows: Vec::new(),
     };
     let started = Instant::now();
     let mut rows = Vec::new();
@@ -1325,7 +1468,12 @@ fn main() -> ExitCode {
         "Peak RSS: {}. Floor: 2 rayon threads, real bytes when the output is at most 3 GB, else zero-filled buffers of the same sizes. Runs are stopped when available memory falls below 2 GiB.\n",
         ctx.runner.rss_method()
     );
-    report.push_str(&tables(&rows));
+    if !rows.is_empty() {
+        report.push_str(&tables(&rows));
+    }
+    if !ctx.search_rows.is_empty() {
+        report.push_str(&search::table(&ctx.search_rows));
+    }
     if !ctx.notes.is_empty() {
         report.push_str("\nNotes:\n\n");
         for n in &ctx.notes {

@@ -195,7 +195,23 @@ struct RawConfig {
     #[serde(default)]
     categories: BTreeMap<String, CategoryPatch>,
     #[serde(default)]
+    search: SearchSettings,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[search]`: the static search index and the search boxes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchSettings {
+    /// Build the index and show the search boxes (default true).
+    pub enabled: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings { enabled: true }
+    }
 }
 
 fn default_language() -> String {
@@ -223,6 +239,7 @@ pub struct Config {
     /// The catalogue date set in site.toml, as `YYYY-MM-DD`.
     pub date: Option<String>,
     pub limits: InputLimits,
+    pub search: SearchSettings,
     /// Categories in display order: the built-in ones, then added ones by name.
     pub categories: Vec<Category>,
     pub extra: serde_json::Value,
@@ -309,6 +326,7 @@ impl Config {
             per_page: raw.per_page.max(1),
             date: raw.date.map(|d| d.to_string()),
             limits: raw.limits,
+            search: raw.search,
             word_index: word_index(&categories),
             categories,
             extra: serde_json::to_value(raw.extra).unwrap_or_default(),
@@ -557,6 +575,21 @@ mod tests {
             text.starts_with("error 1: site.toml:3:1: unknown field `minfy`"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn search_is_on_by_default_and_can_be_switched_off() {
+        assert!(Config::parse(MINIMAL).unwrap().search.enabled);
+        let off = Config::parse(&format!("{MINIMAL}[search]\nenabled = false\n")).unwrap();
+        assert!(!off.search.enabled);
+        let err = Config::parse(&format!("{MINIMAL}[search]\nenabeld = false\n")).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("error 1: site.toml:4:1: unknown field `enabeld`"),
+            "{text}"
+        );
+        let err = Config::parse(&format!("{MINIMAL}[search]\nenabled = \"no\"\n")).unwrap_err();
+        assert!(err.to_string().contains("site.toml:4:11"), "{err}");
     }
 
     #[test]

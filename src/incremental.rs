@@ -12,7 +12,10 @@
 //! - a changed template recompiles the templates and renders every page
 //!   from the kept catalogue, without reading a record;
 //! - anything else (site.toml, attack entries, pages, a record added,
-//!   removed or turned into a link) loads the whole site again.
+//!   removed or turned into a link) loads the whole site again;
+//! - the search index is built again with every full render, and with a
+//!   server edit only when the searchable text of its tools or itself
+//!   changed.
 //!
 //! Every path writes through the serve sink, which the caller commits only
 //! when the whole rebuild succeeded; a failed rebuild leaves the session as
@@ -33,6 +36,7 @@ use crate::render::selection::{List, Pages, Selection, changed_pages};
 use crate::render::urls::Urls;
 use crate::render::views::ToolRow;
 use crate::render::{Renderer, api};
+use crate::search;
 use crate::site::{self, Timings};
 
 /// The last good build, kept to rebuild from.
@@ -42,6 +46,10 @@ pub struct Session {
     cat: Catalogue,
     renderer: Renderer,
     urls: Urls,
+    /// The search index of the last good build, written again by renders
+    /// that do not change it (a full render's commit removes what it did
+    /// not write).
+    index: Vec<(String, Vec<u8>)>,
     /// Where the last rebuild's time went, stage by stage.
     pub timings: Timings,
 }
@@ -103,9 +111,10 @@ impl Session {
             cat,
             renderer,
             urls,
+            index: Vec::new(),
             timings,
         };
-        session.render(None, sink)?;
+        session.render(None, true, sink)?;
         Ok(session)
     }
 
@@ -128,7 +137,7 @@ impl Session {
             .timings
             .time("templates", || site::renderer(&self.site_dir, &self.cat))?;
         let previous = std::mem::replace(&mut self.renderer, renderer);
-        if let Err(problems) = self.render(None, sink) {
+        if let Err(problems) = self.render(None, false, sink) {
             self.renderer = previous;
             return Err(problems);
         }
@@ -172,6 +181,19 @@ impl Session {
                 )
             })
             .collect();
+        // What the search index holds of these servers, to tell whether it
+        // must be built again.
+        let searchable = |cat: &Catalogue, si: usize| -> Vec<search::Record> {
+            if cat.config.search.enabled {
+                search::server_records(cat, &cat.servers[si])
+            } else {
+                Vec::new()
+            }
+        };
+        let search_before: Vec<Vec<search::Record>> = loaded
+            .iter()
+            .map(|(si, _)| searchable(&self.cat, *si))
+            .collect();
         let started = std::time::Instant::now();
         let warnings_before = self.cat.warnings.clone();
         let mut replaced = Vec::new();
@@ -208,7 +230,7 @@ impl Session {
                 self.urls.refresh_server(&self.cat, *si);
             }
             self.renderer = site::renderer(&self.site_dir, &self.cat)?;
-            self.render(None, sink)?;
+            self.render(None, true, sink)?;
             return Ok(Work::Full);
         }
         for (si, _) in &replaced {
@@ -253,6 +275,13 @@ impl Session {
         if selection.sitemap {
             owned.push("sitemap-".into());
         }
+        let reindex = replaced
+            .iter()
+            .zip(&search_before)
+            .any(|((si, _), before)| searchable(&self.cat, *si) != *before);
+        if reindex {
+            owned.push(format!("{}/", search::DIR));
+        }
         let work = Work::Servers {
             servers: replaced.len(),
             tool_pages: selection.tools.len()
@@ -263,7 +292,7 @@ impl Session {
                     .sum::<usize>(),
             owned,
         };
-        if let Err(problems) = self.render(Some(selection), sink) {
+        if let Err(problems) = self.render(Some(selection), reindex, sink) {
             self.put_back(replaced, warnings_before);
             return Err(problems);
         }
@@ -287,9 +316,16 @@ impl Session {
     }
 
     /// Renders `selection` (everything when `None`) and, for a full render,
-    /// the static files.
-    fn render(&mut self, selection: Option<Selection>, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    /// the static files; with `reindex`, builds the search index again
+    /// (when the site has search), and writes it with every full render.
+    fn render(
+        &mut self,
+        selection: Option<Selection>,
+        reindex: bool,
+        sink: &dyn Sink,
+    ) -> Result<(), Diagnostics> {
         let full = selection.is_none();
+        let search = self.cat.config.search.enabled;
         let urls = std::mem::replace(&mut self.urls, Urls::empty(&self.cat));
         let site = SiteRenderer::with_urls(&self.cat, &self.renderer, urls, selection);
         let mut problems = self
@@ -299,8 +335,27 @@ impl Session {
         if full {
             problems.extend(
                 self.timings
-                    .time("static", || site::copy_static(&self.site_dir, sink)),
+                    .time("static", || site::copy_static(&self.site_dir, sink, search)),
             );
+        }
+        let mut fresh = None;
+        if search && reindex {
+            match self.timings.time("search", || search::build(&self.cat)) {
+                Ok(files) => fresh = Some(files),
+                Err(d) => problems.push(d),
+            }
+        }
+        if search
+            && (reindex || full)
+            && let Err(d) = search::write(fresh.as_ref().unwrap_or(&self.index), sink)
+        {
+            problems.push(d);
+        }
+        // Kept only once the whole render succeeded.
+        if problems.is_empty()
+            && let Some(files) = fresh
+        {
+            self.index = files;
         }
         problems.into_result()
     }

@@ -4,7 +4,8 @@
 //! [`catalogue`] (server records: load, validate, model, indexes) and
 //! [`content`] (attack entries and pages) → [`classify`] and [`policy`]
 //! (category, risk, evidence, recommended policies) → [`render`] (templates
-//! and page kinds) → [`output`] (the one place that writes). [`site`] runs
+//! and page kinds) and [`search`] (the static search index) → [`output`]
+//! (the one place that writes). [`site`] runs
 //! the stages in order; [`cmd`] holds the command-line glue.
 
 pub mod catalogue;
@@ -21,6 +22,7 @@ pub mod policy;
 #[cfg(test)]
 mod props;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod text;

@@ -1,5 +1,5 @@
 //! The build pipeline, one method per stage: load → validate → model →
-//! render → write.
+//! render → search index → write.
 //!
 //! Owns the order of the stages, timing each one, and the rule that a build
 //! either completes or changes nothing. Commands (`build`, `check`,
@@ -111,6 +111,10 @@ struct SiteView<'a> {
     base_path: &'a str,
     language: &'a str,
     date: Option<&'a str>,
+    /// True when the search index is built and the search boxes shown.
+    search: bool,
+    /// Category names, for the search box's filter.
+    categories: Vec<&'a str>,
     pages: Vec<crate::render::views::Link>,
     extra: &'a serde_json::Value,
 }
@@ -125,6 +129,13 @@ pub fn renderer(site_dir: &Path, cat: &Catalogue) -> Result<Renderer, Diagnostic
             base_path: &cat.config.base_path,
             language: &cat.config.language,
             date: cat.date.as_deref(),
+            search: cat.config.search.enabled,
+            categories: cat
+                .config
+                .categories
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect(),
             pages: cat
                 .pages
                 .iter()
@@ -150,12 +161,20 @@ pub fn render(
     let renderer = timings.time("templates", || renderer(site_dir, cat))?;
     let site = SiteRenderer::new(cat, &renderer);
     let mut problems = timings.time("render", || site.render_all(sink, progress));
-    problems.extend(timings.time("static", || copy_static(site_dir, sink)));
+    problems.extend(timings.time("static", || {
+        copy_static(site_dir, sink, cat.config.search.enabled)
+    }));
+    if cat.config.search.enabled
+        && let Err(d) = timings.time("search", || crate::search::write_index(cat, sink))
+    {
+        problems.push(d);
+    }
     problems.into_result()
 }
 
-/// Writes the built-in assets, then `static/` over them.
-pub fn copy_static(site_dir: &Path, sink: &dyn Sink) -> Diagnostics {
+/// Writes the built-in assets (the search script only with `search`), then
+/// `static/` over them.
+pub fn copy_static(site_dir: &Path, sink: &dyn Sink, search: bool) -> Diagnostics {
     let (files, mut problems) = list_files(site_dir, "static", None, true);
     let relative: Vec<String> = files
         .iter()
@@ -168,7 +187,8 @@ pub fn copy_static(site_dir: &Path, sink: &dyn Sink) -> Diagnostics {
         })
         .collect();
     for (path, text) in BUILTIN_ASSETS {
-        if !relative.iter().any(|r| r == path)
+        if (search || *path != "assets/search.js")
+            && !relative.iter().any(|r| r == path)
             && let Err(d) = sink.write(path, text.as_bytes())
         {
             problems.push(d);

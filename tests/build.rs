@@ -4,6 +4,8 @@
 mod common;
 #[path = "build/hostile.rs"]
 mod hostile;
+#[path = "build/search.rs"]
+mod search;
 #[path = "build/serve.rs"]
 mod serve;
 
@@ -806,10 +808,9 @@ fn active_content(out: &Path) -> (Vec<String>, usize, usize) {
             }
             match v.name() {
                 "script" => {
-                    let own_js = v
-                        .attr("src")
-                        .is_some_and(|s| s.ends_with("/assets/site.js"))
-                        && v.attr("type").is_none()
+                    let own_js = v.attr("src").is_some_and(|s| {
+                        s.ends_with("/assets/site.js") || s.ends_with("/assets/search.js")
+                    }) && v.attr("type").is_none()
                         && text_of(el).trim().is_empty();
                     let jsonld =
                         v.attr("type") == Some("application/ld+json") && v.attr("src").is_none();
@@ -825,6 +826,13 @@ fn active_content(out: &Path) -> (Vec<String>, usize, usize) {
                         problems.push(format!("{page}: foreign script element: {}", el.html()));
                     }
                 }
+                // The search box: our own form, pointing at our own pages.
+                "form"
+                    if v.attr("class") == Some("search")
+                        && v.attr("action").is_some_and(|a| a.ends_with("/servers/"))
+                        && v.attr("data-pagefind")
+                            .is_some_and(|a| a.ends_with("/pagefind/"))
+                        && v.attr("hidden").is_some() => {}
                 "img" | "iframe" | "object" | "embed" | "frame" | "frameset" | "base" | "form"
                 | "svg" | "math" => {
                     problems.push(format!("{page}: <{}> element: {}", v.name(), el.html()));

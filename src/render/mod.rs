@@ -85,6 +85,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../builtin/templates/partials/tool_table.html"),
     ),
     (
+        "partials/search.html",
+        include_str!("../builtin/templates/partials/search.html"),
+    ),
+    (
         "shortcodes/policy.html",
         include_str!("../builtin/templates/shortcodes/policy.html"),
     ),
@@ -105,6 +109,10 @@ pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
         include_str!("../builtin/static/style.css"),
     ),
     ("assets/site.js", include_str!("../builtin/static/site.js")),
+    (
+        "assets/search.js",
+        include_str!("../builtin/static/search.js"),
+    ),
 ];
 
 /// The template engine, ready to render.

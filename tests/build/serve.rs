@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::common::*;
 
 /// A free TCP port on loopback.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -32,9 +32,21 @@ pub struct Server {
 impl Server {
     /// Copies fixture `name` to a temporary folder and serves it.
     pub fn start(name: &str) -> Server {
+        Server::start_site(&fixture(name))
+    }
+
+    /// Copies the site at `src` (its settings and source folders only) to a
+    /// temporary folder and serves it.
+    pub fn start_site(src: &Path) -> Server {
         let dir = tempdir();
         let site = dir.path().join("site");
-        copy_dir(&fixture(name), &site);
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::copy(src.join("site.toml"), site.join("site.toml")).unwrap();
+        for sub in ["content", "templates", "static"] {
+            if src.join(sub).is_dir() {
+                copy_dir(&src.join(sub), &site.join(sub));
+            }
+        }
         let port = free_port();
         let log = dir.path().join("serve.log");
         let child = Command::new(env!("CARGO_BIN_EXE_toolrisk"))
@@ -379,7 +391,7 @@ fn serve_moves_to_the_next_port_when_taken() {
 }
 
 /// A minimal WebDriver client over chromedriver's HTTP API.
-struct Browser {
+pub struct Browser {
     driver: Child,
     port: u16,
     session: String,
@@ -387,7 +399,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn start() -> Browser {
+    pub fn start() -> Browser {
         let driver_path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
             .into_iter()
             .find(|p| Path::new(p).exists())
@@ -434,7 +446,7 @@ impl Browser {
         b
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
@@ -451,7 +463,7 @@ impl Browser {
             .unwrap_or_else(|e| panic!("bad WebDriver reply ({e}): {payload}"))
     }
 
-    fn goto(&self, url: &str) {
+    pub fn goto(&self, url: &str) {
         self.call(
             "POST",
             &format!("/session/{}/url", self.session),
@@ -459,7 +471,7 @@ impl Browser {
         );
     }
 
-    fn eval(&self, script: &str) -> Value {
+    pub fn eval(&self, script: &str) -> Value {
         self.call(
             "POST",
             &format!("/session/{}/execute/sync", self.session),
@@ -468,7 +480,7 @@ impl Browser {
             .clone()
     }
 
-    fn wait_until(&self, script: &str, what: &str) -> Value {
+    pub fn wait_until(&self, script: &str, what: &str) -> Value {
         let start = Instant::now();
         loop {
             let v = self.eval(script);
@@ -483,7 +495,46 @@ impl Browser {
         }
     }
 
-    fn screenshot(&self, path: &Path) {
+    /// Runs an async script: it ends by calling its last argument with the result.
+    pub fn eval_async(&self, script: &str, timeout: Duration) -> Value {
+        self.call(
+            "POST",
+            &format!("/session/{}/timeouts", self.session),
+            Some(json!({"script": timeout.as_millis() as u64})),
+        );
+        self.call(
+            "POST",
+            &format!("/session/{}/execute/async", self.session),
+            Some(json!({"script": script, "args": []})),
+        )["value"]
+            .clone()
+    }
+
+    /// Presses keys on whatever has focus, as a reader would: each character
+    /// of `keys` (WebDriver key codes such as `\u{E007}` for Enter included)
+    /// goes down and up in turn.
+    pub fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({"type": "keyDown", "value": c.to_string()}),
+                    json!({"type": "keyUp", "value": c.to_string()}),
+                ]
+            })
+            .collect();
+        let reply = self.call(
+            "POST",
+            &format!("/session/{}/actions", self.session),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        assert!(
+            reply["value"].is_null(),
+            "WebDriver refused the key presses: {reply}"
+        );
+    }
+
+    pub fn screenshot(&self, path: &Path) {
         let v = self.call(
             "GET",
             &format!("/session/{}/screenshot", self.session),

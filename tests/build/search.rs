@@ -1,0 +1,623 @@
+//! The search index and the search box: what the build writes, where the
+//! box appears, switching it off, and a reader using it in headless
+//! Chromium (over `toolrisk serve`, and under a sub-path from a plain
+//! static file server).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::serve::{Browser, Server};
+
+/// Pagefind files of an output, relative to `pagefind/`.
+fn index_files(out: &Path) -> Vec<String> {
+    list_files(&out.join("pagefind"))
+}
+
+fn record_count(site: &Path) -> usize {
+    let tools: usize = records(site)
+        .iter()
+        .map(|(_, r)| r["tools"].as_array().map_or(0, Vec::len))
+        .sum();
+    let servers = records(site).len();
+    let attacks = std::fs::read_dir(site.join("content/attacks"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    tools + servers + attacks
+}
+
+#[test]
+fn search_index_is_built_and_chunked() {
+    let out = shared_build("ok");
+    let files = index_files(out);
+    for must in ["pagefind.js", "pagefind-worker.js", "pagefind-entry.json"] {
+        assert!(files.iter().any(|f| f == must), "{must} missing: {files:?}");
+    }
+    let count = |pred: &dyn Fn(&str) -> bool| files.iter().filter(|f| pred(f)).count();
+    assert!(count(&|f| f.starts_with("wasm.") && f.ends_with(".pagefind")) >= 1);
+    assert!(count(&|f| f.starts_with("index/") && f.ends_with(".pf_index")) >= 1);
+    assert!(count(&|f| f.starts_with("filter/") && f.ends_with(".pf_filter")) >= 1);
+    // One fragment per record: a result's text is fetched for that result alone.
+    let records = record_count(&fixture("ok"));
+    assert_eq!(
+        count(&|f| f.starts_with("fragment/") && f.ends_with(".pf_fragment")),
+        records,
+        "{files:?}"
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.contains("-ui.") || f.starts_with("playground")),
+        "Pagefind's own interfaces are not shipped: {files:?}"
+    );
+    let entry = read_json(&out.join("pagefind/pagefind-entry.json"));
+    assert_eq!(
+        entry["languages"]["en"]["page_count"].as_u64(),
+        Some(records as u64),
+        "every tool, server and attack entry is indexed: {entry}"
+    );
+    assert!(out.join("assets/search.js").is_file());
+}
+
+/// The search forms of a page: (form id, input id).
+fn search_forms(doc: &scraper::Html) -> Vec<(String, String)> {
+    doc.select(&sel("form.search"))
+        .map(|f| {
+            let input = f
+                .select(&sel("input[type=search]"))
+                .next()
+                .expect("a search input");
+            (
+                f.value().attr("id").unwrap_or("").to_string(),
+                input.value().attr("id").unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn search_box_is_on_every_page_kind() {
+    let out = shared_build("ok");
+    let mut pages = 0;
+    for page in html_files(out) {
+        if page.starts_with("embed/") || page.starts_with("pagefind/") {
+            continue;
+        }
+        pages += 1;
+        let doc = parse_html(&out.join(&page));
+        let header: Vec<_> = doc.select(&sel("header.site-header form.search")).collect();
+        assert_eq!(header.len(), 1, "{page}: one search box in the header");
+        let forms = search_forms(&doc);
+        let want = if page == "index.html" { 2 } else { 1 };
+        assert_eq!(forms.len(), want, "{page}: {forms:?}");
+        let all_ids: Vec<String> = doc
+            .select(&sel("[id]"))
+            .map(|e| e.value().attr("id").unwrap().to_string())
+            .collect();
+        let unique: std::collections::HashSet<_> = all_ids.iter().collect();
+        assert_eq!(unique.len(), all_ids.len(), "{page}: duplicate ids");
+        for form in doc.select(&sel("form.search")) {
+            let f = form.value();
+            assert_eq!(f.attr("data-pagefind"), Some("/pagefind/"), "{page}");
+            assert_eq!(f.attr("data-base"), Some("/"), "{page}");
+            assert!(
+                f.attr("hidden").is_some(),
+                "{page}: hidden until the script shows it"
+            );
+            let input = form.select(&sel("input[type=search]")).next().unwrap();
+            let id = input.value().attr("id").unwrap();
+            assert_eq!(
+                form.select(&sel(&format!("label[for=\"{id}\"]"))).count(),
+                1,
+                "{page}: the input has a label"
+            );
+            assert_eq!(input.value().attr("role"), Some("combobox"));
+            let list = input.value().attr("aria-controls").unwrap();
+            assert_eq!(
+                form.select(&sel(&format!("#{list}[role=listbox]"))).count(),
+                1,
+                "{page}: aria-controls names the results list"
+            );
+            let options = |name: &str| -> Vec<String> {
+                form.select(&sel(&format!("select[name={name}] option")))
+                    .map(|o| o.value().attr("value").unwrap_or("").to_string())
+                    .collect()
+            };
+            assert_eq!(
+                options("category"),
+                [
+                    "",
+                    "read",
+                    "write",
+                    "execute",
+                    "destructive",
+                    "financial",
+                    "other"
+                ],
+                "{page}"
+            );
+            assert_eq!(
+                options("risk"),
+                ["", "low", "medium", "high", "critical"],
+                "{page}"
+            );
+            for s in form.select(&sel("select")) {
+                let id = s.value().attr("id").unwrap();
+                assert_eq!(
+                    form.select(&sel(&format!("label[for=\"{id}\"]"))).count(),
+                    1,
+                    "{page}: the filter {id} has a label"
+                );
+            }
+        }
+        assert_eq!(
+            doc.select(&sel("script[src=\"/assets/search.js\"][defer]"))
+                .count(),
+            1,
+            "{page}: the search script"
+        );
+    }
+    assert!(pages > 20, "checked {pages} pages");
+}
+
+#[test]
+fn search_can_be_switched_off() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    copy_dir(&fixture("ok"), &site);
+    let toml = site.join("site.toml");
+    let text = read(&toml);
+    std::fs::write(&toml, format!("{text}\n[search]\nenabled = \"no\"\n")).unwrap();
+    let line = text.lines().count() + 3;
+    build(&site, &dir.path().join("bad"))
+        .failed("a wrong [search] value")
+        .stderr_has(&format!("site.toml:{line}:"))
+        .stderr_has("invalid type: string \"no\", expected a boolean");
+
+    std::fs::write(&toml, format!("{text}\n[search]\nenabled = false\n")).unwrap();
+    let out = dir.path().join("out");
+    build(&site, &out).ok("build with search off");
+    assert!(!out.join("pagefind").exists(), "no index");
+    assert!(!out.join("assets/search.js").exists(), "no search script");
+    for page in html_files(&out) {
+        let html = read(&out.join(&page));
+        assert!(
+            !html.contains("search.js"),
+            "{page} loads the search script"
+        );
+        let doc = scraper::Html::parse_document(&html);
+        assert!(search_forms(&doc).is_empty(), "{page} has a search box");
+    }
+}
+
+#[test]
+fn search_box_follows_a_sub_path() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    toolrisk([
+        "build".as_ref(),
+        fixture("ok").as_os_str(),
+        "--output".as_ref(),
+        out.as_os_str(),
+        "--base-url".as_ref(),
+        "https://fixture.example/docs/".as_ref(),
+    ])
+    .ok("build under /docs/");
+    let doc = parse_html(&out.join("servers/job-runner/run_job/index.html"));
+    let form = doc.select(&sel("header form.search")).next().unwrap();
+    assert_eq!(form.value().attr("data-pagefind"), Some("/docs/pagefind/"));
+    assert_eq!(form.value().attr("data-base"), Some("/docs/"));
+    assert_eq!(form.value().attr("action"), Some("/docs/servers/"));
+    assert_eq!(
+        doc.select(&sel("script[src=\"/docs/assets/search.js\"]"))
+            .count(),
+        1
+    );
+    // The index holds site-relative URLs: it is the same wherever the site lives.
+    let root = shared_build("ok");
+    assert_eq!(
+        std::fs::read(out.join("pagefind/pagefind-entry.json")).unwrap(),
+        std::fs::read(root.join("pagefind/pagefind-entry.json")).unwrap()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// In the browser
+// ---------------------------------------------------------------------------
+
+const ENTER: &str = "\u{E007}";
+const DOWN: &str = "\u{E015}";
+const ESCAPE: &str = "\u{E00C}";
+const TAB: &str = "\u{E004}";
+
+/// Script that waits until the header box lists results for `query` and
+/// returns them as [{href, title, risk, kind, text}].
+fn results_for(query: &str) -> String {
+    format!(
+        "var l = document.getElementById('site-results');
+         if (!l || l.getAttribute('data-query') !== {q}) return null;
+         return Array.prototype.map.call(l.querySelectorAll('[role=option]'), function (o) {{
+           var b = o.querySelector('.badge');
+           return {{href: o.getAttribute('href'), title: o.querySelector('.hit-title').textContent,
+                    risk: b ? b.textContent : null, kind: o.querySelector('.hit-kind').textContent,
+                    text: o.textContent, selected: o.getAttribute('aria-selected')}};
+         }});",
+        q = json!(query)
+    )
+}
+
+fn focus_header_box(browser: &Browser) {
+    browser.wait_until(
+        "var f = document.getElementById('site-search'); return f && !f.hidden",
+        "the header search box to show",
+    );
+    browser
+        .eval("var i = document.getElementById('site-q'); i.value = ''; i.focus(); return true;");
+}
+
+fn path_now(browser: &Browser) -> String {
+    browser
+        .eval("return location.pathname")
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn browser_search_finds_filters_and_opens_results() {
+    let server = Server::start("ok");
+    let browser = Browser::start();
+    browser.goto(&server.url("/servers/job-runner/run_job/"));
+    focus_header_box(&browser);
+    browser.keys("list_notes");
+    let hits = browser.wait_until(&results_for("list_notes"), "results for list_notes");
+    let hits = hits.as_array().unwrap();
+    assert_eq!(
+        hits[0]["href"], "/servers/notes-box/list_notes/",
+        "{hits:?}"
+    );
+    assert_eq!(hits[0]["kind"], "tool");
+    assert_eq!(hits[0]["selected"], "true", "the first result is chosen");
+    assert_eq!(
+        browser.eval("return document.getElementById('site-q').getAttribute('aria-expanded')"),
+        "true"
+    );
+
+    // A risk filter keeps only that level.
+    browser.eval(
+        "document.getElementById('site-results').removeAttribute('data-query');
+         var i = document.getElementById('site-q'); i.value = 'notes';
+         var r = document.getElementById('site-risk'); r.value = 'low';
+         r.dispatchEvent(new Event('change')); return true;",
+    );
+    let low = browser.wait_until(&results_for("notes"), "filtered results");
+    let low = low.as_array().unwrap();
+    assert!(!low.is_empty(), "a low-risk notes tool exists");
+    for h in low {
+        assert_eq!(h["risk"], "low", "{h}");
+    }
+    browser.eval(
+        "document.getElementById('site-results').removeAttribute('data-query');
+         var r = document.getElementById('site-risk'); r.value = 'critical';
+         r.dispatchEvent(new Event('change')); return true;",
+    );
+    let critical = browser.wait_until(&results_for("notes"), "critical results");
+    for h in critical.as_array().unwrap() {
+        assert_eq!(h["risk"], "critical", "{h}");
+        assert!(!h["href"].as_str().unwrap().contains("list_notes"), "{h}");
+    }
+    browser.eval(
+        "var r = document.getElementById('site-risk'); r.value = '';
+         r.dispatchEvent(new Event('change')); return true;",
+    );
+
+    // Keyboard alone: Escape closes, arrows choose, Enter opens.
+    focus_header_box(&browser);
+    browser.keys("run_job");
+    let hits = browser.wait_until(&results_for("run_job"), "results for run_job");
+    assert_eq!(hits[0]["href"], "/servers/job-runner/run_job/", "{hits}");
+    browser.keys(ESCAPE);
+    assert_eq!(
+        browser.eval("return document.getElementById('site-results').hidden"),
+        true
+    );
+    browser.keys(DOWN);
+    assert_eq!(
+        browser.eval("return document.getElementById('site-results').hidden"),
+        false,
+        "ArrowDown opens the list again"
+    );
+    // Tab goes through the filters to the results, arrows on from there.
+    browser.keys(&format!("{TAB}{TAB}{TAB}"));
+    let focused = browser.eval("return document.activeElement.getAttribute('href')");
+    assert_eq!(focused, hits[0]["href"], "Tab reaches the first result");
+    if hits.as_array().unwrap().len() > 1 {
+        browser.keys(DOWN);
+        let focused = browser.eval("return document.activeElement.getAttribute('href')");
+        assert_eq!(
+            focused, hits[1]["href"],
+            "ArrowDown moves to the next result"
+        );
+    }
+    browser.keys(ESCAPE);
+    assert_eq!(
+        browser.eval("return document.activeElement.id"),
+        "site-q",
+        "Escape in the results goes back to the box"
+    );
+    browser.keys(ENTER);
+    browser.wait_until(
+        "return location.pathname === '/servers/job-runner/run_job/' && document.readyState === 'complete'",
+        "Enter to open the first result",
+    );
+
+    // Servers and attack entries are found too.
+    focus_header_box(&browser);
+    browser.keys("Runaway");
+    let hits = browser.wait_until(&results_for("Runaway"), "results for an attack");
+    assert_eq!(hits[0]["href"], "/attacks/runaway-jobs/", "{hits}");
+    assert_eq!(hits[0]["kind"], "attack");
+    focus_header_box(&browser);
+    browser.keys("Job Runner");
+    let hits = browser.wait_until(&results_for("Job Runner"), "results for a server");
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["href"] == "/servers/job-runner/" && h["kind"] == "server"),
+        "{hits}"
+    );
+}
+
+#[test]
+fn browser_search_shows_hostile_text_as_text() {
+    let server = Server::start("hostile");
+    let browser = Browser::start();
+    browser.goto(&server.url("/"));
+    browser.eval("window.alert = function () { window.__alerted = true; }; return true;");
+    focus_header_box(&browser);
+    browser.keys("Reads things");
+    let hits = browser.wait_until(&results_for("Reads things"), "results for the hostile tool");
+    let hits = hits.as_array().unwrap();
+    let hostile = hits
+        .iter()
+        .find(|h| h["text"].as_str().unwrap().contains("Reads things"))
+        .unwrap_or_else(|| panic!("the hostile tool is found: {hits:?}"));
+    assert_eq!(
+        hostile["title"], "<img src=x onerror=alert(1)>",
+        "the hostile title is shown as text"
+    );
+    let elements = browser.eval(
+        "var seen = {};
+         document.querySelectorAll('#site-results *').forEach(function (e) { seen[e.localName] = true; });
+         return Object.keys(seen).sort();",
+    );
+    assert_eq!(
+        elements,
+        json!(["a", "mark", "span"]),
+        "only the elements the script builds"
+    );
+    let attrs = browser.eval(
+        "var bad = [];
+         document.querySelectorAll('#site-results *').forEach(function (e) {
+           for (var i = 0; i < e.attributes.length; i++) {
+             var n = e.attributes[i].name;
+             if (['class', 'id', 'role', 'href', 'aria-selected'].indexOf(n) < 0) bad.push(e.localName + ' ' + n);
+           }
+         });
+         return bad;",
+    );
+    assert_eq!(attrs, json!([]), "no attribute comes from a record");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        browser.eval("return !!window.__alerted"),
+        false,
+        "no record script ran"
+    );
+    // Query words are marked, inside the hostile text too.
+    let marks = browser.eval(
+        "return Array.prototype.map.call(document.querySelectorAll('#site-results mark'), function (m) { return m.textContent.toLowerCase(); });",
+    );
+    assert!(
+        marks.as_array().unwrap().iter().any(|m| m == "reads"),
+        "{marks}"
+    );
+}
+
+/// Every tool of the example site: (name, its page's URL path).
+fn example_tools() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for (slug, record) in records(root) {
+        for t in record["tools"].as_array().unwrap() {
+            let name = t["name"].as_str().unwrap().to_string();
+            assert!(
+                name.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)),
+                "{name}: the example's tool names are their URL segments"
+            );
+            out.push((name.clone(), format!("/servers/{slug}/{name}/")));
+        }
+    }
+    out
+}
+
+#[test]
+fn browser_finds_every_example_tool_within_two_keys_of_its_name() {
+    let server = Server::start_site(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let browser = Browser::start();
+    browser.goto(&server.url("/"));
+    focus_header_box(&browser);
+    let tools = example_tools();
+    assert!(tools.len() > 200, "{} tools", tools.len());
+    // Drive the box for every name at once: type, wait for that query's
+    // results, note where each tool's page is among them.
+    let names: Vec<Value> = tools
+        .iter()
+        .map(|(n, u)| json!({"name": n, "url": u}))
+        .collect();
+    let script = format!(
+        "var done = arguments[arguments.length - 1];
+         var tools = {tools};
+         var input = document.getElementById('site-q');
+         var list = document.getElementById('site-results');
+         var out = [];
+         function next(i) {{
+           if (i >= tools.length) return done(out);
+           var t = tools[i];
+           input.value = t.name;
+           input.dispatchEvent(new Event('input'));
+           var tries = 0;
+           (function wait() {{
+             if (list.getAttribute('data-query') !== t.name) {{
+               if (++tries > 200) {{ out.push({{name: t.name, url: t.url, rank: -2}}); return next(i + 1); }}
+               return setTimeout(wait, 25);
+             }}
+             var hrefs = Array.prototype.map.call(list.querySelectorAll('[role=option]'), function (o) {{ return o.getAttribute('href'); }});
+             out.push({{name: t.name, url: t.url, rank: hrefs.indexOf(t.url), hrefs: hrefs.slice(0, 3)}});
+             next(i + 1);
+           }})();
+         }}
+         next(0);",
+        tools = Value::Array(names)
+    );
+    let ranks = browser.eval_async(&script, Duration::from_secs(240));
+    let ranks = ranks.as_array().expect("ranks");
+    assert_eq!(ranks.len(), tools.len());
+    let mut count = std::collections::HashMap::new();
+    for (n, _) in &tools {
+        *count.entry(n.clone()).or_insert(0) += 1;
+    }
+    let mut problems = Vec::new();
+    for r in ranks {
+        let name = r["name"].as_str().unwrap();
+        let rank = r["rank"].as_i64().unwrap();
+        // Enter opens the first result; ArrowDown then Enter the second,
+        // which is where a tool lands when another server has a tool of
+        // the same name.
+        let ok = rank == 0 || (rank == 1 && count[name] > 1);
+        if !ok {
+            problems.push(format!(
+                "{name} ({}): rank {rank}, saw {}",
+                r["url"], r["hrefs"]
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {} tools are not within two keys of their name:\n{}",
+        problems.len(),
+        tools.len(),
+        problems.join("\n")
+    );
+
+    // With real keys: a shared name, ArrowDown and Enter open the second.
+    let (shared, _) = tools
+        .iter()
+        .find(|(n, _)| count[n] > 1)
+        .expect("the example site has a shared tool name");
+    focus_header_box(&browser);
+    browser.keys(shared);
+    let hits = browser.wait_until(&results_for(shared), "results for a shared name");
+    let second = hits[1]["href"].as_str().unwrap().to_string();
+    browser.keys(&format!("{DOWN}{ENTER}"));
+    browser.wait_until(
+        &format!(
+            "return location.pathname === {} && document.readyState === 'complete'",
+            json!(second)
+        ),
+        "ArrowDown, Enter to open the second result",
+    );
+    assert_eq!(path_now(&browser), second);
+
+    // The screenshot of the product's search for the docs.
+    browser.goto(&server.url("/servers/github/"));
+    focus_header_box(&browser);
+    browser.keys("issue");
+    browser.wait_until(&results_for("issue"), "results for the screenshot");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    browser.screenshot(&shots.join("search.png"));
+}
+
+/// Serves `root` under `/docs/` on a free port until the test process ends.
+fn serve_under_docs(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let target = request.split_whitespace().nth(1).unwrap_or("/");
+                let path = target.split('?').next().unwrap_or("/");
+                let file = resolve(&root, "/docs/", path);
+                let (status, kind, body) = match file {
+                    Some(f) => {
+                        let kind = match f.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("json") => "application/json",
+                            _ => "application/octet-stream",
+                        };
+                        ("200 OK", kind, std::fs::read(f).unwrap_or_default())
+                    }
+                    None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+                };
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn browser_search_works_under_a_sub_path() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    toolrisk([
+        "build".as_ref(),
+        fixture("ok").as_os_str(),
+        "--output".as_ref(),
+        out.as_os_str(),
+        "--base-url".as_ref(),
+        "https://fixture.example/docs/".as_ref(),
+    ])
+    .ok("build under /docs/");
+    let port = serve_under_docs(out.clone());
+    let browser = Browser::start();
+    // The pages carry their policy in a meta element only: this also shows
+    // that it lets the index's WebAssembly run.
+    browser.goto(&format!("http://127.0.0.1:{port}/docs/servers/"));
+    focus_header_box(&browser);
+    browser.keys("run_job");
+    let hits = browser.wait_until(&results_for("run_job"), "results under /docs/");
+    assert_eq!(
+        hits[0]["href"], "/docs/servers/job-runner/run_job/",
+        "{hits}"
+    );
+    browser.keys(ENTER);
+    browser.wait_until(
+        "return location.pathname === '/docs/servers/job-runner/run_job/' && document.querySelector('h1') && document.querySelector('h1').textContent === 'Run job'",
+        "Enter to open the tool page under /docs/",
+    );
+}
