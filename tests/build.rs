@@ -1274,6 +1274,32 @@ fn check_validates_without_writing() {
     assert!(!tpl.join("public").exists());
 }
 
+#[test]
+fn check_reports_every_broken_link_with_its_page_and_line() {
+    let site = fixture("bad-links");
+    toolrisk(["check".as_ref(), site.as_os_str()])
+        .failed("check a site with broken links")
+        .stderr_has(
+            "error 1: content/pages/guide.md:10: broken link on page /guide/: \
+             `/servers/job-runner/stop_job/` leads to no page of the site\n   help: fix the link",
+        )
+        .stderr_has(
+            "error 2: content/pages/guide.md:12: broken link on page /guide/: \
+             `/servers/job-runner/run_job/#rules`: the page /servers/job-runner/run_job/ \
+             has no element with id `rules`\n   help: link to an id the page has, e.g. #main",
+        )
+        .stderr_has("2 problems found");
+    // The links are check's business; the site itself renders.
+    toolrisk(["check".as_ref(), site.as_os_str(), "--no-links".as_ref()]).ok("check --no-links");
+}
+
+#[test]
+fn the_example_site_has_no_broken_links() {
+    let run = toolrisk(["check".as_ref(), example_site().as_os_str()]);
+    run.ok("check of the example site");
+    assert!(run.stdout.contains("Checked"), "{}", run.stdout);
+}
+
 // ---------------------------------------------------------------------------
 // 11. snippet.
 // ---------------------------------------------------------------------------
