@@ -67,9 +67,9 @@ pub struct Scan<'a> {
 
 /// Scans HTML for ids and references. Comments are skipped, and the text of
 /// `script`, `style`, `title` and `textarea` is not read as markup.
-pub fn scan(html: &str) -> Scan<'_> {
+pub fn scan(html: &[u8]) -> Scan<'_> {
     let mut out = Scan::default();
-    let b = html.as_bytes();
+    let b = html;
     let mut i = 0;
     while let Some(lt) = memchr(b'<', &b[i..]) {
         i += lt + 1;
@@ -106,8 +106,8 @@ pub fn scan(html: &str) -> Scan<'_> {
 
 /// Reads the attributes of a start tag from `i` to its `>`; returns the
 /// offset after the tag.
-fn attributes<'a>(html: &'a str, mut i: usize, out: &mut Scan<'a>) -> usize {
-    let b = html.as_bytes();
+fn attributes<'a>(html: &'a [u8], mut i: usize, out: &mut Scan<'a>) -> usize {
+    let b = html;
     loop {
         while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
             i += 1;
@@ -122,7 +122,7 @@ fn attributes<'a>(html: &'a str, mut i: usize, out: &mut Scan<'a>) -> usize {
         while i < b.len() && !b[i].is_ascii_whitespace() && !b"/>=".contains(&b[i]) {
             i += 1;
         }
-        let name = &html[name_start..i];
+        let name = &b[name_start..i];
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
@@ -147,18 +147,18 @@ fn attributes<'a>(html: &'a str, mut i: usize, out: &mut Scan<'a>) -> usize {
             i = next;
         }
         let Some(value) = value else { continue };
-        if name.eq_ignore_ascii_case("id") {
+        if name.eq_ignore_ascii_case(b"id") {
             if !value.is_empty() {
-                out.ids.push(decode_entities(value));
+                out.ids.push(attribute_text(value));
             }
         } else if let Some(attr) = URL_ATTRS
             .iter()
             .chain(IDREF_ATTRS)
-            .find(|a| name.eq_ignore_ascii_case(a))
+            .find(|a| name.eq_ignore_ascii_case(a.as_bytes()))
         {
             out.refs.push(Ref {
                 attr,
-                value: decode_entities(value),
+                value: attribute_text(value),
             });
         }
     }
@@ -175,6 +175,15 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len())
         .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// An attribute value as text: character references decoded, bytes that
+/// are not UTF-8 replaced.
+fn attribute_text(value: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(value) {
+        Ok(s) => decode_entities(s),
+        Err(_) => Cow::Owned(decode_entities(&String::from_utf8_lossy(value)).into_owned()),
+    }
 }
 
 /// Decodes the character references that attribute values carry.
@@ -518,7 +527,7 @@ impl<S: Sink> LinkCheck<S> {
     }
 
     /// Records a written file; an HTML page is scanned first, outside the lock.
-    fn record(&self, file: &str, html: Option<&str>) {
+    fn record(&self, file: &str, html: Option<&[u8]>) {
         let page = page_path(file);
         let Some(html) = html else {
             let mut st = self.state.lock().expect("link state");
@@ -550,8 +559,7 @@ impl<S: Sink> LinkCheck<S> {
                 }
             }
         }
-        links.sort();
-        links.dedup();
+        // Problems on the page itself are rare: their strings are sorted.
         local.sort();
         local.dedup();
         let mut st = self.state.lock().expect("link state");
@@ -559,8 +567,18 @@ impl<S: Sink> LinkCheck<S> {
         let page_id = st.names.id(page);
         let ids: Box<[u32]> = found.ids.iter().map(|i| st.names.id(i)).collect();
         st.files.insert(page_id, Some(ids));
-        for (path, frag) in links {
-            let key = (st.names.id(&path), frag.map_or(NONE, |f| st.names.id(&f)));
+        // A link counts once per page; deduplicated as interned ids, which
+        // is cheaper than sorting the strings.
+        let mut keys: Vec<(u32, u32)> = links
+            .iter()
+            .map(|(path, frag)| {
+                let frag = frag.as_ref().map_or(NONE, |f| st.names.id(f));
+                (st.names.id(path), frag)
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
             st.links.entry(key).or_default().add(page_id, &st.names);
         }
         for (attr, value, outside) in local {
@@ -652,13 +670,7 @@ impl<S: Sink> LinkCheck<S> {
 impl<S: Sink> Sink for LinkCheck<S> {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         self.inner.write(path, bytes)?;
-        let html = path
-            .ends_with(".html")
-            .then(|| match std::str::from_utf8(bytes) {
-                Ok(s) => std::borrow::Cow::Borrowed(s),
-                Err(_) => String::from_utf8_lossy(bytes),
-            });
-        self.record(path, html.as_deref());
+        self.record(path, path.ends_with(".html").then_some(bytes));
         Ok(())
     }
 
@@ -780,14 +792,14 @@ mod tests {
     #[test]
     fn scans_ids_and_references_in_any_quoting() {
         let s = scan(
-            "<!DOCTYPE html><html><head><title>a <b id=no></title>\
+            b"<!DOCTYPE html><html><head><title>a <b id=no></title>\
              <script>var x = '<a href=/no/>';</script><!-- <a href=/nope/> -->\
              <link rel=stylesheet href=/assets/style.css></head>\
              <body><a class=x href='/a/?q=1&amp;r=2#top' >a</a><h2 id=\"top\">T</h2>\
              <label for=f>x</label><input id=f><img src=\"/i.png\" alt=\"\">\
-             <button data-copy-target=\"p&#45;1\">c</button></body></html>",
+             <button data-copy-target=\"p&#45;1\">c</button><a href=/caf\xc3\xa9/ id=\xff>x</a></body></html>",
         );
-        assert_eq!(s.ids, ["top", "f"]);
+        assert_eq!(s.ids, ["top", "f", "\u{fffd}"]);
         let refs: Vec<(&str, &str)> = s.refs.iter().map(|r| (r.attr, &*r.value)).collect();
         assert_eq!(
             refs,
@@ -797,6 +809,7 @@ mod tests {
                 ("for", "f"),
                 ("src", "/i.png"),
                 ("data-copy-target", "p-1"),
+                ("href", "/café/"),
             ]
         );
     }
