@@ -16,6 +16,7 @@ pub mod content;
 pub mod error;
 pub mod fs;
 pub mod incremental;
+pub mod linkcheck;
 pub mod markdown;
 pub mod output;
 pub mod policy;

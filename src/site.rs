@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::list_files;
+use crate::linkcheck::{self, LinkCheck};
 use crate::output::{DryRun, Sink, Staged};
 use crate::render::pages::SiteRenderer;
 use crate::render::{BUILTIN_ASSETS, Renderer};
@@ -258,21 +259,79 @@ pub fn build(
     })
 }
 
-/// Loads and renders everything without writing.
-pub fn check(site_dir: &Path) -> Result<Report, Diagnostics> {
+/// Loads and renders everything without writing. With `links`, every
+/// internal link and `#anchor` of the rendered pages is checked too, and
+/// each broken one is a problem.
+pub fn check(site_dir: &Path, links: bool) -> Result<Report, Diagnostics> {
     let mut timings = Timings::default();
     let cat = load(site_dir, None, &mut timings)?;
-    let sink = DryRun::default();
-    render(site_dir, &cat, &sink, &mut timings, &|_| {})?;
+    let sink = LinkCheck::new(
+        DryRun::default(),
+        &cat.config.base_path,
+        &cat.config.base_url,
+    );
+    if links {
+        render(site_dir, &cat, &sink, &mut timings, &|_| {})?;
+    } else {
+        render(site_dir, &cat, sink.inner(), &mut timings, &|_| {})?;
+    }
+    let counts = sink.inner();
+    let (files, pages, bytes) = (
+        counts.files.load(Ordering::Relaxed),
+        counts.pages.load(Ordering::Relaxed),
+        counts.bytes.load(Ordering::Relaxed),
+    );
+    if links {
+        let broken = timings.time("links", || sink.finish());
+        let mut problems = linkcheck::to_diagnostics(
+            &broken,
+            &cat.config.base_path,
+            site_dir,
+            &CatalogueSources(&cat),
+        );
+        problems.sort();
+        problems.into_result()?;
+    }
     Ok(Report {
         servers: cat.servers.len(),
         tools: cat.tool_count(),
-        files: sink.files.load(Ordering::Relaxed),
-        pages: sink.pages.load(Ordering::Relaxed),
-        bytes: sink.bytes.load(Ordering::Relaxed),
+        files,
+        pages,
+        bytes,
         warnings: cat.warnings.clone(),
         timings,
         output: None,
         cleanup: None,
     })
+}
+
+/// Maps a page back to the file its text comes from.
+struct CatalogueSources<'a>(&'a Catalogue);
+
+impl linkcheck::Sources for CatalogueSources<'_> {
+    fn source_of(&self, page: &str) -> Option<PathBuf> {
+        let cat = self.0;
+        let first = |p: &str| p.split('/').next().unwrap_or("").to_string();
+        if let Some(rest) = page.strip_prefix("servers/") {
+            let slug = first(rest);
+            return cat
+                .servers
+                .iter()
+                .find(|s| s.slug == slug)
+                .map(|s| s.file.clone());
+        }
+        if let Some(rest) = page.strip_prefix("attacks/") {
+            let slug = first(rest);
+            return cat
+                .attacks
+                .iter()
+                .find(|a| a.slug == slug)
+                .map(|a| a.file.clone());
+        }
+        let slug = page.strip_suffix('/')?;
+        cat.pages
+            .iter()
+            .find(|p| p.slug == slug)
+            .map(|p| p.file.clone())
+    }
 }

@@ -1274,6 +1274,32 @@ fn check_validates_without_writing() {
     assert!(!tpl.join("public").exists());
 }
 
+#[test]
+fn check_reports_every_broken_link_with_its_page_and_line() {
+    let site = fixture("bad-links");
+    toolrisk(["check".as_ref(), site.as_os_str()])
+        .failed("check a site with broken links")
+        .stderr_has(
+            "error 1: content/pages/guide.md:10: broken link on page /guide/: \
+             `/servers/job-runner/stop_job/` leads to no page of the site\n   help: fix the link",
+        )
+        .stderr_has(
+            "error 2: content/pages/guide.md:12: broken link on page /guide/: \
+             `/servers/job-runner/run_job/#rules`: the page /servers/job-runner/run_job/ \
+             has no element with id `rules`\n   help: link to an id the page has, e.g. #main",
+        )
+        .stderr_has("2 problems found");
+    // The links are check's business; the site itself renders.
+    toolrisk(["check".as_ref(), site.as_os_str(), "--no-links".as_ref()]).ok("check --no-links");
+}
+
+#[test]
+fn the_example_site_has_no_broken_links() {
+    let run = toolrisk(["check".as_ref(), example_site().as_os_str()]);
+    run.ok("check of the example site");
+    assert!(run.stdout.contains("Checked"), "{}", run.stdout);
+}
+
 // ---------------------------------------------------------------------------
 // 11. snippet.
 // ---------------------------------------------------------------------------
@@ -1617,4 +1643,160 @@ fn checkers_catch_planted_faults() {
     );
     let (active, _, _) = active_content(&out);
     assert_eq!(active.len(), 5, "{active:?}");
+}
+
+// ---------------------------------------------------------------------------
+// 15. Page weight and requests: small tool pages, shared assets, nothing
+// fetched from another host.
+// ---------------------------------------------------------------------------
+
+/// The most a tool page may weigh, minified.
+const TOOL_PAGE_LIMIT: usize = 15 * 1024;
+
+#[test]
+fn tool_pages_stay_under_the_weight_limit() {
+    for name in ["example", "ok", "hostile"] {
+        let out = shared_build(name);
+        let mut heaviest = (0, String::new());
+        let mut tools = 0;
+        for page in html_files(out) {
+            // servers/<server>/<tool>/index.html
+            if page.starts_with("servers/") && page.matches('/').count() == 3 {
+                tools += 1;
+                let size = std::fs::metadata(out.join(&page)).unwrap().len() as usize;
+                if size > heaviest.0 {
+                    heaviest = (size, page);
+                }
+            }
+        }
+        assert!(tools >= 5, "{name}: only {tools} tool pages");
+        assert!(
+            heaviest.0 <= TOOL_PAGE_LIMIT,
+            "{name}: {} weighs {} bytes, over the {TOOL_PAGE_LIMIT}-byte limit",
+            heaviest.1,
+            heaviest.0
+        );
+    }
+}
+
+/// The URLs a browser fetches by itself (not links a reader follows) that
+/// leave the site: `src` of any element, `href` of `<link>`, `url(...)` and
+/// `@import` in styles, and any web font.
+fn third_party_requests(out: &Path, base_url: &str) -> Vec<String> {
+    let leaves = |u: &str| {
+        let u = u.trim().to_ascii_lowercase();
+        (u.starts_with("http:") || u.starts_with("https:") || u.starts_with("//"))
+            && !u.starts_with(&base_url.to_ascii_lowercase())
+    };
+    let mut found = Vec::new();
+    for page in html_files(out) {
+        let doc = parse_html(&out.join(&page));
+        for el in doc.select(&sel("[src], link[href], [srcset], [poster], [data]")) {
+            for attr in ["src", "href", "srcset", "poster", "data"] {
+                if el.value().name() != "link" && attr == "href" {
+                    continue;
+                }
+                if let Some(v) = el.value().attr(attr) {
+                    for part in v.split(',') {
+                        let url = part.split_whitespace().next().unwrap_or("");
+                        if leaves(url) {
+                            found.push(format!("{page}: <{} {attr}={url}>", el.value().name()));
+                        }
+                    }
+                }
+            }
+        }
+        for style in doc.select(&sel("style, [style]")) {
+            let css = style
+                .value()
+                .attr("style")
+                .map(str::to_string)
+                .unwrap_or_else(|| text_of(style));
+            if css.contains("url(") || css.contains("@import") || css.contains("@font-face") {
+                found.push(format!("{page}: inline style fetches: {css}"));
+            }
+        }
+    }
+    for file in list_files(out) {
+        if file.ends_with(".css") {
+            let css = read(&out.join(&file));
+            for needle in ["url(", "@import", "@font-face"] {
+                if css.contains(needle) {
+                    found.push(format!("{file}: contains {needle}"));
+                }
+            }
+        }
+        for font in [".woff", ".woff2", ".ttf", ".otf", ".eot"] {
+            if file.ends_with(font) {
+                found.push(format!("{file}: a web font"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn pages_fetch_nothing_from_other_hosts_and_share_their_assets() {
+    for (name, base) in [
+        ("example", "https://toolrisk.dev/"),
+        ("ok", OK_BASE),
+        ("hostile", "https://hostile.example/"),
+    ] {
+        let out = shared_build(name);
+        let found = third_party_requests(out, base);
+        assert!(
+            found.is_empty(),
+            "{name}: requests to other hosts:\n{}",
+            found.join("\n")
+        );
+        // Every site page loads the one stylesheet and script, as files the
+        // browser caches, and carries no style or script of its own.
+        for page in html_files(out) {
+            if page.starts_with("embed/") {
+                continue;
+            }
+            let doc = parse_html(&out.join(&page));
+            let sheets: Vec<_> = doc
+                .select(&sel("link[rel=stylesheet]"))
+                .filter_map(|l| l.value().attr("href"))
+                .collect();
+            let own_file = |u: &&str| u.starts_with('/') && !u.starts_with("//");
+            assert!(
+                sheets.contains(&"/assets/style.css") && sheets.iter().all(own_file),
+                "{name}: {page}: {sheets:?}"
+            );
+            let scripts: Vec<_> = doc
+                .select(&sel("script:not([type='application/ld+json'])"))
+                .map(|s| s.value().attr("src").unwrap_or("inline"))
+                .collect();
+            assert!(
+                scripts.contains(&"/assets/site.js") && scripts.iter().all(own_file),
+                "{name}: {page}: {scripts:?}"
+            );
+            assert_eq!(doc.select(&sel("style")).count(), 0, "{name}: {page}");
+        }
+    }
+}
+
+#[test]
+fn the_request_check_catches_planted_faults() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    copy_dir(shared_build("ok"), &out);
+    assert!(third_party_requests(&out, OK_BASE).is_empty());
+    let page = out.join("guide/index.html");
+    let html = read(&page).replace(
+        "</main>",
+        "<img src=https://cdn.example/x.png alt=x><link rel=stylesheet href=//fonts.example/f.css>\
+         <a href=https://elsewhere.example/>a plain link is fine</a></main>",
+    );
+    std::fs::write(&page, html).unwrap();
+    std::fs::write(
+        out.join("assets/extra.css"),
+        "@font-face { font-family: x; src: url(x.woff2) }",
+    )
+    .unwrap();
+    std::fs::write(out.join("assets/x.woff2"), "").unwrap();
+    let found = third_party_requests(&out, OK_BASE);
+    assert_eq!(found.len(), 5, "{found:#?}");
 }

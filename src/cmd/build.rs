@@ -61,8 +61,8 @@ fn print_timings(report: &Report) {
     }
 }
 
-pub fn check(site_dir: &Path) -> CmdResult {
-    let report = site::check(site_dir)?;
+pub fn check(site_dir: &Path, links: bool) -> CmdResult {
+    let report = site::check(site_dir, links)?;
     print_warnings(&report);
     println!("{}", summary("Checked", &report));
     Ok(())

@@ -46,13 +46,18 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Load, validate, classify and render everything without writing.
+    /// Load, validate, classify and render everything without writing, and
+    /// check every internal link and #anchor of the rendered pages.
     ///
-    /// Exits with code 1 and lists every problem when anything is wrong.
+    /// Exits with code 1 and lists every problem when anything is wrong,
+    /// each broken link with the page it is on.
     Check {
         /// The site folder (holding site.toml).
         #[arg(default_value = ".")]
         site_dir: PathBuf,
+        /// Skip the link check (it reads every rendered page).
+        #[arg(long)]
+        no_links: bool,
     },
     /// Build the site, serve it, and rebuild and reload open pages on every change.
     ///
@@ -116,7 +121,7 @@ pub fn run(cli: Cli) -> ExitCode {
             base_url,
             timings,
         } => build::build(&site_dir, output, base_url.as_deref(), timings),
-        Command::Check { site_dir } => build::check(&site_dir),
+        Command::Check { site_dir, no_links } => build::check(&site_dir, !no_links),
         Command::Init { dir } => init::init(&dir),
         Command::Serve {
             site_dir,

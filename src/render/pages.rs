@@ -403,12 +403,13 @@ impl<'a> SiteRenderer<'a> {
             vec![],
             "article",
         );
-        embed_meta.canonical = self.urls.abs(&path);
         embed_meta.csp = seo::embed_csp();
         embed_meta.jsonld_html = String::new();
         #[derive(Serialize)]
         struct Embed<'v> {
             tool: &'v ToolView,
+            /// The tool's full page, absolute: the card may be shown anywhere.
+            tool_page: String,
             embed_css: &'static str,
         }
         self.page(
@@ -418,6 +419,7 @@ impl<'a> SiteRenderer<'a> {
             &embed_meta,
             Embed {
                 tool: &view,
+                tool_page: self.urls.abs(&path),
                 embed_css: seo::EMBED_CSS,
             },
         );

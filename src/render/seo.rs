@@ -165,13 +165,7 @@ fn urlset(urls: &Urls, paths: &[String], lastmod: Option<&str>) -> String {
 /// Writes `sitemap.xml` (a sitemap index with `sitemap-N.xml` children once
 /// past [`SITEMAP_LIMIT`] URLs) and `robots.txt`.
 pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
-    let paths = all_paths(r);
-    let lastmod = r
-        .cat
-        .date
-        .as_deref()
-        .filter(|d| crate::text::is_iso_date(d));
-    for (name, text) in sitemap_files(&r.urls, &paths, lastmod, SITEMAP_LIMIT) {
+    for (name, text) in site_sitemaps(r, SITEMAP_LIMIT) {
         r.file(sink, &name, text.as_bytes());
     }
     let robots = format!(
@@ -180,6 +174,18 @@ pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
         r.urls.abs("sitemap.xml")
     );
     r.file(sink, "robots.txt", robots.as_bytes());
+}
+
+/// The site's sitemap files, split past `limit` URLs ([`SITEMAP_LIMIT`] in
+/// a build; smaller to see the index form on a small site).
+pub fn site_sitemaps(r: &SiteRenderer, limit: usize) -> Vec<(String, String)> {
+    let paths = all_paths(r);
+    let lastmod = r
+        .cat
+        .date
+        .as_deref()
+        .filter(|d| crate::text::is_iso_date(d));
+    sitemap_files(&r.urls, &paths, lastmod, limit)
 }
 
 /// The sitemap files for `paths`: one `sitemap.xml` up to `limit` URLs,

@@ -12,6 +12,9 @@ use crate::render::urls::Urls;
 use crate::render::views::*;
 use crate::text;
 
+/// The most attack entries a tool page lists.
+pub const MAX_ATTACKS: usize = 6;
+
 /// Builds the view of one tool.
 pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
     let server = cat.server(id);
@@ -19,10 +22,15 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
     let category = &cat.config.categories[tool.class.category];
     let policy_json = policy::to_pretty(&tool.policy);
     let summary = PolicySummary::of(&tool.policy, &tool.name);
-    let attacks = cat
-        .index
-        .attacks_for(id, tool.class.category, &cat.attacks)
+    // The entries that name the tool first, then the most severe; the rest
+    // are counted, so a category with many entries keeps the page small.
+    let mut attack_ids = cat.index.attacks_for(id, tool.class.category, &cat.attacks);
+    let named = cat.index.attacks_by_tool.get(&id);
+    attack_ids.sort_by_key(|ai| !named.is_some_and(|n| n.contains(ai)));
+    let attacks_more = attack_ids.len().saturating_sub(MAX_ATTACKS);
+    let attacks = attack_ids
         .into_iter()
+        .take(MAX_ATTACKS)
         .map(|ai| urls.attack_row(cat, ai))
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
@@ -71,6 +79,7 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         policy_explain_html: code_marks(&summary.explain(&tool.shown_name)),
         policy_json,
         attacks,
+        attacks_more,
         related,
         faq: faq(cat, id, &summary, category.name.as_str()),
     }

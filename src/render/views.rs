@@ -137,6 +137,8 @@ pub struct ToolView {
     pub policy_url: String,
     pub policy_explain_html: String,
     pub attacks: Vec<AttackRow>,
+    /// How many more entries apply than `attacks` lists.
+    pub attacks_more: usize,
     pub related: Vec<ToolRow>,
     pub faq: Vec<Faq>,
 }

@@ -1332,6 +1332,8 @@ fn embed_problems(out: &Path, base_url: &str) -> (Vec<String>, usize) {
         pages += 1;
         let tool_path = rest.strip_suffix("index.html").unwrap_or(rest);
         let tool_url = format!("{base_url}servers/{tool_path}");
+        // The card's canonical URL is its own, like every page's.
+        let own_url = format!("{base_url}embed/{tool_path}");
         if resolve(out, "/", &format!("/servers/{tool_path}")).is_none() {
             problems.push(format!("{f}: the tool page {tool_url} does not exist"));
         }
@@ -1344,10 +1346,10 @@ fn embed_problems(out: &Path, base_url: &str) -> (Vec<String>, usize) {
                 }
                 "link"
                     if v.attr("rel") != Some("canonical")
-                        || v.attr("href") != Some(tool_url.as_str()) =>
+                        || v.attr("href") != Some(own_url.as_str()) =>
                 {
                     problems.push(format!(
-                        "{f}: <link> other than the canonical link to {tool_url}: {}",
+                        "{f}: <link> other than the canonical link to {own_url}: {}",
                         el.html()
                     ));
                 }
@@ -1369,7 +1371,8 @@ fn embed_problems(out: &Path, base_url: &str) -> (Vec<String>, usize) {
                 {
                     problems.push(format!("{f}: <{} {attr}={value:?}>", v.name()));
                 }
-                if attr == "href" && value != tool_url {
+                if attr == "href" && value != tool_url && !(v.name() == "link" && value == own_url)
+                {
                     problems.push(format!(
                         "{f}: <{} href={value:?}> is not the tool page {tool_url}",
                         v.name()

@@ -668,8 +668,12 @@ fn browser_page_updates_by_itself_and_shows_the_overlay() {
         "the overlay to clear",
     );
 
-    // The copy button copies the policy and says so.
+    // The copy button copies the policy and says so. The page's clipboard
+    // writer is swapped for one that keeps the text, to read it back.
     let policy = browser.eval("return document.querySelector('pre.json').textContent");
+    browser.eval(
+        "window.__copied = null; navigator.clipboard.writeText = function (t) { window.__copied = t; return Promise.resolve(); }; return true;",
+    );
     browser.eval("document.querySelector('button.copy').click(); return true;");
     browser.wait_until(
         "return document.querySelector('button.copy').textContent === 'Copied'",
@@ -679,5 +683,14 @@ fn browser_page_updates_by_itself_and_shows_the_overlay() {
         serde_json::from_str(&server.get(&format!("{TOOL_PAGE}policy.json")).2).unwrap();
     let shown: Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
     assert_eq!(shown, served, "the highlighted snippet is still the policy");
+    let copied = browser.eval("return window.__copied");
+    let copied = copied.as_str().expect("the button copied some text");
+    assert_eq!(
+        copied,
+        policy.as_str().unwrap(),
+        "the copied text is the snippet"
+    );
+    let copied: Value = serde_json::from_str(copied).unwrap();
+    assert_eq!(copied, served, "the copied text is the policy");
     browser.screenshot(&shots.join("tool-page.png"));
 }

@@ -98,6 +98,11 @@ pub fn fixture(name: &str) -> PathBuf {
     p
 }
 
+/// The example site: the repository root.
+pub fn example_site() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// A fresh temporary folder inside the target folder, removed on drop.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()
@@ -113,17 +118,24 @@ pub fn shared_build(name: &'static str) -> &'static Path {
     static OK: OnceLock<PathBuf> = OnceLock::new();
     static HOSTILE: OnceLock<PathBuf> = OnceLock::new();
     static PAGED: OnceLock<PathBuf> = OnceLock::new();
+    static EXAMPLE: OnceLock<PathBuf> = OnceLock::new();
     let cell = match name {
         "ok" => &OK,
         "hostile" => &HOSTILE,
         "paged" => &PAGED,
+        "example" => &EXAMPLE,
         other => panic!("no shared build for {other}"),
     };
     cell.get_or_init(|| {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("shared-builds")
             .join(name);
-        build(&fixture(name), &out).ok(&format!("building fixture {name}"));
+        let site = if name == "example" {
+            example_site()
+        } else {
+            fixture(name)
+        };
+        build(&site, &out).ok(&format!("building fixture {name}"));
         assert!(out.join("index.html").is_file(), "{name}: index.html built");
         out
     })

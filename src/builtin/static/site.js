@@ -35,7 +35,6 @@
     var text = target.textContent;
     var done = function () {
       button.textContent = "Copied";
-      button.setAttribute("aria-live", "polite");
       setTimeout(function () { button.textContent = "Copy"; }, 2000);
     };
     if (navigator.clipboard && navigator.clipboard.writeText) {
@@ -56,8 +55,22 @@
     try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
     document.body.removeChild(area);
   }
+  // A code block wider than its box scrolls; it joins the Tab order so
+  // that a keyboard can scroll it too.
+  function reachable() {
+    document.querySelectorAll("pre").forEach(function (pre) {
+      if (pre.scrollWidth > pre.clientWidth) pre.setAttribute("tabindex", "0");
+      else pre.removeAttribute("tabindex");
+    });
+  }
+  var resizing;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(reachable, 150);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("pre.json").forEach(highlight);
+    reachable();
     document.querySelectorAll("button.copy").forEach(function (b) {
       b.addEventListener("click", function () { copy(b); });
     });
