@@ -741,7 +741,11 @@ pub fn to_diagnostics(
                 }
                 Problem::NoAnchor { ids } if !ids.is_empty() => format!(
                     "link to an id the page has, e.g. {}",
+                    // The header's own ids (search box, `site-…`) last: a
+                    // link into a page means its content.
                     ids.iter()
+                        .filter(|i| !i.starts_with("site-"))
+                        .chain(ids.iter().filter(|i| i.starts_with("site-")))
                         .take(8)
                         .map(|i| format!("#{i}"))
                         .collect::<Vec<_>>()
