@@ -68,7 +68,7 @@ fn search_forms(doc: &scraper::Html) -> Vec<(String, String)> {
     doc.select(&sel("form.search"))
         .map(|f| {
             let input = f
-                .select(&sel("input[type=search]"))
+                .select(&sel("input[name=q]"))
                 .next()
                 .expect("a search input");
             (
@@ -108,7 +108,7 @@ fn search_box_is_on_every_page_kind() {
                 f.attr("hidden").is_some(),
                 "{page}: hidden until the script shows it"
             );
-            let input = form.select(&sel("input[type=search]")).next().unwrap();
+            let input = form.select(&sel("input[name=q]")).next().unwrap();
             let id = input.value().attr("id").unwrap();
             assert_eq!(
                 form.select(&sel(&format!("label[for=\"{id}\"]"))).count(),

@@ -97,7 +97,7 @@
   var RISKS = ["low", "medium", "high", "critical"];
 
   function setup(form) {
-    var input = form.querySelector("input[type=search]");
+    var input = form.querySelector("input[name=q]");
     var category = form.querySelector("select[name=category]");
     var risk = form.querySelector("select[name=risk]");
     var list = document.getElementById(input.getAttribute("aria-controls"));
