@@ -62,6 +62,9 @@ pub struct Ref<'a> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Scan<'a> {
     pub ids: Vec<Cow<'a, str>>,
+    /// How many of `ids`, from the start, belong to headings (`h1`–`h6`):
+    /// the ones worth suggesting as link targets.
+    pub heading_ids: usize,
     pub refs: Vec<Ref<'a>>,
 }
 
@@ -89,7 +92,15 @@ pub fn scan(html: &[u8]) -> Scan<'_> {
             i += 1;
         }
         let tag = &b[name_start..i];
+        let before = out.ids.len();
         i = attributes(html, i, &mut out);
+        let heading =
+            tag.len() == 2 && tag[0].eq_ignore_ascii_case(&b'h') && (b'1'..=b'6').contains(&tag[1]);
+        if heading && out.ids.len() > before {
+            let id = out.ids.remove(before);
+            out.ids.insert(out.heading_ids, id);
+            out.heading_ids += 1;
+        }
         if let Some(raw) = RAW_TEXT
             .iter()
             .find(|t| tag.eq_ignore_ascii_case(t.as_bytes()))
@@ -799,11 +810,13 @@ mod tests {
             b"<!DOCTYPE html><html><head><title>a <b id=no></title>\
              <script>var x = '<a href=/no/>';</script><!-- <a href=/nope/> -->\
              <link rel=stylesheet href=/assets/style.css></head>\
-             <body><a class=x href='/a/?q=1&amp;r=2#top' >a</a><h2 id=\"top\">T</h2>\
+             <body><p id=intro>i</p><a class=x href='/a/?q=1&amp;r=2#top' >a</a><h2 id=\"top\">T</h2>\
              <label for=f>x</label><input id=f><img src=\"/i.png\" alt=\"\">\
              <button data-copy-target=\"p&#45;1\">c</button><a href=/caf\xc3\xa9/ id=\xff>x</a></body></html>",
         );
-        assert_eq!(s.ids, ["top", "f", "\u{fffd}"]);
+        // Heading ids come first.
+        assert_eq!(s.ids, ["top", "intro", "f", "\u{fffd}"]);
+        assert_eq!(s.heading_ids, 1);
         let refs: Vec<(&str, &str)> = s.refs.iter().map(|r| (r.attr, &*r.value)).collect();
         assert_eq!(
             refs,
