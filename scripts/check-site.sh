@@ -67,7 +67,9 @@ if java -Xss8m -jar "$VNU_JAR" --skip-non-html --Werror --format gnu \
      "$OUT" "$WORK/hostile" "$WORK/hostile-poison" "$WORK/empty" >"$WORK/vnu.txt" 2>&1; then
   echo "vnu $(java -jar "$VNU_JAR" --version): $pages pages, no errors or warnings"
 else
-  sed "s|file:$WORK/||" "$WORK/vnu.txt" | head -100
+  # head reads the file itself: a pipe into head would end the script
+  # (pipefail) when it stops reading early.
+  head -n 100 "$WORK/vnu.txt" | sed "s|file:$WORK/||"
   echo "vnu: $(wc -l <"$WORK/vnu.txt") findings in $pages pages (all in $WORK/vnu.txt)"
   failed+=("html")
 fi

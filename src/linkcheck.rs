@@ -499,8 +499,8 @@ pub struct LinkCheck<S: Sink> {
 pub enum Problem {
     /// No file of the output answers the URL.
     NoPage,
-    /// The page exists but has no element with this id; `ids` are some of
-    /// the ids it has (none when the link is to the page itself).
+    /// The page exists but has no element with this id; `ids` are the ids
+    /// it has, headings first (none when the link is to the page itself).
     NoAnchor { ids: Vec<String> },
     /// An id reference of an attribute names no id of its own page.
     NoId { attr: &'static str },
@@ -635,7 +635,7 @@ impl<S: Sink> LinkCheck<S> {
                 None => Some(Problem::NoPage),
                 Some(Some(ids)) if frag != NONE && !ids.contains(&frag) => {
                     Some(Problem::NoAnchor {
-                        ids: ids.iter().take(12).map(|&i| names.name(i).into()).collect(),
+                        ids: ids.iter().map(|&i| names.name(i).into()).collect(),
                     })
                 }
                 // A fragment on a file that is not HTML is not checked.
