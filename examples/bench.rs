@@ -718,7 +718,7 @@ impl Ctx {
         self.notes.push(n);
     }
 
-    /// Measures the index under `out/pagefind` and keeps the row.
+    /// Measures the index under `out/search` and keeps the row.
     fn search_row(
         &mut self,
         servers: usize,
@@ -727,7 +727,7 @@ impl Ctx {
         index_secs: Option<f64>,
         alone: Option<(f64, Option<u64>)>,
     ) {
-        match search::analyze(&out.join("pagefind")) {
+        match search::analyze(&out.join("search")) {
             Ok(figures) => {
                 progress(&format!(
                     "  search index: {} records, {} files, {:.1} MB",

@@ -1,52 +1,124 @@
-//! Static full-text search: a Pagefind index of every server, tool and attack
-//! entry, built with the site and queried in the reader's browser.
+//! Static full-text search: an index of every server, tool and attack entry,
+//! built with the site and queried in the reader's browser by
+//! `assets/search.js`, with no server at run time.
 //!
-//! Owns the search records — the text each result is found by (weighted so a
-//! tool's own name counts most), the filters `kind` (tool, server, attack),
-//! `category` and `risk`, and the plain-text meta the search box shows
-//! (title, server, a short excerpt) — and running Pagefind over them. Records
-//! are built from the catalogue model, never by parsing rendered pages.
-//! Pagefind is async: this module runs it on a small tokio runtime of its own,
-//! on a thread of its own, so no caller sees a runtime. Every file Pagefind
-//! produces goes to the [`Sink`] under `pagefind/`, so staged builds and
-//! serve's incremental sink treat the index like any other output. Pagefind
-//! splits the index into chunks by word and stores each record's text in its
-//! own fragment file, so a query downloads only the chunks and fragments it
-//! needs.
+//! Owns the search records (what each result is found by, weighted so that a
+//! tool's own name counts most, plus the filters and the plain text a result
+//! shows) and the index format. Records are built from the catalogue model,
+//! never by parsing rendered pages.
 //!
-//! Record text is hostile. It reaches readers only as meta and fragment
-//! strings that the search script (`assets/search.js`) inserts as text, never
-//! as markup; here it is only kept from steering the indexer (see [`inert`]).
+//! # The index (`search/` in the output)
+//!
+//! - `index.json`, the only file every search fetches: the format number, a
+//!   `version` (a hash of the whole index, added to every other file's URL
+//!   so a cached chunk never meets a newer index), the record count, the
+//!   category and risk names the filters use, the `facets` table
+//!   (`[risk, category…]`, risk −1 when a record has none), the first word
+//!   of every word chunk, and `browse`: for every filter combination
+//!   (`"category|risk"`, either side empty for "any"), how many records it
+//!   has and the first ones to show, most severe first, so that a filter
+//!   with no query needs no other file.
+//! - `w/N.json`, word chunks in word order, about [`CHUNK_BYTES`] each:
+//!   `{"w": [words], "p": [postings]}`, one posting list per word:
+//!   `[count, id, score, facet, Δid, score, facet, …]`, record ids ascending
+//!   and delta-coded. A word on more than [`MAX_POSTINGS`] records keeps its
+//!   best-scored ones (`count` stays the true number): such a word says
+//!   little about a record, and its list would otherwise be most of a
+//!   query's download.
+//! - `r/N.json`, [`RECORDS_PER_CHUNK`] records each (record `id` is in chunk
+//!   `id / RECORDS_PER_CHUNK`): `[url, kind, title, name, server, category,
+//!   risk, excerpt, extra]`, where `url` is relative to the site's base and
+//!   `extra` is a server's tool count or an attack entry's class.
+//!
+//! A query fetches `index.json`, for each query word the one to three word
+//! chunks holding the words that start with it, and one record chunk per
+//! result shown: a few dozen kilobytes whatever the size of the catalogue.
+//!
+//! Words are cut from text by [`words`], which `search.js` mirrors: runs of
+//! letters and digits, split again where a lower-case letter or a digit is
+//! followed by an upper-case one, lower-cased, at most [`MAX_WORD_CHARS`]
+//! characters. A multi-word name is also indexed as one word (its words run
+//! together), so `get_file_contents`, `get file contents` and
+//! `getFileContents` all find the tool first; and as typed ([`literal`]), so
+//! that of `get_issue` and `getIssue` the one typed comes first.
+//!
+//! Record text is hostile. It reaches readers only as JSON strings that the
+//! search script inserts as text, never as markup.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::catalogue::{Catalogue, Server, Tool};
-use crate::config::Risk;
+use crate::config::{Config, Risk};
 use crate::error::Diagnostic;
 use crate::output::Sink;
 use crate::text;
 
 /// The folder of the index inside the output.
-pub const DIR: &str = "pagefind";
+pub const DIR: &str = "search";
 
-/// Longest excerpt kept in a record's meta, in characters.
+/// The index format, bumped when `search.js` must change with it.
+const FORMAT: u32 = 1;
+
+/// Records per record chunk.
+pub const RECORDS_PER_CHUNK: usize = 16;
+
+/// A word chunk is closed once it holds at least this many bytes.
+pub const CHUNK_BYTES: usize = 16 * 1024;
+
+/// Postings kept for one word.
+pub const MAX_POSTINGS: usize = 1000;
+
+/// Longest word indexed, in characters; longer words are cut.
+pub const MAX_WORD_CHARS: usize = 40;
+
+/// Records a filter with no query lists, like the search box's result list.
+const BROWSE_SHOWN: usize = 10;
+
+/// Longest excerpt kept in a record, in characters.
 const EXCERPT_CHARS: usize = 160;
+
+/// What a result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tool,
+    Server,
+    Attack,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Tool => "tool",
+            Kind::Server => "server",
+            Kind::Attack => "attack",
+        }
+    }
+}
 
 /// One searchable item: a tool, server or attack page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    /// Site-relative URL (`/servers/x/`), without the base path, so that the
-    /// index does not depend on where the site is served from.
+    /// URL relative to the site's base (`servers/x/`), so that the index
+    /// does not depend on where the site is served from.
     pub url: String,
-    /// The text the record is found by, with Pagefind's weight markers.
-    pub content: String,
-    /// Plain text shown in results: `title`, `kind`, `excerpt`, and where
-    /// they apply `server`, `name`, `category`, `risk`.
-    pub meta: BTreeMap<String, String>,
-    /// `kind`, `category` and `risk` values.
-    pub filters: BTreeMap<String, Vec<String>>,
+    pub kind: Kind,
+    pub title: String,
+    /// A tool's name when its title is another text.
+    pub name: String,
+    pub server: String,
+    pub category: String,
+    pub risk: Option<Risk>,
+    pub excerpt: String,
+    /// A server's tool count, an attack entry's class.
+    pub extra: String,
+    /// Indexes into the site's categories, for the category filter.
+    pub categories: Vec<usize>,
+    /// Every word the record is found by, with its score (the best of the
+    /// fields it is in), sorted by word.
+    pub words: Vec<(String, u8)>,
 }
 
 /// What writing the index produced.
@@ -57,268 +129,465 @@ pub struct Stats {
     pub bytes: u64,
 }
 
-/// Pagefind files no page of ours loads: its ready-made interfaces (ours is
-/// `assets/search.js`) and its playground.
-fn is_unused(path: &str) -> bool {
-    [
-        "pagefind-ui.",
-        "pagefind-modular-ui.",
-        "pagefind-component-ui.",
-        "pagefind-highlight.",
-        "playground/",
-    ]
-    .iter()
-    .any(|p| path.starts_with(p))
-}
-
-/// Keeps hostile text from steering the indexer: Pagefind reads words that
-/// start with `___PAGEFIND_` (or `___END_PAGEFIND_`) in a record's content
-/// as weight and anchor instructions, so a description could otherwise hide
-/// itself or outweigh a tool's name. Leading underscores of any word that
-/// starts with three are cut to one; words are joined by single spaces,
-/// which Pagefind would do anyway.
-pub fn inert(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+/// Cuts `text` into index words (see the module docs); `search.js` cuts
+/// queries the same way.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut after_lower_or_digit = false;
+    let finish = |current: &mut String, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            out.push(
+                current
+                    .to_lowercase()
+                    .chars()
+                    .take(MAX_WORD_CHARS)
+                    .collect(),
+            );
+            current.clear();
         }
-        if word.starts_with("___") {
-            out.push('_');
-            out.push_str(word.trim_start_matches('_'));
+    };
+    for c in text.chars() {
+        if c.is_alphabetic() || c.is_numeric() {
+            if c.is_uppercase() && after_lower_or_digit {
+                finish(&mut current, &mut out);
+            }
+            current.push(c);
+            after_lower_or_digit = c.is_lowercase() || c.is_numeric();
         } else {
-            out.push_str(word);
+            finish(&mut current, &mut out);
+            after_lower_or_digit = false;
         }
     }
+    finish(&mut current, &mut out);
     out
 }
 
-/// Appends `text` to `content` at `weight` (Pagefind's scale: 1 normal, 10 most).
-fn weighted(content: &mut String, weight: u8, text: &str) {
-    let text = inert(text);
-    if text.is_empty() {
-        return;
-    }
-    if !content.is_empty() {
-        content.push(' ');
-    }
-    if weight == 1 {
-        content.push_str(&text);
-    } else {
-        content.push_str(&format!(
-            "___PAGEFIND_WEIGHT___{weight} {text} ___END_PAGEFIND_WEIGHT___"
-        ));
-    }
-}
-
-fn excerpt(text: &str) -> String {
-    text::one_line(text, EXCERPT_CHARS)
-}
-
-fn meta(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+/// A name as typed, marked with a leading `=` (which no word has):
+/// lower-cased, spaces collapsed, cut to [`MAX_WORD_CHARS`]. It tells apart
+/// names that have the same words (`get_issue`, `getIssue`), so the one typed
+/// exactly ranks first.
+pub fn literal(name: &str) -> String {
+    let spaced = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    std::iter::once('=')
+        .chain(spaced.to_lowercase().chars().take(MAX_WORD_CHARS))
         .collect()
 }
 
-fn filters(kind: &str, categories: Vec<String>, risks: Vec<&str>) -> BTreeMap<String, Vec<String>> {
-    let mut f = BTreeMap::new();
-    f.insert("kind".to_string(), vec![kind.to_string()]);
-    if !categories.is_empty() {
-        f.insert("category".to_string(), categories);
+/// A record's words, each at the best score of the fields it is in.
+#[derive(Default)]
+struct Scorer {
+    best: HashMap<String, u8>,
+}
+
+impl Scorer {
+    fn put(&mut self, word: String, score: u8) {
+        let e = self.best.entry(word).or_insert(0);
+        *e = (*e).max(score);
     }
-    if !risks.is_empty() {
-        f.insert(
-            "risk".to_string(),
-            risks.into_iter().map(str::to_string).collect(),
-        );
+
+    /// Adds `text`'s words at `weight` (1 for running text, up to 12).
+    fn field(&mut self, weight: u8, text: &str) {
+        for w in words(text) {
+            self.put(w, weight * 16);
+        }
     }
-    f
+
+    /// Adds a name: its words and the words run together, at `weight`, with
+    /// a bonus for short names, so that the tool called exactly what was
+    /// typed ranks above the ones whose name merely starts with it.
+    fn name(&mut self, weight: u8, name: &str) {
+        let ws = words(name);
+        let bonus = 15u8.saturating_sub(ws.len().saturating_sub(1).min(15) as u8);
+        let score = weight * 16 + bonus;
+        if ws.len() > 1 {
+            let joined: String = ws.concat().chars().take(MAX_WORD_CHARS).collect();
+            self.put(joined, score);
+        }
+        let literal = literal(name);
+        if literal.len() > 1 && (ws.len() > 1 || ws.first().is_none_or(|w| literal[1..] != **w)) {
+            self.put(literal, score);
+        }
+        for w in ws {
+            self.put(w, score);
+        }
+    }
+
+    fn done(self) -> Vec<(String, u8)> {
+        let mut out: Vec<(String, u8)> = self.best.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+fn category_index(config: &Config, name: &str) -> Option<usize> {
+    config.categories.iter().position(|c| c.name == name)
 }
 
 fn tool_record(cat: &Catalogue, s: &Server, t: &Tool) -> Record {
     let category = &cat.config.categories[t.class.category].name;
-    let risk = t.risk().as_str();
+    let risk = t.risk();
     let title = t.display_name();
-    let mut content = String::new();
-    weighted(&mut content, 10, &t.shown_name);
+    let mut words = Scorer::default();
+    words.name(10, &t.shown_name);
     if title != t.shown_name {
-        weighted(&mut content, 3, title);
+        words.field(6, title);
     }
-    weighted(&mut content, 2, &s.name);
-    weighted(&mut content, 1, &t.plain_description);
-    weighted(&mut content, 1, &format!("{category} {risk}"));
-    let name = if title != t.shown_name {
-        t.shown_name.as_str()
-    } else {
-        ""
-    };
+    words.field(3, &s.name);
+    words.field(2, &format!("{category} {}", risk.as_str()));
+    words.field(1, &t.plain_description);
     Record {
-        url: format!("/servers/{}/{}/", s.slug, t.slug),
-        content,
-        meta: meta(&[
-            ("title", title),
-            ("kind", "tool"),
-            ("name", name),
-            ("server", &s.name),
-            ("category", category),
-            ("risk", risk),
-            ("excerpt", &t.summary),
-        ]),
-        filters: filters("tool", vec![category.clone()], vec![risk]),
+        url: format!("servers/{}/{}/", s.slug, t.slug),
+        kind: Kind::Tool,
+        title: title.to_string(),
+        name: if title != t.shown_name {
+            t.shown_name.clone()
+        } else {
+            String::new()
+        },
+        server: s.name.clone(),
+        category: category.clone(),
+        risk: Some(risk),
+        excerpt: t.summary.clone(),
+        extra: String::new(),
+        categories: vec![t.class.category],
+        words: words.done(),
     }
 }
 
-fn server_record(cat: &Catalogue, s: &Server) -> Record {
+fn server_record(s: &Server) -> Record {
     let mut categories: Vec<usize> = s.tools.iter().map(|t| t.class.category).collect();
     categories.sort_unstable();
     categories.dedup();
     let description = crate::markdown::plain_text(&s.description);
-    let mut content = String::new();
-    weighted(&mut content, 8, &s.name);
-    weighted(&mut content, 4, &s.slug);
-    weighted(&mut content, 2, s.repository.as_deref().unwrap_or(""));
-    weighted(&mut content, 1, &description);
-    let count = text::count_s(s.tools.len(), "tool");
-    let risk = s.overall_risk().map(Risk::as_str).unwrap_or("");
+    let mut words = Scorer::default();
+    words.name(8, &s.name);
+    words.field(6, &s.slug);
+    words.field(2, s.repository.as_deref().unwrap_or(""));
+    words.field(1, &description);
     Record {
-        url: format!("/servers/{}/", s.slug),
-        content,
-        meta: meta(&[
-            ("title", &s.name),
-            ("kind", "server"),
-            ("tools", &count),
-            ("risk", risk),
-            ("excerpt", &excerpt(&description)),
-        ]),
-        filters: filters(
-            "server",
-            categories
-                .into_iter()
-                .map(|c| cat.config.categories[c].name.clone())
-                .collect(),
-            s.overall_risk().map(Risk::as_str).into_iter().collect(),
-        ),
+        url: format!("servers/{}/", s.slug),
+        kind: Kind::Server,
+        title: s.name.clone(),
+        name: String::new(),
+        server: String::new(),
+        category: String::new(),
+        risk: s.overall_risk(),
+        excerpt: text::one_line(&description, EXCERPT_CHARS),
+        extra: text::count_s(s.tools.len(), "tool"),
+        categories,
+        words: words.done(),
     }
 }
 
-fn attack_record(a: &crate::content::Attack) -> Record {
-    let mut content = String::new();
-    weighted(&mut content, 8, &a.title);
-    weighted(&mut content, 3, &a.class);
-    weighted(&mut content, 1, &a.summary);
-    weighted(&mut content, 1, &a.categories.join(" "));
+fn attack_record(config: &Config, a: &crate::content::Attack) -> Record {
+    let mut words = Scorer::default();
+    words.name(8, &a.title);
+    words.field(3, &a.class);
+    words.field(1, &a.summary);
+    words.field(1, &a.categories.join(" "));
+    let mut categories: Vec<usize> = a
+        .categories
+        .iter()
+        .filter_map(|c| category_index(config, c))
+        .collect();
+    categories.sort_unstable();
+    categories.dedup();
     Record {
-        url: format!("/attacks/{}/", a.slug),
-        content,
-        meta: meta(&[
-            ("title", &a.title),
-            ("kind", "attack"),
-            ("class", &a.class),
-            ("risk", a.severity.as_str()),
-            ("excerpt", &excerpt(&a.summary)),
-        ]),
-        filters: filters("attack", a.categories.clone(), vec![a.severity.as_str()]),
+        url: format!("attacks/{}/", a.slug),
+        kind: Kind::Attack,
+        title: a.title.clone(),
+        name: String::new(),
+        server: String::new(),
+        category: String::new(),
+        risk: Some(a.severity),
+        excerpt: text::one_line(&a.summary, EXCERPT_CHARS),
+        extra: a.class.clone(),
+        categories,
+        words: words.done(),
     }
 }
 
-/// The records of one server: its tools, then itself.
+/// The records of one server: its tools, then itself (the order of the
+/// index).
 pub fn server_records(cat: &Catalogue, s: &Server) -> Vec<Record> {
     let mut out: Vec<Record> = s.tools.iter().map(|t| tool_record(cat, s, t)).collect();
-    out.push(server_record(cat, s));
+    out.push(server_record(s));
     out
 }
 
-/// Every record of the catalogue: tools, then servers, then attack entries.
+/// Where record `id` comes from: a tool (server, tool), a server, or an
+/// attack entry.
+#[derive(Clone, Copy)]
+enum Source {
+    Tool(usize, usize),
+    Server(usize),
+    Attack(usize),
+}
+
+fn sources(cat: &Catalogue) -> Vec<Source> {
+    let mut out = Vec::with_capacity(cat.tool_count() + cat.servers.len() + cat.attacks.len());
+    for (si, s) in cat.servers.iter().enumerate() {
+        out.extend((0..s.tools.len()).map(|ti| Source::Tool(si, ti)));
+        out.push(Source::Server(si));
+    }
+    out.extend((0..cat.attacks.len()).map(Source::Attack));
+    out
+}
+
+fn record(cat: &Catalogue, source: Source) -> Record {
+    match source {
+        Source::Tool(si, ti) => {
+            let s = &cat.servers[si];
+            tool_record(cat, s, &s.tools[ti])
+        }
+        Source::Server(si) => server_record(&cat.servers[si]),
+        Source::Attack(ai) => attack_record(&cat.config, &cat.attacks[ai]),
+    }
+}
+
+/// Every record of the catalogue, in index order: each server's tools and
+/// then the server, then the attack entries.
 pub fn records(cat: &Catalogue) -> Vec<Record> {
-    let mut out: Vec<Record> = cat
-        .servers
-        .par_iter()
-        .flat_map_iter(|s| s.tools.iter().map(move |t| tool_record(cat, s, t)))
-        .collect();
-    out.extend(cat.servers.iter().map(|s| server_record(cat, s)));
-    out.extend(cat.attacks.iter().map(attack_record));
-    out
+    sources(cat)
+        .into_par_iter()
+        .map(|s| record(cat, s))
+        .collect()
 }
 
-fn pagefind_error(e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::new(format!("cannot build the search index: {e}")).help(
-        "this is a fault in toolrisk; to build without search meanwhile, set `enabled = false` under `[search]` in site.toml",
-    )
-}
-
-/// Runs Pagefind over `records` and returns its files (path, bytes), the
-/// ones no page loads left out.
-pub fn index_files(
-    records: Vec<Record>,
-    language: &str,
-) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    use pagefind::api::PagefindIndex;
-    use pagefind::options::PagefindServiceConfig;
-
-    let language = language.to_string();
-    let job = move || -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(pagefind_error)?;
-        runtime.block_on(async move {
-            let options = PagefindServiceConfig::builder()
-                .force_language(language.clone())
-                .build();
-            let mut index = PagefindIndex::new(Some(options)).map_err(pagefind_error)?;
-            for r in records {
-                index
-                    .add_custom_record(
-                        r.url,
-                        r.content,
-                        language.clone(),
-                        Some(r.meta),
-                        Some(r.filters),
-                        None,
-                    )
-                    .await
-                    .map_err(pagefind_error)?;
-            }
-            let files = index.get_files().await.map_err(pagefind_error)?;
-            Ok(files
-                .into_iter()
-                .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
-                .filter(|(path, _)| !is_unused(path))
-                .collect())
-        })
-    };
-    // A thread of its own: the caller may itself be inside a runtime
-    // (serve), and a runtime cannot be started inside another.
-    std::thread::scope(|scope| {
-        scope
-            .spawn(job)
-            .join()
-            .unwrap_or_else(|_| Err(pagefind_error("the indexer stopped unexpectedly")))
+fn risk_index(risk: Option<Risk>) -> i32 {
+    risk.map_or(-1, |r| {
+        Risk::ALL.iter().position(|&a| a == r).unwrap() as i32
     })
 }
 
-/// The index of `cat`: every file to write, with its path in the output
-/// (under `pagefind/`).
+/// One posting: record id and the word's score on it.
+type Posting = (u32, u8);
+
+/// What one record chunk contributes: its JSON, and per record the facet
+/// key and (for the browse lists) the risk.
+struct ChunkPart {
+    json: Vec<u8>,
+    facets: Vec<(i32, Vec<usize>)>,
+}
+
+fn record_json(r: &Record) -> serde_json::Value {
+    serde_json::json!([
+        r.url,
+        r.kind.as_str(),
+        r.title,
+        r.name,
+        r.server,
+        r.category,
+        r.risk.map_or("", Risk::as_str),
+        r.excerpt,
+        r.extra
+    ])
+}
+
+/// Orders words as JavaScript compares strings (UTF-16 code units), so
+/// that the reader's binary search over chunk boundaries agrees with ours.
+fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// Writes one word's posting list: `[count, id, score, facet, Δid, …]`.
+fn posting_json(out: &mut String, postings: &[Posting], count: usize, facets: &[u32]) {
+    use std::fmt::Write;
+    out.push('[');
+    let _ = write!(out, "{count}");
+    let mut last = 0u32;
+    for (i, &(id, score)) in postings.iter().enumerate() {
+        let delta = if i == 0 { id } else { id - last };
+        last = id;
+        let _ = write!(out, ",{delta},{score},{}", facets[id as usize]);
+    }
+    out.push(']');
+}
+
+/// Builds the index of `cat`: every file (path under [`DIR`], bytes).
 pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let files = index_files(records(cat), &cat.config.language)?;
-    Ok(files
-        .into_iter()
-        .map(|(path, bytes)| (format!("{DIR}/{path}"), bytes))
-        .collect())
+    let sources = sources(cat);
+    let total = sources.len();
+    if total > u32::MAX as usize {
+        return Err(Diagnostic::new(format!(
+            "cannot build the search index: {total} records is more than it can number"
+        ))
+        .help("set `enabled = false` under `[search]` in site.toml"));
+    }
+
+    // Records, chunk by chunk in parallel: each chunk's JSON, its records'
+    // facets, and the words into one inverted map per worker.
+    type Postings = HashMap<String, Vec<Posting>>;
+    let chunks: Vec<&[Source]> = sources.chunks(RECORDS_PER_CHUNK).collect();
+    let (mut parts, postings): (Vec<ChunkPart>, Vec<Postings>) = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(ci, chunk)| {
+            let mut postings: Postings = HashMap::new();
+            let mut facets = Vec::with_capacity(chunk.len());
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (k, &source) in chunk.iter().enumerate() {
+                let id = (ci * RECORDS_PER_CHUNK + k) as u32;
+                let r = record(cat, source);
+                for (word, score) in &r.words {
+                    postings.entry(word.clone()).or_default().push((id, *score));
+                }
+                rows.push(record_json(&r));
+                facets.push((risk_index(r.risk), r.categories));
+            }
+            let json = serde_json::to_vec(&rows).expect("records serialize");
+            (ChunkPart { json, facets }, postings)
+        })
+        .unzip();
+
+    // Merge the per-chunk maps in chunk order, so every list stays in id
+    // order.
+    let mut merged: HashMap<String, Vec<Posting>> = HashMap::new();
+    for map in postings {
+        for (word, list) in map {
+            merged.entry(word).or_default().extend(list);
+        }
+    }
+
+    // Facets, numbered in order of first use; and each record's.
+    let mut facet_ids: HashMap<(i32, Vec<usize>), u32> = HashMap::new();
+    let mut facet_table: Vec<serde_json::Value> = Vec::new();
+    let mut record_facets: Vec<u32> = Vec::with_capacity(total);
+    let mut record_risks: Vec<i32> = Vec::with_capacity(total);
+    let mut record_categories: Vec<Vec<usize>> = Vec::with_capacity(total);
+    for part in &mut parts {
+        for key in part.facets.drain(..) {
+            let next = facet_ids.len() as u32;
+            let id = *facet_ids.entry(key.clone()).or_insert_with(|| {
+                let mut v = vec![serde_json::json!(key.0)];
+                v.extend(key.1.iter().map(|&c| serde_json::json!(c)));
+                facet_table.push(serde_json::Value::Array(v));
+                next
+            });
+            record_facets.push(id);
+            record_risks.push(key.0);
+            record_categories.push(key.1);
+        }
+    }
+
+    // Words in the reader's string order; long lists cut to their best.
+    let mut words: Vec<(String, Vec<Posting>)> = merged.into_iter().collect();
+    words.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
+    let lists: Vec<String> = words
+        .par_iter_mut()
+        .map(|(_, list)| {
+            let count = list.len();
+            if list.len() > MAX_POSTINGS {
+                list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                list.truncate(MAX_POSTINGS);
+                list.sort_unstable();
+            }
+            let mut out = String::new();
+            posting_json(&mut out, list, count, &record_facets);
+            out
+        })
+        .collect();
+
+    // Word chunks of about CHUNK_BYTES.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut firsts: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let start = i;
+        let mut bytes = 0;
+        while i < words.len() && (i == start || bytes < CHUNK_BYTES) {
+            bytes += words[i].0.len() + lists[i].len() + 4;
+            i += 1;
+        }
+        let ws: Vec<&str> = words[start..i].iter().map(|(w, _)| w.as_str()).collect();
+        let mut json = String::with_capacity(bytes + 16);
+        json.push_str("{\"w\":");
+        json.push_str(&serde_json::to_string(&ws).expect("words serialize"));
+        json.push_str(",\"p\":[");
+        json.push_str(&lists[start..i].join(","));
+        json.push_str("]}");
+        files.push((format!("{DIR}/w/{}.json", firsts.len()), json.into_bytes()));
+        firsts.push(&words[start].0);
+    }
+    for (ci, part) in parts.into_iter().enumerate() {
+        files.push((format!("{DIR}/r/{ci}.json"), part.json));
+    }
+
+    // What each filter with no query shows: most severe first, then in
+    // index order.
+    let mut by_severity: Vec<u32> = (0..total as u32).collect();
+    by_severity.sort_by_key(|&id| std::cmp::Reverse(record_risks[id as usize]));
+    let mut browse = serde_json::Map::new();
+    let category_keys: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..cat.config.categories.len()).map(Some))
+        .collect();
+    let risk_keys: Vec<Option<i32>> = std::iter::once(None).chain((0..4).map(Some)).collect();
+    for &c in &category_keys {
+        for &r in &risk_keys {
+            if c.is_none() && r.is_none() {
+                continue;
+            }
+            let mut count = 0usize;
+            let mut first = Vec::new();
+            for &id in &by_severity {
+                let i = id as usize;
+                if c.is_some_and(|c| !record_categories[i].contains(&c))
+                    || r.is_some_and(|r| record_risks[i] != r)
+                {
+                    continue;
+                }
+                count += 1;
+                if first.len() < BROWSE_SHOWN {
+                    first.push(id);
+                }
+            }
+            let key = format!(
+                "{}|{}",
+                c.map(|c| c.to_string()).unwrap_or_default(),
+                r.map(|r| r.to_string()).unwrap_or_default()
+            );
+            browse.insert(key, serde_json::json!([count, first]));
+        }
+    }
+
+    let mut hash = Sha256::new();
+    for (path, bytes) in &files {
+        hash.update(path.as_bytes());
+        hash.update(bytes);
+    }
+    let version: String = hash
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let manifest = serde_json::json!({
+        "format": FORMAT,
+        "version": version,
+        "records": total,
+        "per_chunk": RECORDS_PER_CHUNK,
+        "categories": cat.config.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        "risks": Risk::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "facets": facet_table,
+        "chunks": firsts,
+        "browse": browse,
+    });
+    files.push((
+        format!("{DIR}/index.json"),
+        serde_json::to_vec(&manifest).expect("index serializes"),
+    ));
+    Ok(files)
 }
 
 /// Writes index files made by [`build`].
 pub fn write(files: &[(String, Vec<u8>)], sink: &dyn Sink) -> Result<(), Diagnostic> {
-    for (path, bytes) in files {
-        sink.write(path, bytes)?;
-    }
-    Ok(())
+    files
+        .par_iter()
+        .try_for_each(|(path, bytes)| sink.write(path, bytes))
 }
 
-/// Builds the index of `cat` and writes it under `pagefind/`.
+/// Builds the index of `cat` and writes it under [`DIR`].
 pub fn write_index(cat: &Catalogue, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
     let files = build(cat)?;
     write(&files, sink)?;
@@ -332,66 +601,72 @@ pub fn write_index(cat: &Catalogue, sink: &dyn Sink) -> Result<Stats, Diagnostic
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
-    fn hostile_words_cannot_steer_the_indexer() {
+    fn words_split_on_separators_and_case_changes() {
+        assert_eq!(words("get_file_contents"), ["get", "file", "contents"]);
+        assert_eq!(words("getFileContents"), ["get", "file", "contents"]);
+        assert_eq!(words("files.read-v2"), ["files", "read", "v2"]);
+        assert_eq!(words("HTTPServer x2Y"), ["httpserver", "x2", "y"]);
+        assert_eq!(words("Café ÜBER straße"), ["café", "über", "straße"]);
         assert_eq!(
-            inert("a ___PAGEFIND_WEIGHT___0 b\n____END_PAGEFIND_WEIGHT___ ___x"),
-            "a _PAGEFIND_WEIGHT___0 b _END_PAGEFIND_WEIGHT___ _x"
+            words("<img onerror=alert(1)>"),
+            ["img", "onerror", "alert", "1"]
         );
-        assert_eq!(inert("  plain   words\t"), "plain words");
-        let mut content = String::new();
-        weighted(&mut content, 10, "run_job");
-        weighted(&mut content, 1, "___PAGEFIND_WEIGHT___0 hidden");
-        assert_eq!(
-            content,
-            "___PAGEFIND_WEIGHT___10 run_job ___END_PAGEFIND_WEIGHT___ _PAGEFIND_WEIGHT___0 hidden"
-        );
+        assert_eq!(words("  ,;  "), Vec::<String>::new());
+        let long = "a".repeat(60);
+        assert_eq!(words(&long), ["a".repeat(MAX_WORD_CHARS)]);
     }
 
     #[test]
-    fn unused_pagefind_files_are_left_out() {
-        assert!(is_unused("pagefind-ui.js"));
-        assert!(is_unused("pagefind-component-ui.css"));
-        assert!(is_unused("playground/index.html"));
-        assert!(!is_unused("pagefind.js"));
-        assert!(!is_unused("pagefind-worker.js"));
-        assert!(!is_unused("pagefind-entry.json"));
-        assert!(!is_unused("index/en_abc.pf_index"));
+    fn names_outscore_text_and_short_names_outscore_long_ones() {
+        let mut s = Scorer::default();
+        s.name(10, "list_notes");
+        s.field(1, "Lists notes and more notes");
+        let w: BTreeMap<String, u8> = s.done().into_iter().collect();
+        assert_eq!(w["list"], 10 * 16 + 14);
+        assert_eq!(w["notes"], 10 * 16 + 14, "the best field wins");
+        assert_eq!(w["listnotes"], 10 * 16 + 14, "the name run together");
+        assert_eq!(w["lists"], 16);
+        assert_eq!(w["and"], 16);
+        let mut long = Scorer::default();
+        long.name(10, "list_notes_by_tag");
+        let l: BTreeMap<String, u8> = long.done().into_iter().collect();
+        assert!(l["list"] < w["list"]);
+        assert_eq!(l["listnotesbytag"], 10 * 16 + 12);
+        assert_eq!(w["=list_notes"], 10 * 16 + 14, "the name as typed");
+        let mut one = Scorer::default();
+        one.name(10, "search");
+        let o: BTreeMap<String, u8> = one.done().into_iter().collect();
+        assert_eq!(o.len(), 1, "a one-word name is not indexed twice: {o:?}");
+        let mut camel = Scorer::default();
+        camel.name(10, "getIssue");
+        let c: Vec<String> = camel.done().into_iter().map(|(w, _)| w).collect();
+        assert_eq!(c, ["=getissue", "get", "getissue", "issue"]);
+        assert_eq!(literal("  Job \t Runner "), "=job runner");
     }
 
     #[test]
-    fn records_are_indexed_and_chunked() {
-        let records = vec![
-            Record {
-                url: "/servers/a/run_job/".into(),
-                content: "___PAGEFIND_WEIGHT___10 run_job ___END_PAGEFIND_WEIGHT___ Trigger a job"
-                    .into(),
-                meta: meta(&[("title", "Run job"), ("kind", "tool")]),
-                filters: filters("tool", vec!["execute".into()], vec!["high"]),
-            },
-            Record {
-                url: "/servers/a/".into(),
-                content: "Jobs server".into(),
-                meta: meta(&[("title", "Jobs"), ("kind", "server")]),
-                filters: filters("server", vec![], vec![]),
-            },
-        ];
-        let files = index_files(records, "en").unwrap();
-        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        for must in ["pagefind.js", "pagefind-worker.js", "pagefind-entry.json"] {
-            assert!(names.contains(&must), "{must} in {names:?}");
-        }
-        let count = |ext: &str| names.iter().filter(|n| n.ends_with(ext)).count();
-        assert_eq!(
-            count(".pf_fragment"),
-            2,
-            "one fragment per record: {names:?}"
+    fn posting_lists_are_delta_coded_with_facets() {
+        let mut out = String::new();
+        posting_json(
+            &mut out,
+            &[(3, 170), (4, 16), (10, 32)],
+            3,
+            &[0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 5],
         );
-        assert!(count(".pf_index") >= 1, "{names:?}");
-        assert!(count(".pf_filter") >= 1, "{names:?}");
-        assert_eq!(count(".pf_meta"), 1, "{names:?}");
-        assert!(names.iter().any(|n| n.starts_with("wasm.")), "{names:?}");
-        assert!(!names.iter().any(|n| is_unused(n)), "{names:?}");
+        assert_eq!(out, "[3,3,170,2,1,16,1,6,32,5]");
+    }
+
+    #[test]
+    fn words_sort_as_javascript_compares_strings() {
+        // U+FF5E (one UTF-16 unit) sorts before U+1D400 in UTF-8 but after
+        // it in UTF-16, where U+1D400 is a surrogate pair (0xD835 …).
+        assert_eq!(
+            js_order("\u{ff5e}", "\u{1d400}"),
+            std::cmp::Ordering::Greater
+        );
+        assert_eq!(js_order("ab", "abc"), std::cmp::Ordering::Less);
     }
 }

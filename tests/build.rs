@@ -830,8 +830,8 @@ fn active_content(out: &Path) -> (Vec<String>, usize, usize) {
                 "form"
                     if v.attr("class") == Some("search")
                         && v.attr("action").is_some_and(|a| a.ends_with("/servers/"))
-                        && v.attr("data-pagefind")
-                            .is_some_and(|a| a.ends_with("/pagefind/"))
+                        && v.attr("data-search")
+                            .is_some_and(|a| a.ends_with("/search/"))
                         && v.attr("hidden").is_some() => {}
                 "img" | "iframe" | "object" | "embed" | "frame" | "frameset" | "base" | "form"
                 | "svg" | "math" => {

@@ -1,130 +1,33 @@
-//! The search part of the benchmark: what the Pagefind index costs to build,
+//! The search part of the benchmark: what the search index costs to build,
 //! how big it is, and how many bytes a reader's browser fetches for a query,
-//! worked out from the index files themselves.
+//! worked out from the index files themselves (format: `src/search.rs`).
 //!
-//! A query fetches, once per page view: `pagefind-entry.json`, `pagefind.js`,
-//! `pagefind-worker.js`, the WebAssembly engine `wasm.<lang>.pagefind` and the
-//! metadata `pagefind.<hash>.pf_meta` (the *fixed* cost); then for each query
-//! word, the index chunks whose word range (`from`..`to` in the metadata)
-//! overlaps the words starting with it (the last word is matched as a
-//! prefix), and the fragment (the record's text) of each result shown — the
-//! box shows the first 10. The *common* word is the indexed word found on the
-//! most records, the *rare* one the first word (in index order, at least six
-//! letters) found on exactly one. Pagefind's files are gzip streams of
-//! `pagefind_dcd` followed by CBOR; a small CBOR reader below decodes them.
+//! A query fetches, once per page view, `search/index.json` and the script
+//! `assets/search.js` (the *fixed* cost); then for each query word the word
+//! chunks holding the words that start with it (up to three), and the
+//! record chunk of each result shown — the box shows the first 10, best
+//! scored first. The *common* word is the indexed word found on the most
+//! records, the *rare* one the first word (in index order, at least six
+//! letters) found on exactly one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Read as _;
 use std::path::Path;
 
-/// How many results the search box shows (and so fragments it fetches).
+/// How many results the search box shows (and so records it fetches).
 const SHOWN: usize = 10;
 
-#[derive(Debug)]
-enum Cbor {
-    Int(i128),
-    Text(String),
-    Array(Vec<Cbor>),
-    /// Byte strings, maps, floats and simple values: read past, not kept.
-    Other,
-}
-
-impl Cbor {
-    fn array(&self) -> &[Cbor] {
-        match self {
-            Cbor::Array(a) => a,
-            _ => &[],
-        }
-    }
-    fn text(&self) -> &str {
-        match self {
-            Cbor::Text(t) => t,
-            _ => "",
-        }
-    }
-    fn int(&self) -> Option<i128> {
-        match self {
-            Cbor::Int(i) => Some(*i),
-            _ => None,
-        }
-    }
-}
-
-fn cbor(b: &[u8], i: &mut usize) -> Result<Cbor, String> {
-    let byte = *b.get(*i).ok_or("CBOR: unexpected end")?;
-    *i += 1;
-    let major = byte >> 5;
-    let info = byte & 31;
-    let mut arg = |info: u8| -> Result<u64, String> {
-        let n = match info {
-            0..=23 => return Ok(u64::from(info)),
-            24 => 1,
-            25 => 2,
-            26 => 4,
-            27 => 8,
-            _ => return Err(format!("CBOR: unsupported length code {info}")),
-        };
-        let bytes = b.get(*i..*i + n).ok_or("CBOR: unexpected end")?;
-        *i += n;
-        Ok(bytes.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x)))
-    };
-    Ok(match major {
-        0 => Cbor::Int(i128::from(arg(info)?)),
-        1 => Cbor::Int(-1 - i128::from(arg(info)?)),
-        2 | 3 => {
-            let n = arg(info)? as usize;
-            let bytes = b.get(*i..*i + n).ok_or("CBOR: unexpected end")?.to_vec();
-            *i += n;
-            if major == 2 {
-                Cbor::Other
-            } else {
-                Cbor::Text(String::from_utf8(bytes).map_err(|e| e.to_string())?)
-            }
-        }
-        4 => {
-            let n = arg(info)? as usize;
-            let mut items = Vec::with_capacity(n.min(1 << 16));
-            for _ in 0..n {
-                items.push(cbor(b, i)?);
-            }
-            Cbor::Array(items)
-        }
-        5 => {
-            let n = arg(info)? as usize;
-            for _ in 0..2 * n {
-                cbor(b, i)?;
-            }
-            Cbor::Other
-        }
-        6 => {
-            arg(info)?;
-            cbor(b, i)?
-        }
-        _ => {
-            arg(info)?;
-            Cbor::Other
-        }
-    })
-}
-
-/// Reads a compressed Pagefind file and decodes its CBOR.
-fn decode(path: &Path) -> Result<Cbor, String> {
-    let raw = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut data = Vec::new();
-    flate2::read::GzDecoder::new(&raw[..])
-        .read_to_end(&mut data)
-        .map_err(|e| format!("{}: not gzip: {e}", path.display()))?;
-    let body = data
-        .strip_prefix(b"pagefind_dcd")
-        .ok_or_else(|| format!("{}: no pagefind_dcd signature", path.display()))?;
-    let mut i = 0;
-    cbor(body, &mut i)
-}
+/// Word chunks `search.js` fetches per query word at most.
+const MAX_CHUNKS: usize = 3;
 
 fn size(path: &Path) -> u64 {
     fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn json(path: &Path) -> Result<serde_json::Value, String> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// What one query word costs beyond the fixed files.
@@ -143,7 +46,7 @@ impl Query {
     }
 }
 
-/// The index of one build, measured.
+/// The index of one build, measured. *Fragments* are the record chunks.
 pub struct Figures {
     pub records: usize,
     pub files: usize,
@@ -159,145 +62,115 @@ pub struct Figures {
     pub rare: Option<Query>,
 }
 
-/// Measures the index in `dir` (an output's `pagefind/` folder).
+/// Measures the index in `dir` (an output's `search/` folder; the search
+/// script is read from `dir/../assets/search.js`).
 pub fn analyze(dir: &Path) -> Result<Figures, String> {
     let mut files = 0;
     let mut bytes = 0;
-    let mut fragments = 0;
-    let mut fragment_bytes = 0;
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_file() {
-            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
             files += 1;
-            bytes += len;
-            if entry.path().extension().is_some_and(|e| e == "pf_fragment") {
-                fragments += 1;
-                fragment_bytes += len;
-            }
+            bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
         }
     }
-    let entry: serde_json::Value = serde_json::from_slice(
-        &fs::read(dir.join("pagefind-entry.json")).map_err(|e| format!("entry: {e}"))?,
-    )
-    .map_err(|e| format!("entry: {e}"))?;
-    let (_, lang) = entry["languages"]
-        .as_object()
-        .and_then(|m| m.iter().next())
-        .ok_or("pagefind-entry.json lists no language")?;
-    let hash = lang["hash"].as_str().ok_or("entry: no hash")?;
-    let wasm = lang["wasm"].as_str().unwrap_or("unknown");
-    let records = lang["page_count"].as_u64().unwrap_or(0) as usize;
-    let meta_path = dir.join(format!("pagefind.{hash}.pf_meta"));
-    let fixed_parts: Vec<(String, u64)> = [
-        "pagefind-entry.json".to_string(),
-        "pagefind.js".to_string(),
-        "pagefind-worker.js".to_string(),
-        format!("wasm.{wasm}.pagefind"),
-        format!("pagefind.{hash}.pf_meta"),
-    ]
-    .into_iter()
-    .map(|f| {
-        let n = size(&dir.join(&f));
-        (f, n)
-    })
-    .collect();
+    let m = json(&dir.join("index.json"))?;
+    let records = m["records"].as_u64().unwrap_or(0) as usize;
+    let per = m["per_chunk"].as_u64().unwrap_or(1).max(1) as usize;
+    let firsts: Vec<String> = m["chunks"]
+        .as_array()
+        .ok_or("index.json: no chunks")?
+        .iter()
+        .map(|c| c.as_str().unwrap_or("").to_string())
+        .collect();
+    let script = dir.join("../assets/search.js");
+    let fixed_parts = vec![
+        (
+            "search/index.json".to_string(),
+            size(&dir.join("index.json")),
+        ),
+        ("assets/search.js".to_string(), size(&script)),
+    ];
     let fixed = fixed_parts.iter().map(|(_, n)| n).sum();
-
-    let meta = decode(&meta_path)?;
-    let parts = meta.array();
-    let pages: Vec<String> = parts
-        .get(1)
-        .map(|p| p.array())
-        .unwrap_or(&[])
-        .iter()
-        .map(|p| {
-            p.array()
-                .first()
-                .map(|h| h.text().to_string())
-                .unwrap_or_default()
-        })
-        .collect();
-    let chunk_list: Vec<(String, String, String)> = parts
-        .get(2)
-        .map(|p| p.array())
-        .unwrap_or(&[])
-        .iter()
-        .map(|c| {
-            let a = c.array();
-            let t = |i: usize| a.get(i).map(|x| x.text().to_string()).unwrap_or_default();
-            (t(0), t(1), t(2))
-        })
-        .collect();
+    let record_chunks = records.div_ceil(per);
+    let fragment_bytes = (0..record_chunks)
+        .map(|c| size(&dir.join(format!("r/{c}.json"))))
+        .sum();
     let mut chunk_bytes = 0;
     let mut largest_chunk = 0;
-    // Word → the records it is on, in page order.
-    let mut words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (_, _, h) in &chunk_list {
-        let path = dir.join(format!("index/{h}.pf_index"));
+    // Word → (true count, the kept postings as (id, score)).
+    let mut words: BTreeMap<String, (usize, Vec<(usize, u64)>)> = BTreeMap::new();
+    for c in 0..firsts.len() {
+        let path = dir.join(format!("w/{c}.json"));
         let n = size(&path);
         chunk_bytes += n;
         largest_chunk = largest_chunk.max(n);
-        let chunk = decode(&path)?;
-        let list = chunk.array().first().map(|w| w.array()).unwrap_or(&[]);
-        for w in list {
-            let a = w.array();
-            let word = a.first().map(|x| x.text().to_string()).unwrap_or_default();
-            let on: Vec<usize> = a
-                .get(1)
-                .map(|p| p.array())
-                .unwrap_or(&[])
+        let chunk = json(&path)?;
+        let ws = chunk["w"].as_array().ok_or("chunk without words")?;
+        let ps = chunk["p"].as_array().ok_or("chunk without postings")?;
+        for (w, p) in ws.iter().zip(ps) {
+            let p: Vec<u64> = p
+                .as_array()
+                .unwrap_or(&Vec::new())
                 .iter()
-                .filter_map(|p| p.array().first().and_then(Cbor::int))
-                .map(|n| n as usize)
+                .map(|x| x.as_u64().unwrap_or(0))
                 .collect();
-            words.entry(word).or_default().extend(on);
+            let mut id = 0;
+            let mut list = Vec::new();
+            for k in (1..p.len()).step_by(3) {
+                id += p[k] as usize;
+                list.push((id, p[k + 1]));
+            }
+            words.insert(
+                w.as_str().unwrap_or("").to_string(),
+                (p.first().copied().unwrap_or(0) as usize, list),
+            );
         }
     }
     let query = |word: &str| -> Query {
-        // Pagefind matches the last word as a prefix: every chunk whose
-        // range overlaps [word, word + anything] is fetched.
-        let upper = format!("{word}\u{10FFFF}");
-        let hit: Vec<&(String, String, String)> = chunk_list
-            .iter()
-            .filter(|(from, to, _)| from.as_str() <= upper.as_str() && to.as_str() >= word)
-            .collect();
-        let on = words.get(word).cloned().unwrap_or_default();
-        let shown: Vec<usize> = on.iter().copied().take(SHOWN).collect();
-        let fragment_bytes = shown
-            .iter()
-            .filter_map(|p| pages.get(*p))
-            .map(|h| size(&dir.join(format!("fragment/{h}.pf_fragment"))))
-            .sum();
+        // As search.js: the chunk the word falls in and the next ones
+        // while their first word still starts with it.
+        let mut at = firsts.iter().rposition(|f| f.as_str() <= word).unwrap_or(0);
+        let mut hit = vec![at];
+        while hit.len() < MAX_CHUNKS && at + 1 < firsts.len() && firsts[at + 1].starts_with(word) {
+            at += 1;
+            hit.push(at);
+        }
+        let (count, mut list) = words.get(word).cloned().unwrap_or_default();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let shown: BTreeSet<usize> = list.iter().take(SHOWN).map(|(id, _)| id / per).collect();
         Query {
             word: word.to_string(),
-            records: on.len(),
+            records: count,
             chunks: hit.len(),
             chunk_bytes: hit
                 .iter()
-                .map(|(_, _, h)| size(&dir.join(format!("index/{h}.pf_index"))))
+                .map(|c| size(&dir.join(format!("w/{c}.json"))))
                 .sum(),
             fragments: shown.len(),
-            fragment_bytes,
+            fragment_bytes: shown
+                .iter()
+                .map(|c| size(&dir.join(format!("r/{c}.json"))))
+                .sum(),
         }
     };
     let letters = |w: &str, n: usize| w.len() >= n && w.bytes().all(|b| b.is_ascii_lowercase());
     let common = words
         .iter()
         .filter(|(w, _)| letters(w, 3))
-        .max_by_key(|(w, on)| (on.len(), std::cmp::Reverse((*w).clone())))
+        .max_by_key(|(w, (count, _))| (*count, std::cmp::Reverse((*w).clone())))
         .map(|(w, _)| query(w));
     let rare = words
         .iter()
-        .find(|(w, on)| letters(w, 6) && on.len() == 1)
+        .find(|(w, (count, _))| letters(w, 6) && *count == 1)
         .map(|(w, _)| query(w));
     Ok(Figures {
         records,
         files,
         bytes,
-        fragments,
+        fragments: record_chunks,
         fragment_bytes,
-        chunks: chunk_list.len(),
+        chunks: firsts.len(),
         chunk_bytes,
         largest_chunk,
         fixed,
@@ -329,7 +202,7 @@ fn mb(b: u64) -> String {
 /// The search section of the report.
 pub fn table(rows: &[Row]) -> String {
     let mut s = String::new();
-    s.push_str("\nSearch index (Pagefind, custom records built from the catalogue). *index s* is the build's `search` stage; *alone* is a process that only loads the site and builds the index (wall s, peak RSS MiB). Bytes are as stored (Pagefind's files are already gzip-compressed); kB = 1,000 bytes.\n\n");
+    s.push_str("\nSearch index (toolrisk's own, built from the catalogue). *index s* is the build's `search` stage; *alone* is a process that only loads the site and builds the index (wall s, peak RSS MiB). *Fragments* are the record chunks. Bytes are as stored, uncompressed JSON (a server that compresses responses sends about a fifth); kB = 1,000 bytes.\n\n");
     s.push_str("| servers | tools | records | index s | alone: wall s / peak RSS MiB | files | index MB | fragments (MB) | word chunks (MB, largest kB) | fixed per page view kB | common word: records, chunks kB + fragments kB | rare word: records, chunks kB + fragments kB | common + rare query kB, with fixed |\n");
     s.push_str("|---:|---:|---:|---:|---|---:|---:|---|---|---:|---|---|---:|\n");
     for r in rows {

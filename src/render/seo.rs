@@ -12,10 +12,10 @@ use crate::render::pages::SiteRenderer;
 use crate::render::urls::{Urls, paginate};
 use crate::render::views::Link;
 
-/// The policy of every site page: scripts and styles from the site only.
-/// `'wasm-unsafe-eval'` lets the search index's WebAssembly (`pagefind/`)
-/// be compiled; it allows no JavaScript `eval` and no inline script.
-pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+/// The policy of every site page: scripts and styles from the site only, no
+/// inline script, no `eval`; `connect-src 'self'` lets the search box fetch
+/// the index.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /// The embed card's only style, inlined so the card needs no requests.
 pub const EMBED_CSS: &str = include_str!("../builtin/static/embed.css");

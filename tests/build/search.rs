@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use crate::common::*;
 use crate::serve::{Browser, Server};
 
-/// Pagefind files of an output, relative to `pagefind/`.
+/// Index files of an output, relative to `search/`.
 fn index_files(out: &Path) -> Vec<String> {
-    list_files(&out.join("pagefind"))
+    list_files(&out.join("search"))
 }
 
 fn record_count(site: &Path) -> usize {
@@ -30,36 +30,114 @@ fn record_count(site: &Path) -> usize {
     tools + servers + attacks
 }
 
+/// Reads the index the way `search.js` does: the records whose words equal
+/// `word` (postings decoded), as (record URL, score, facet).
+fn lookup(out: &Path, word: &str) -> Vec<(String, u64, u64)> {
+    let m = read_json(&out.join("search/index.json"));
+    let chunks: Vec<&str> = m["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    // JavaScript compares strings by UTF-16 units; these words are ASCII.
+    let at = chunks.iter().rposition(|c| *c <= word).unwrap_or(0);
+    let chunk = read_json(&out.join(format!("search/w/{at}.json")));
+    let words = chunk["w"].as_array().unwrap();
+    let Some(i) = words.iter().position(|w| w == word) else {
+        return Vec::new();
+    };
+    let p: Vec<u64> = chunk["p"][i]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let per = m["per_chunk"].as_u64().unwrap();
+    let mut id = 0;
+    let mut found = Vec::new();
+    for k in (1..p.len()).step_by(3) {
+        id += p[k];
+        let rows = read_json(&out.join(format!("search/r/{}.json", id / per)));
+        let url = rows[(id % per) as usize][0].as_str().unwrap().to_string();
+        found.push((url, p[k + 1], p[k + 2]));
+    }
+    assert_eq!(p[0] as usize, found.len(), "{word}: count");
+    found
+}
+
 #[test]
 fn search_index_is_built_and_chunked() {
     let out = shared_build("ok");
     let files = index_files(out);
-    for must in ["pagefind.js", "pagefind-worker.js", "pagefind-entry.json"] {
-        assert!(files.iter().any(|f| f == must), "{must} missing: {files:?}");
-    }
-    let count = |pred: &dyn Fn(&str) -> bool| files.iter().filter(|f| pred(f)).count();
-    assert!(count(&|f| f.starts_with("wasm.") && f.ends_with(".pagefind")) >= 1);
-    assert!(count(&|f| f.starts_with("index/") && f.ends_with(".pf_index")) >= 1);
-    assert!(count(&|f| f.starts_with("filter/") && f.ends_with(".pf_filter")) >= 1);
-    // One fragment per record: a result's text is fetched for that result alone.
+    let m = read_json(&out.join("search/index.json"));
     let records = record_count(&fixture("ok"));
+    assert_eq!(m["records"].as_u64(), Some(records as u64), "{m}");
+    let per = m["per_chunk"].as_u64().unwrap() as usize;
+    let count = |prefix: &str| files.iter().filter(|f| f.starts_with(prefix)).count();
+    assert_eq!(count("r/"), records.div_ceil(per), "{files:?}");
     assert_eq!(
-        count(&|f| f.starts_with("fragment/") && f.ends_with(".pf_fragment")),
-        records,
+        count("w/"),
+        m["chunks"].as_array().unwrap().len(),
         "{files:?}"
     );
-    assert!(
-        !files
-            .iter()
-            .any(|f| f.contains("-ui.") || f.starts_with("playground")),
-        "Pagefind's own interfaces are not shipped: {files:?}"
-    );
-    let entry = read_json(&out.join("pagefind/pagefind-entry.json"));
+    assert_eq!(files.len(), 1 + count("r/") + count("w/"), "{files:?}");
+    // Every record is in a record chunk, with its URL and kind.
+    let mut urls = Vec::new();
+    for c in 0..count("r/") {
+        for row in read_json(&out.join(format!("search/r/{c}.json")))
+            .as_array()
+            .unwrap()
+        {
+            let url = row[0].as_str().unwrap();
+            assert!(!url.starts_with('/'), "relative to the base: {url}");
+            assert!(
+                out.join(url).join("index.html").is_file(),
+                "{url} is a page"
+            );
+            urls.push((url.to_string(), row[1].as_str().unwrap().to_string()));
+        }
+    }
+    assert_eq!(urls.len(), records);
+    assert!(urls.contains(&("servers/job-runner/run_job/".into(), "tool".into())));
+    assert!(urls.contains(&("servers/job-runner/".into(), "server".into())));
+    assert!(urls.iter().any(|(_, k)| k == "attack"));
+
+    // A tool is found by its name's words and by its name run together,
+    // and scores higher there than a record that only mentions the word.
+    let run = lookup(out, "run");
+    let tool = run
+        .iter()
+        .find(|(u, _, _)| u == "servers/job-runner/run_job/")
+        .expect("run_job is found by `run`");
+    assert!(run.iter().all(|(_, s, _)| *s <= tool.1), "{run:?}");
     assert_eq!(
-        entry["languages"]["en"]["page_count"].as_u64(),
-        Some(records as u64),
-        "every tool, server and attack entry is indexed: {entry}"
+        lookup(out, "runjob").first().map(|f| f.0.as_str()),
+        Some("servers/job-runner/run_job/")
     );
+    // Its facet names its risk and category for the filters.
+    let facet = &m["facets"][tool.2 as usize];
+    let risks: Vec<&str> = m["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let categories: Vec<&str> = m["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let page = parse_html(&out.join("servers/job-runner/run_job/index.html"));
+    let text = page.root_element().text().collect::<String>();
+    let risk = risks[facet[0].as_u64().unwrap() as usize];
+    let category = categories[facet[1].as_u64().unwrap() as usize];
+    assert!(text.contains(risk) && text.contains(category), "{facet}");
+    // A filter with no query needs only the index file.
+    let critical = risks.iter().position(|r| *r == "critical").unwrap();
+    let browse = &m["browse"][format!("|{critical}")];
+    assert!(browse[0].as_u64().unwrap() >= 1, "{browse}");
     assert!(out.join("assets/search.js").is_file());
 }
 
@@ -84,7 +162,7 @@ fn search_box_is_on_every_page_kind() {
     let out = shared_build("ok");
     let mut pages = 0;
     for page in html_files(out) {
-        if page.starts_with("embed/") || page.starts_with("pagefind/") {
+        if page.starts_with("embed/") || page.starts_with("search/") {
             continue;
         }
         pages += 1;
@@ -102,7 +180,7 @@ fn search_box_is_on_every_page_kind() {
         assert_eq!(unique.len(), all_ids.len(), "{page}: duplicate ids");
         for form in doc.select(&sel("form.search")) {
             let f = form.value();
-            assert_eq!(f.attr("data-pagefind"), Some("/pagefind/"), "{page}");
+            assert_eq!(f.attr("data-search"), Some("/search/"), "{page}");
             assert_eq!(f.attr("data-base"), Some("/"), "{page}");
             assert!(
                 f.attr("hidden").is_some(),
@@ -181,7 +259,7 @@ fn search_can_be_switched_off() {
     std::fs::write(&toml, format!("{text}\n[search]\nenabled = false\n")).unwrap();
     let out = dir.path().join("out");
     build(&site, &out).ok("build with search off");
-    assert!(!out.join("pagefind").exists(), "no index");
+    assert!(!out.join("search").exists(), "no index");
     assert!(!out.join("assets/search.js").exists(), "no search script");
     for page in html_files(&out) {
         let html = read(&out.join(&page));
@@ -209,7 +287,7 @@ fn search_box_follows_a_sub_path() {
     .ok("build under /docs/");
     let doc = parse_html(&out.join("servers/job-runner/run_job/index.html"));
     let form = doc.select(&sel("header form.search")).next().unwrap();
-    assert_eq!(form.value().attr("data-pagefind"), Some("/docs/pagefind/"));
+    assert_eq!(form.value().attr("data-search"), Some("/docs/search/"));
     assert_eq!(form.value().attr("data-base"), Some("/docs/"));
     assert_eq!(form.value().attr("action"), Some("/docs/servers/"));
     assert_eq!(
@@ -220,8 +298,8 @@ fn search_box_follows_a_sub_path() {
     // The index holds site-relative URLs: it is the same wherever the site lives.
     let root = shared_build("ok");
     assert_eq!(
-        std::fs::read(out.join("pagefind/pagefind-entry.json")).unwrap(),
-        std::fs::read(root.join("pagefind/pagefind-entry.json")).unwrap()
+        std::fs::read(out.join("search/index.json")).unwrap(),
+        std::fs::read(root.join("search/index.json")).unwrap()
     );
 }
 

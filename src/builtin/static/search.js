@@ -1,4 +1,4 @@
-// toolrisk search box: queries the static index in pagefind/ and lists the
+// toolrisk search box: queries the static index in search/ and lists the
 // results. Record text comes from third-party servers, so every piece of it
 // is inserted as text (textContent, text nodes); the only elements built
 // from it are <mark>s around query words, made here from the plain text.
@@ -6,38 +6,202 @@
   "use strict";
   var SHOWN = 10;
   var DELAY = 120;
-  var engine = null;
-  // Every meta field the build writes (src/search.rs).
-  var META = ["title", "kind", "name", "server", "category", "risk", "excerpt", "tools", "class"];
 
-  // Loads Pagefind once per page, on first use.
-  function load(form) {
-    if (!engine) {
-      var bundle = form.getAttribute("data-pagefind");
-      var base = form.getAttribute("data-base") || "/";
-      engine = import(bundle + "pagefind.js").then(function (pf) {
-        // Rank by the indexed text alone, where the build weights a tool's
-        // own name most (the meta fields repeat that text unweighted); a
-        // word counts once however often it occurs, and a word the query
-        // only begins (add_issue_comment for "add") counts for much less
-        // than the word itself.
-        var unweighted = {};
-        META.forEach(function (k) { unweighted[k] = 0; });
-        // Ranking goes in after init: given before, it does not reach
-        // the search worker.
-        return pf.options({ baseUrl: base }).then(function () {
-          return pf.init();
-        }).then(function () {
-          return pf.options({
-            ranking: { metaWeights: unweighted, termFrequency: 0, termSimilarity: 10 }
+  // The index format this script reads (src/search.rs documents it).
+  var FORMAT = 1;
+  // Word chunks fetched per query word at most: a word that begins many
+  // indexed words finds the first ones.
+  var MAX_CHUNKS = 3;
+  var MAX_WORD = 40;
+  var LETTER = /[\p{Alphabetic}\p{N}]/u;
+  var UPPER = /\p{Uppercase}/u;
+  var LOWER_OR_DIGIT = /[\p{Lowercase}\p{N}]/u;
+
+  // Cuts text into index words exactly as the build does (search::words):
+  // runs of letters and digits, split again before an upper-case letter
+  // that follows a lower-case one or a digit, lower-cased, cut to MAX_WORD.
+  function indexWords(text) {
+    var out = [];
+    var cur = "";
+    var afterLower = false;
+    function finish() {
+      if (cur) out.push(Array.from(cur.toLowerCase()).slice(0, MAX_WORD).join(""));
+      cur = "";
+    }
+    for (var ch of text) {
+      if (LETTER.test(ch)) {
+        if (afterLower && UPPER.test(ch)) finish();
+        cur += ch;
+        afterLower = LOWER_OR_DIGIT.test(ch);
+      } else {
+        finish();
+        afterLower = false;
+      }
+    }
+    finish();
+    return out;
+  }
+
+  // The static index under `root` (the site's search/ folder).
+  function Index(root) {
+    this.root = root;
+    this.files = {};
+    this.ready = fetch(root + "index.json", { cache: "no-cache" }).then(function (r) {
+      if (!r.ok) throw new Error("no search index");
+      return r.json();
+    }).then(function (m) {
+      if (m.format !== FORMAT) throw new Error("search index format " + m.format);
+      return m;
+    });
+  }
+
+  Index.prototype.file = function (m, path) {
+    var key = path;
+    if (!this.files[key]) {
+      var self = this;
+      this.files[key] = fetch(this.root + path + "?v=" + encodeURIComponent(m.version)).then(function (r) {
+        if (!r.ok) throw new Error(path);
+        return r.json();
+      });
+      this.files[key].catch(function () { delete self.files[key]; });
+    }
+    return this.files[key];
+  };
+
+  // The word chunks that hold the words starting with `prefix`.
+  function chunksFor(m, prefix) {
+    var lo = 0;
+    var hi = m.chunks.length - 1;
+    var at = 0;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (m.chunks[mid] <= prefix) { at = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    var out = [at];
+    while (out.length < MAX_CHUNKS && at + 1 < m.chunks.length && m.chunks[at + 1].startsWith(prefix)) {
+      out.push(++at);
+    }
+    return out;
+  }
+
+  // Every record with a word that starts with `term` (or, with `exact`,
+  // equals it): id -> [score, facet]. A word equal to the term counts
+  // fully, a longer one half.
+  Index.prototype.lookup = function (m, term, exact) {
+    var self = this;
+    return Promise.all(chunksFor(m, term).map(function (c) {
+      return self.file(m, "w/" + c + ".json");
+    })).then(function (chunks) {
+      var hits = new Map();
+      var cut = false;
+      chunks.forEach(function (chunk) {
+        for (var i = 0; i < chunk.w.length; i++) {
+          var w = chunk.w[i];
+          if (exact ? w !== term : !w.startsWith(term)) continue;
+          var p = chunk.p[i];
+          var half = w !== term;
+          if ((p.length - 1) / 3 < p[0]) cut = true;
+          var id = 0;
+          for (var k = 1; k < p.length; k += 3) {
+            id += p[k];
+            var score = half ? p[k + 1] >> 1 : p[k + 1];
+            var had = hits.get(id);
+            if (!had || had[0] < score) hits.set(id, [score, p[k + 2]]);
+          }
+        }
+      });
+      return { hits: hits, cut: cut };
+    });
+  };
+
+  function accepts(m, facet, filters) {
+    var f = m.facets[facet];
+    if (filters.risk !== undefined && f[0] !== filters.risk) return false;
+    if (filters.category !== undefined && f.indexOf(filters.category, 1) < 1) return false;
+    return true;
+  }
+
+  // The records of `ids`, as {url, meta}, in that order.
+  Index.prototype.records = function (m, ids, base) {
+    var self = this;
+    return Promise.all(ids.map(function (id) {
+      return self.file(m, "r/" + Math.floor(id / m.per_chunk) + ".json").then(function (rows) {
+        var r = rows[id % m.per_chunk];
+        var meta = { title: r[2], kind: r[1], name: r[3], server: r[4], category: r[5], risk: r[6], excerpt: r[7] };
+        if (r[1] === "server") meta.tools = r[8];
+        if (r[1] === "attack") meta["class"] = r[8];
+        return { url: base + r[0], meta: meta };
+      });
+    }));
+  };
+
+  // Finds `query` under `filters` ({category, risk} names): the first
+  // SHOWN records, how many there are, and whether that count is a floor.
+  Index.prototype.search = function (query, filters, base) {
+    var self = this;
+    return this.ready.then(function (m) {
+      var want = {};
+      if (filters.category) {
+        want.category = m.categories.indexOf(filters.category);
+        if (want.category < 0) return { datas: [], total: 0, floor: false };
+      }
+      if (filters.risk) want.risk = m.risks.indexOf(filters.risk);
+      var terms = indexWords(query).filter(function (t, i, all) { return all.indexOf(t) === i; });
+      if (!terms.length) {
+        var key = (want.category === undefined ? "" : want.category) + "|" +
+          (want.risk === undefined ? "" : want.risk);
+        var b = m.browse[key] || [0, []];
+        return self.records(m, b[1].slice(0, SHOWN), base).then(function (datas) {
+          return { datas: datas, total: b[0], floor: false };
+        });
+      }
+      var joined = Array.from(terms.join("")).slice(0, MAX_WORD).join("");
+      // The query as typed (search::literal): of names with the same
+      // words, the one typed exactly; counted only when equal, so that it
+      // never lifts longer names above the one typed.
+      var literal = "=" + Array.from(query.trim().split(/\s+/).join(" ").toLowerCase()).slice(0, MAX_WORD).join("");
+      var lookups = terms.map(function (t) { return self.lookup(m, t); });
+      lookups.push(self.lookup(m, literal, true));
+      // A name typed as one word or with other separators (see search::Scorer::name).
+      if (terms.length > 1) lookups.push(self.lookup(m, joined));
+      return Promise.all(lookups).then(function (found) {
+        var required = found.slice(0, terms.length);
+        var bonuses = found.slice(terms.length);
+        var cut = required.some(function (f) { return f.cut; });
+        required.sort(function (a, b) { return a.hits.size - b.hits.size; });
+        var ranked = [];
+        required[0].hits.forEach(function (hit, id) {
+          if (!accepts(m, hit[1], want)) return;
+          var score = hit[0];
+          for (var i = 1; i < required.length; i++) {
+            var other = required[i].hits.get(id);
+            if (!other) return;
+            score += other[0];
+          }
+          bonuses.forEach(function (bonus) {
+            var extra = bonus.hits.get(id);
+            if (extra) score += extra[0];
           });
-        }).then(function () {
-          return pf;
+          ranked.push([score, id]);
+        });
+        ranked.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+        var ids = ranked.slice(0, SHOWN).map(function (r) { return r[1]; });
+        return self.records(m, ids, base).then(function (datas) {
+          return { datas: datas, total: ranked.length, floor: cut && ranked.length > 0 };
         });
       });
-      engine.catch(function () { engine = null; });
+    });
+  };
+
+  var indexes = {};
+  // The index of a form's site, loaded once per page on first use.
+  function load(form) {
+    var root = form.getAttribute("data-search");
+    if (!indexes[root]) {
+      indexes[root] = new Index(root);
+      indexes[root].ready.catch(function () { delete indexes[root]; });
     }
-    return engine;
+    return indexes[root];
   }
 
   // The words to mark: each query word and its letter-and-digit parts.
@@ -142,7 +306,7 @@
       status.textContent = "";
     }
 
-    function render(datas, total, query) {
+    function render(datas, total, floor, query) {
       var words = terms(query);
       list.textContent = "";
       datas.forEach(function (d, i) {
@@ -189,6 +353,9 @@
       list.setAttribute("data-query", query);
       if (!total) {
         status.textContent = query ? "No results for \u201c" + query + "\u201d." : "No results.";
+      } else if (floor) {
+        // A very common query word: only its best-scored records are indexed.
+        status.textContent = "Showing " + shown + " of " + total + " or more results.";
       } else if (total > shown) {
         status.textContent = "Showing " + shown + " of " + total + " results.";
       } else {
@@ -219,25 +386,14 @@
       }
       busy = true;
       status.textContent = "Searching\u2026";
-      load(form).then(function (pf) {
-        return pf.search(query || null, { filters: filters });
-      }).then(function (found) {
-        if (mine !== run) return null;
-        if (!found) {
-          busy = false;
-          return null;
+      load(form).search(query, filters, base).then(function (found) {
+        if (mine !== run) return;
+        busy = false;
+        render(found.datas, found.total, found.floor, query);
+        if (openWhenReady) {
+          openWhenReady = false;
+          go();
         }
-        var results = found.results || [];
-        return Promise.all(results.slice(0, SHOWN).map(function (r) { return r.data(); }))
-          .then(function (datas) {
-            if (mine !== run) return;
-            busy = false;
-            render(datas, results.length, query);
-            if (openWhenReady) {
-              openWhenReady = false;
-              go();
-            }
-          });
       }).catch(function () {
         if (mine !== run) return;
         busy = false;
@@ -270,7 +426,7 @@
     }
 
     input.addEventListener("input", schedule);
-    input.addEventListener("focus", function () { load(form).catch(function () {}); });
+    input.addEventListener("focus", function () { load(form).ready.catch(function () {}); });
     [category, risk].forEach(function (s) {
       if (s) s.addEventListener("change", search);
     });
@@ -339,6 +495,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form.search[data-pagefind]").forEach(setup);
+    document.querySelectorAll("form.search[data-search]").forEach(setup);
   });
 })();
