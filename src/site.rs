@@ -162,6 +162,9 @@ pub fn render(
     let renderer = timings.time("templates", || renderer(site_dir, cat))?;
     let site = SiteRenderer::new(cat, &renderer);
     let mut problems = timings.time("render", || site.render_all(sink, progress));
+    // The list rows are not needed past the render: free them before the
+    // search index, the other large structure, is built.
+    drop(site);
     problems.extend(timings.time("static", || {
         copy_static(site_dir, sink, cat.config.search.enabled)
     }));

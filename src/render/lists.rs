@@ -78,7 +78,7 @@ impl SiteRenderer<'_> {
         struct ListPage {
             heading: String,
             intro: String,
-            tools: Vec<ToolRow>,
+            tools: Vec<tera::Value>,
             group_by_server: bool,
             groups: Vec<Group>,
             total_text: String,
@@ -86,9 +86,11 @@ impl SiteRenderer<'_> {
         }
         #[derive(Serialize)]
         struct Group {
+            #[serde(skip)]
+            server: u32,
             name: String,
             url: String,
-            tools: Vec<ToolRow>,
+            tools: Vec<tera::Value>,
         }
         self.wanted(
             list,
@@ -96,20 +98,25 @@ impl SiteRenderer<'_> {
         )
         .into_par_iter()
         .for_each(|slice| {
-            let tools: Vec<ToolRow> = ids[slice.range.clone()]
+            let slice_ids = &ids[slice.range.clone()];
+            let tools: Vec<tera::Value> = slice_ids
                 .iter()
-                .map(|&id| self.urls.tool_row(self.cat, id))
+                .map(|&id| self.urls.row_value(self.cat, id))
                 .collect();
             let mut groups: Vec<Group> = Vec::new();
             if group_by_server {
-                for t in &tools {
+                for (&id, value) in slice_ids.iter().zip(&tools) {
                     match groups.last_mut() {
-                        Some(g) if g.url == t.server_url => g.tools.push(t.clone()),
-                        _ => groups.push(Group {
-                            name: t.server_name.clone(),
-                            url: t.server_url.clone(),
-                            tools: vec![t.clone()],
-                        }),
+                        Some(g) if g.server == id.server => g.tools.push(value.clone()),
+                        _ => {
+                            let s = &self.cat.servers[id.server as usize];
+                            groups.push(Group {
+                                server: id.server,
+                                name: s.name.clone(),
+                                url: self.urls.server(s),
+                                tools: vec![value.clone()],
+                            })
+                        }
                     }
                 }
             }
@@ -289,7 +296,7 @@ impl SiteRenderer<'_> {
             struct AttackPage {
                 attack: AttackRow,
                 body_html: String,
-                tools: Vec<ToolRow>,
+                tools: Vec<tera::Value>,
                 total_text: String,
                 pagination: Option<Pagination>,
             }
@@ -304,7 +311,7 @@ impl SiteRenderer<'_> {
                     body_html: a.body_html.clone(),
                     tools: ids[slice.range.clone()]
                         .iter()
-                        .map(|&id| self.urls.tool_row(cat, id))
+                        .map(|&id| self.urls.row_value(cat, id))
                         .collect(),
                     total_text: text::count_s(ids.len(), "tool"),
                     pagination: slice.pagination,
@@ -326,7 +333,7 @@ impl SiteRenderer<'_> {
         let ids = flagged_ids(cat);
         #[derive(Serialize)]
         struct Flagged {
-            tool: ToolRow,
+            tool: tera::Value,
             findings: Vec<crate::classify::Finding>,
         }
         #[derive(Serialize)]
@@ -342,7 +349,7 @@ impl SiteRenderer<'_> {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {
-                    tool: self.urls.tool_row(cat, id),
+                    tool: self.urls.row_value(cat, id),
                     findings: cat
                         .tool(id)
                         .class

@@ -270,7 +270,7 @@ impl<'a> SiteRenderer<'a> {
         struct ServerPage {
             server: ServerSummary,
             description_html: String,
-            tools: Vec<ToolRow>,
+            tools: Vec<tera::Value>,
             by_category: Vec<Link>,
             by_risk: Vec<Link>,
             policy_json: String,
@@ -280,9 +280,9 @@ impl<'a> SiteRenderer<'a> {
         let si = cat
             .find_server(&s.slug)
             .expect("server is in the catalogue") as u32;
-        let tools: Vec<ToolRow> = (0..s.tools.len())
+        let tools: Vec<tera::Value> = (0..s.tools.len())
             .map(|ti| {
-                self.urls.tool_row(
+                self.urls.row_value(
                     cat,
                     ToolId {
                         server: si,

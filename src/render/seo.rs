@@ -238,6 +238,7 @@ mod tests {
             base: "/".into(),
             absolute: "https://e.com/".into(),
             rows: vec![],
+            values: vec![],
             attacks: vec![],
         };
         let paths: Vec<String> = (0..5).map(|i| format!("p{i}/")).collect();

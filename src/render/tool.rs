@@ -35,7 +35,7 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
         .iter()
-        .map(|&r| urls.tool_row(cat, r))
+        .map(|&r| urls.row_value(cat, r))
         .collect();
     let annotations = tool
         .annotations

@@ -10,6 +10,10 @@ use crate::markdown;
 use crate::render::views::*;
 use crate::text;
 
+fn row_values(rows: &[ToolRow]) -> Vec<tera::Value> {
+    rows.iter().map(tera::Value::from_serializable).collect()
+}
+
 /// Builds URLs and small views; knows the site's base path.
 pub struct Urls {
     /// `/` or `/sub/`.
@@ -18,6 +22,10 @@ pub struct Urls {
     pub absolute: String,
     /// Every tool's list row, built once per render (per server, per tool).
     pub rows: Vec<Vec<ToolRow>>,
+    /// The same rows as template values, built once per render: a page that
+    /// lists a tool shares its value (a reference count) instead of
+    /// converting the row again, which was most of a list page's cost.
+    pub values: Vec<Vec<tera::Value>>,
     /// Every attack entry's list row, built once per render.
     pub attacks: Vec<AttackRow>,
 }
@@ -29,6 +37,7 @@ impl Urls {
             base: cat.config.base_path.clone(),
             absolute: cat.config.base_url.clone(),
             rows: Vec::new(),
+            values: Vec::new(),
             attacks: Vec::new(),
         }
     }
@@ -38,6 +47,7 @@ impl Urls {
             base: cat.config.base_path.clone(),
             absolute: cat.config.base_url.clone(),
             rows: Vec::new(),
+            values: Vec::new(),
             attacks: Vec::new(),
         };
         // A tool's row appears on many pages (related tools, categories,
@@ -60,6 +70,7 @@ impl Urls {
                     .collect()
             })
             .collect();
+        urls.values = urls.rows.par_iter().map(|r| row_values(r)).collect();
         urls.attacks = (0..cat.attacks.len())
             .map(|ai| urls.build_attack_row(cat, ai))
             .collect();
@@ -68,7 +79,7 @@ impl Urls {
 
     /// Rebuilds the rows of the server at `si` after it changed.
     pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
-        let rows = (0..cat.servers[si].tools.len())
+        let rows: Vec<ToolRow> = (0..cat.servers[si].tools.len())
             .map(|ti| {
                 self.build_tool_row(
                     cat,
@@ -79,7 +90,20 @@ impl Urls {
                 )
             })
             .collect();
+        self.values[si] = row_values(&rows);
         self.rows[si] = rows;
+    }
+
+    /// A tool's list row as a template value.
+    pub fn row_value(&self, cat: &Catalogue, id: ToolId) -> tera::Value {
+        match self
+            .values
+            .get(id.server as usize)
+            .and_then(|r| r.get(id.tool as usize))
+        {
+            Some(value) => value.clone(),
+            None => tera::Value::from_serializable(&self.build_tool_row(cat, id)),
+        }
     }
 
     /// A tool's list row.

@@ -139,7 +139,8 @@ pub struct ToolView {
     pub attacks: Vec<AttackRow>,
     /// How many more entries apply than `attacks` lists.
     pub attacks_more: usize,
-    pub related: Vec<ToolRow>,
+    /// [`ToolRow`]s, as template values.
+    pub related: Vec<tera::Value>,
     pub faq: Vec<Faq>,
 }
 
