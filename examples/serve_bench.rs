@@ -19,7 +19,8 @@
 //!
 //! The figures include the watcher's debounce. Prints the median, the
 //! fastest and the slowest of each, with serve's own account of each
-//! rebuild ("rebuilt in … ms (what): … written").
+//! rebuild ("rebuilt in … ms (what): … written") and of the search index
+//! rebuilt after it when the edit changed searchable text.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -165,7 +166,13 @@ fn run(opts: &Opts) -> Result<(), String> {
             let t0 = Instant::now();
             std::fs::write(path, edited).map_err(|e| e.to_string())?;
             record_times.push(wait_for_reload(&events, t0, Duration::from_secs(120))?);
-            record_notes.push(last_rebuild_line(&lines));
+            let mut note = last_rebuild_line(&lines);
+            // The search index follows the reload when the edit changed
+            // searchable text; wait for it, so the next edit starts clean.
+            if let Some(search) = search_line(&lines) {
+                note.push_str(&format!("\n             then: {search}"));
+            }
+            record_notes.push(note);
             std::thread::sleep(Duration::from_millis(150));
         }
 
@@ -335,6 +342,18 @@ fn last_rebuild_line(lines: &mpsc::Receiver<String>) -> String {
         }
     }
     format!("(no rebuild line) stages: {stages}")
+}
+
+/// The "search index rebuilt" line that follows a rebuild, if one comes
+/// within a minute.
+fn search_line(lines: &mpsc::Receiver<String>) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Ok(line) = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if line.starts_with("search index rebuilt") {
+            return Some(line);
+        }
+    }
+    None
 }
 
 fn ms(d: Duration) -> String {

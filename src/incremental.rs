@@ -13,9 +13,11 @@
 //!   from the kept catalogue, without reading a record;
 //! - anything else (site.toml, attack entries, pages, a record added,
 //!   removed or turned into a link) loads the whole site again;
-//! - the search index is built again with every full render, and with a
-//!   server edit only when the searchable text of its tools or itself
-//!   changed.
+//! - the search index is built again with every full render; a server edit
+//!   that changes the searchable text of its tools or itself only marks it
+//!   out of date ([`Session::search_pending`]), and the caller rebuilds it
+//!   after the pages are out ([`Session::refresh_search`]): at 100,000
+//!   tools the index takes seconds, the pages milliseconds.
 //!
 //! Every path writes through the serve sink, which the caller commits only
 //! when the whole rebuild succeeded; a failed rebuild leaves the session as
@@ -32,7 +34,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::SiteFile;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
-use crate::render::selection::{List, Pages, Selection, changed_pages};
+use crate::render::selection::{List, Pages, Selection, changed_pages, is_changed, servers_of};
 use crate::render::urls::Urls;
 use crate::render::views::ToolRow;
 use crate::render::{Renderer, api};
@@ -50,6 +52,8 @@ pub struct Session {
     /// that do not change it (a full render's commit removes what it did
     /// not write).
     index: Vec<(String, Vec<u8>)>,
+    /// The catalogue changed since `index` was built.
+    search_stale: bool,
     /// Where the last rebuild's time went, stage by stage.
     pub timings: Timings,
 }
@@ -112,6 +116,7 @@ impl Session {
             renderer,
             urls,
             index: Vec::new(),
+            search_stale: false,
             timings,
         };
         session.render(None, true, sink)?;
@@ -279,9 +284,6 @@ impl Session {
             .iter()
             .zip(&search_before)
             .any(|((si, _), before)| searchable(&self.cat, *si) != *before);
-        if reindex {
-            owned.push(format!("{}/", search::DIR));
-        }
         let work = Work::Servers {
             servers: replaced.len(),
             tool_pages: selection.tools.len()
@@ -292,11 +294,39 @@ impl Session {
                     .sum::<usize>(),
             owned,
         };
-        if let Err(problems) = self.render(Some(selection), reindex, sink) {
+        if let Err(problems) = self.render(Some(selection), false, sink) {
             self.put_back(replaced, warnings_before);
             return Err(problems);
         }
+        self.search_stale |= reindex;
         Ok(work)
+    }
+
+    /// True when the catalogue changed since the search index was built
+    /// (and the site has search): call [`Session::refresh_search`].
+    pub fn search_pending(&self) -> bool {
+        self.search_stale && self.cat.config.search.enabled
+    }
+
+    /// Stops asking for a search rebuild that failed; the next change asks
+    /// again.
+    pub fn search_given_up(&mut self) {
+        self.search_stale = false;
+    }
+
+    /// Builds the search index of the current catalogue and writes it into
+    /// `sink`; every file under [`search::DIR`] is written, so the caller
+    /// commits that folder alone.
+    pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<(), Diagnostics> {
+        self.timings = Timings::default();
+        let files = self
+            .timings
+            .time("search", || search::build(&self.cat))
+            .map_err(Diagnostics::from)?;
+        search::write(&files, sink).map_err(Diagnostics::from)?;
+        self.index = files;
+        self.search_stale = false;
+        Ok(())
     }
 
     /// Undoes server replacements after a failed update.
@@ -326,6 +356,9 @@ impl Session {
     ) -> Result<(), Diagnostics> {
         let full = selection.is_none();
         let search = self.cat.config.search.enabled;
+        // A full render replaces every file: an out-of-date index is built
+        // again rather than written as it was.
+        let reindex = reindex || (full && self.search_stale);
         let urls = std::mem::replace(&mut self.urls, Urls::empty(&self.cat));
         let site = SiteRenderer::with_urls(&self.cat, &self.renderer, urls, selection);
         let mut problems = self
@@ -356,6 +389,7 @@ impl Session {
             && let Some(files) = fresh
         {
             self.index = files;
+            self.search_stale = false;
         }
         problems.into_result()
     }
@@ -389,9 +423,10 @@ fn affected_pages(
     };
     // Tool pages that show a changed row among their related tools.
     if !rows_changed.is_empty() {
+        let servers = servers_of(rows_changed);
         for (si, per_server) in cat.index.related.iter().enumerate() {
             for (ti, list) in per_server.iter().enumerate() {
-                if list.iter().any(|r| rows_changed.contains(r)) {
+                if list.iter().any(|r| is_changed(&servers, rows_changed, r)) {
                     selection.tools.insert(ToolId {
                         server: si as u32,
                         tool: ti as u32,
@@ -576,6 +611,13 @@ mod tests {
             Work::Servers { owned, .. } => sink.commit_partial(owned).unwrap(),
             _ => sink.commit(true).unwrap(),
         };
+        // As serve does once the pages are out.
+        if session.search_pending() {
+            sink.begin();
+            session.refresh_search(&*sink).unwrap();
+            sink.commit_partial(&[format!("{}/", search::DIR)]).unwrap();
+        }
+        assert!(!session.search_pending());
         work
     }
 

@@ -10,7 +10,6 @@ use crate::config::Risk;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
 use crate::render::selection::List;
-use crate::render::urls::paginate;
 use crate::render::views::*;
 use crate::text;
 
@@ -28,15 +27,7 @@ pub(super) struct ListSpec<'s> {
 impl SiteRenderer<'_> {
     pub(super) fn server_list(&self, sink: &dyn Sink) {
         let cat = self.cat;
-        let slices = self.wanted(
-            List::Servers,
-            paginate(
-                &self.urls,
-                "servers/",
-                cat.servers.len(),
-                cat.config.per_page,
-            ),
-        );
+        let slices = self.slices(List::Servers, "servers/", cat.servers.len());
         slices.into_par_iter().for_each(|slice| {
             #[derive(Serialize)]
             struct List {
@@ -92,52 +83,49 @@ impl SiteRenderer<'_> {
             url: String,
             tools: Vec<tera::Value>,
         }
-        self.wanted(
-            list,
-            paginate(&self.urls, path, ids.len(), self.cat.config.per_page),
-        )
-        .into_par_iter()
-        .for_each(|slice| {
-            let slice_ids = &ids[slice.range.clone()];
-            let tools: Vec<tera::Value> = slice_ids
-                .iter()
-                .map(|&id| self.urls.row_value(self.cat, id))
-                .collect();
-            let mut groups: Vec<Group> = Vec::new();
-            if group_by_server {
-                for (&id, value) in slice_ids.iter().zip(&tools) {
-                    match groups.last_mut() {
-                        Some(g) if g.server == id.server => g.tools.push(value.clone()),
-                        _ => {
-                            let s = &self.cat.servers[id.server as usize];
-                            groups.push(Group {
-                                server: id.server,
-                                name: s.name.clone(),
-                                url: self.urls.server(s),
-                                tools: vec![value.clone()],
-                            })
+        self.slices(list, path, ids.len())
+            .into_par_iter()
+            .for_each(|slice| {
+                let slice_ids = &ids[slice.range.clone()];
+                let tools: Vec<tera::Value> = slice_ids
+                    .iter()
+                    .map(|&id| self.urls.row_value(self.cat, id))
+                    .collect();
+                let mut groups: Vec<Group> = Vec::new();
+                if group_by_server {
+                    for (&id, value) in slice_ids.iter().zip(&tools) {
+                        match groups.last_mut() {
+                            Some(g) if g.server == id.server => g.tools.push(value.clone()),
+                            _ => {
+                                let s = &self.cat.servers[id.server as usize];
+                                groups.push(Group {
+                                    server: id.server,
+                                    name: s.name.clone(),
+                                    url: self.urls.server(s),
+                                    tools: vec![value.clone()],
+                                })
+                            }
                         }
                     }
                 }
-            }
-            let data = ListPage {
-                heading: heading.clone(),
-                intro: intro.clone(),
-                tools,
-                group_by_server,
-                groups,
-                total_text: text::count_s(ids.len(), "tool"),
-                pagination: slice.pagination,
-            };
-            let meta = self.meta(
-                heading.clone(),
-                intro.clone(),
-                &slice.path,
-                crumbs.clone(),
-                "website",
-            );
-            self.page(sink, "tool_list.html", &slice.path, &meta, data);
-        });
+                let data = ListPage {
+                    heading: heading.clone(),
+                    intro: intro.clone(),
+                    tools,
+                    group_by_server,
+                    groups,
+                    total_text: text::count_s(ids.len(), "tool"),
+                    pagination: slice.pagination,
+                };
+                let meta = self.meta(
+                    heading.clone(),
+                    intro.clone(),
+                    &slice.path,
+                    crumbs.clone(),
+                    "website",
+                );
+                self.page(sink, "tool_list.html", &slice.path, &meta, data);
+            });
     }
 
     pub(super) fn categories(&self, sink: &dyn Sink) {
@@ -300,31 +288,28 @@ impl SiteRenderer<'_> {
                 total_text: String,
                 pagination: Option<Pagination>,
             }
-            self.wanted(
-                List::Attack(ai),
-                paginate(&self.urls, &path, ids.len(), cat.config.per_page),
-            )
-            .into_par_iter()
-            .for_each(|slice| {
-                let data = AttackPage {
-                    attack: row.clone(),
-                    body_html: a.body_html.clone(),
-                    tools: ids[slice.range.clone()]
-                        .iter()
-                        .map(|&id| self.urls.row_value(cat, id))
-                        .collect(),
-                    total_text: text::count_s(ids.len(), "tool"),
-                    pagination: slice.pagination,
-                };
-                let meta = self.meta(
-                    a.title.clone(),
-                    a.summary.clone(),
-                    &slice.path,
-                    crumbs.clone(),
-                    "article",
-                );
-                self.page(sink, "attack.html", &slice.path, &meta, data);
-            });
+            self.slices(List::Attack(ai), &path, ids.len())
+                .into_par_iter()
+                .for_each(|slice| {
+                    let data = AttackPage {
+                        attack: row.clone(),
+                        body_html: a.body_html.clone(),
+                        tools: ids[slice.range.clone()]
+                            .iter()
+                            .map(|&id| self.urls.row_value(cat, id))
+                            .collect(),
+                        total_text: text::count_s(ids.len(), "tool"),
+                        pagination: slice.pagination,
+                    };
+                    let meta = self.meta(
+                        a.title.clone(),
+                        a.summary.clone(),
+                        &slice.path,
+                        crumbs.clone(),
+                        "article",
+                    );
+                    self.page(sink, "attack.html", &slice.path, &meta, data);
+                });
         });
     }
 
@@ -345,7 +330,7 @@ impl SiteRenderer<'_> {
         let crumbs = self
             .urls
             .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
-        self.wanted(List::Flagged, paginate(&self.urls, "flagged/", ids.len(), cat.config.per_page)).into_par_iter().for_each(|slice| {
+        self.slices(List::Flagged, "flagged/", ids.len()).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {

@@ -19,7 +19,7 @@ use crate::markdown;
 use crate::output::Sink;
 use crate::policy;
 use crate::render::selection::{List, Selection};
-use crate::render::urls::{Slice, Urls};
+use crate::render::urls::{Slice, Urls, page_count, page_slice};
 use crate::render::views::*;
 use crate::render::{Renderer, seo, tool::tool_view};
 use crate::text;
@@ -67,17 +67,15 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// The slices of `list` to write: all of them in a full render.
-    pub(super) fn wanted(&self, list: List, slices: Vec<Slice>) -> Vec<Slice> {
-        match &self.selection {
-            None => slices,
-            Some(sel) => slices
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| sel.wants(list, i + 1))
-                .map(|(_, s)| s)
-                .collect(),
-        }
+    /// The pages of `list` (`total` items under `path`) to write: all of
+    /// them in a full render, else only the selected ones, built alone (a
+    /// list of 300,000 tools has thousands of pages).
+    pub(super) fn slices(&self, list: List, path: &str, total: usize) -> Vec<Slice> {
+        let per_page = self.cat.config.per_page;
+        (1..=page_count(total, per_page))
+            .filter(|&n| self.selection.as_ref().is_none_or(|sel| sel.wants(list, n)))
+            .map(|n| page_slice(&self.urls, path, total, per_page, n))
+            .collect()
     }
 
     pub(super) fn report(&self, d: Diagnostic) {

@@ -72,6 +72,21 @@ impl Selection {
     }
 }
 
+/// The servers of `changed`, sorted: changed tools belong to a few
+/// servers, so a look at the server first spares most hash lookups when a
+/// long list is scanned for them.
+pub fn servers_of(changed: &HashSet<ToolId>) -> Vec<u32> {
+    let mut servers: Vec<u32> = changed.iter().map(|id| id.server).collect();
+    servers.sort_unstable();
+    servers.dedup();
+    servers
+}
+
+/// Whether `id` is in `changed`, whose servers are `servers`.
+pub fn is_changed(servers: &[u32], changed: &HashSet<ToolId>, id: &ToolId) -> bool {
+    servers.binary_search(&id.server).is_ok() && changed.contains(id)
+}
+
 /// The pages of a list of `per_page` items per page that differ between
 /// `old` and `new`: every page when the length changed (each page states
 /// the total, and the page count may move), else the pages holding a
@@ -86,11 +101,12 @@ pub fn changed_pages(
         return Some(Pages::All);
     }
     let per_page = per_page.max(1);
+    let servers = servers_of(changed);
     let pages: BTreeSet<usize> = old
         .iter()
         .zip(new)
         .enumerate()
-        .filter(|(_, (a, b))| a != b || changed.contains(b))
+        .filter(|(_, (a, b))| a != b || is_changed(&servers, changed, b))
         .map(|(i, _)| i / per_page + 1)
         .collect();
     (!pages.is_empty()).then_some(Pages::Some(pages))

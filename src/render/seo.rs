@@ -9,7 +9,7 @@ use crate::config::Risk;
 use crate::markdown::escape;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
-use crate::render::urls::{Urls, paginate};
+use crate::render::urls::{Urls, page_count, page_path};
 use crate::render::views::Link;
 
 /// The policy of every site page: scripts and styles from the site only, no
@@ -103,7 +103,7 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
     let per = cat.config.per_page;
     let mut out = vec![String::new()];
     let list = |out: &mut Vec<String>, path: &str, n: usize| {
-        out.extend(paginate(&r.urls, path, n, per).into_iter().map(|s| s.path))
+        out.extend((1..=page_count(n, per)).map(|i| page_path(path, i)))
     };
     list(&mut out, "servers/", cat.servers.len());
     out.push("categories/".into());

@@ -262,67 +262,77 @@ pub struct Slice {
     pub pagination: Option<Pagination>,
 }
 
-/// Splits `total` items into pages under `path` (`servers/`): page 1 at the
-/// path itself, page n at `path/page/n/`.
-pub fn paginate(urls: &Urls, path: &str, total: usize, per_page: usize) -> Vec<Slice> {
-    let pages = total.div_ceil(per_page).max(1);
-    let page_path = |n: usize| {
-        if n == 1 {
-            path.to_string()
-        } else {
-            format!("{path}page/{n}/")
-        }
-    };
-    (1..=pages)
-        .map(|n| {
-            let range = ((n - 1) * per_page).min(total)..(n * per_page).min(total);
-            let pagination = (pages > 1).then(|| Pagination {
-                current: n,
-                total: pages,
-                previous: (n > 1).then(|| urls.at(&page_path(n - 1))),
-                next: (n < pages).then(|| urls.at(&page_path(n + 1))),
-                pages: page_window(n, pages)
-                    .into_iter()
-                    .map(|i| match i {
-                        Some(i) => PageLink {
-                            name: i.to_string(),
-                            url: urls.at(&page_path(i)),
-                            current: i == n,
-                            gap: false,
-                        },
-                        None => PageLink {
-                            name: "…".into(),
-                            url: String::new(),
-                            current: false,
-                            gap: true,
-                        },
-                    })
-                    .collect(),
-                range_text: format!("Showing {}–{} of {}", range.start + 1, range.end, total),
-            });
-            Slice {
-                path: page_path(n),
-                range,
-                pagination,
-            }
-        })
-        .collect()
+/// How many pages `total` items fill at `per_page` a page (at least one).
+pub fn page_count(total: usize, per_page: usize) -> usize {
+    total.div_ceil(per_page.max(1)).max(1)
+}
+
+/// The site path of page `n` of a list at `path`: the path itself for the
+/// first, `path/page/n/` for the others.
+pub fn page_path(path: &str, n: usize) -> String {
+    if n == 1 {
+        path.to_string()
+    } else {
+        format!("{path}page/{n}/")
+    }
+}
+
+/// Page `n` of `total` items under `path` (`servers/`).
+pub fn page_slice(urls: &Urls, path: &str, total: usize, per_page: usize, n: usize) -> Slice {
+    let per_page = per_page.max(1);
+    let pages = page_count(total, per_page);
+    let range = ((n - 1) * per_page).min(total)..(n * per_page).min(total);
+    let pagination = (pages > 1).then(|| Pagination {
+        current: n,
+        total: pages,
+        previous: (n > 1).then(|| urls.at(&page_path(path, n - 1))),
+        next: (n < pages).then(|| urls.at(&page_path(path, n + 1))),
+        pages: page_window(n, pages)
+            .into_iter()
+            .map(|i| match i {
+                Some(i) => PageLink {
+                    name: i.to_string(),
+                    url: urls.at(&page_path(path, i)),
+                    current: i == n,
+                    gap: false,
+                },
+                None => PageLink {
+                    name: "…".into(),
+                    url: String::new(),
+                    current: false,
+                    gap: true,
+                },
+            })
+            .collect(),
+        range_text: format!("Showing {}–{} of {}", range.start + 1, range.end, total),
+    });
+    Slice {
+        path: page_path(path, n),
+        range,
+        pagination,
+    }
 }
 
 /// The page numbers a pagination bar shows for page `n` of `total`: the
 /// first, the last, and two either side of `n`, with `None` for each gap.
-/// A fixed number of links per page, however long the list.
+/// A fixed number of links per page, however long the list, found without
+/// looking at the pages in between.
 pub fn page_window(n: usize, total: usize) -> Vec<Option<usize>> {
-    let mut out = Vec::new();
+    let mut shown: Vec<usize> = [1, total]
+        .into_iter()
+        .chain(n.saturating_sub(2)..=n + 2)
+        .filter(|&i| (1..=total).contains(&i))
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let mut out = Vec::with_capacity(shown.len() + 2);
     let mut last = 0;
-    for i in 1..=total {
-        if i == 1 || i == total || (i + 2 >= n && i <= n + 2) {
-            if i > last + 1 {
-                out.push(None);
-            }
-            out.push(Some(i));
-            last = i;
+    for i in shown {
+        if i > last + 1 {
+            out.push(None);
         }
+        out.push(Some(i));
+        last = i;
     }
     out
 }
@@ -346,5 +356,30 @@ mod tests {
         assert_eq!(w(5, 10), "1 … 3 4 5 6 7 … 10");
         assert_eq!(w(10, 10), "1 … 8 9 10");
         assert_eq!(w(4, 10), "1 2 3 4 5 6 … 10");
+        assert_eq!(w(2, 2), "1 2");
+        assert_eq!(w(3, 5), "1 2 3 4 5");
+        assert_eq!(w(7, 1000), "1 … 5 6 7 8 9 … 1000");
+    }
+
+    #[test]
+    fn the_window_matches_a_scan_of_every_page() {
+        // The rule stated plainly: page i is shown when it is the first,
+        // the last, or within two of n; a gap stands for skipped pages.
+        for total in 1..40 {
+            for n in 1..=total {
+                let mut want = Vec::new();
+                let mut last = 0;
+                for i in 1..=total {
+                    if i == 1 || i == total || (i + 2 >= n && i <= n + 2) {
+                        if i > last + 1 {
+                            want.push(None);
+                        }
+                        want.push(Some(i));
+                        last = i;
+                    }
+                }
+                assert_eq!(page_window(n, total), want, "page {n} of {total}");
+            }
+        }
     }
 }

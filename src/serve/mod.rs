@@ -182,7 +182,24 @@ fn watch_loop(
     let site_abs = site_dir
         .canonicalize()
         .unwrap_or_else(|_| site_dir.to_path_buf());
-    while let Ok(first) = rx.recv() {
+    loop {
+        // The search index is rebuilt once the pages are out, when no
+        // change is waiting (a change is worked on first).
+        let first = if preview.search_pending() {
+            match rx.try_recv() {
+                Ok(batch) => batch,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    preview.refresh_search();
+                    continue;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(batch) => batch,
+                Err(_) => break,
+            }
+        };
         // Take every batch already waiting, so one save of many files is one rebuild.
         let mut batches = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -268,6 +285,41 @@ struct Preview {
 }
 
 impl Preview {
+    fn search_pending(&self) -> bool {
+        self.session.as_ref().is_some_and(Session::search_pending)
+    }
+
+    /// Rebuilds the search index after a rebuild left it out of date, and
+    /// commits the index folder alone. Pages already loaded keep the index
+    /// they fetched; the next search of a new page view sees this one. A
+    /// failure is reported and the index marked up to date, so that it is
+    /// not tried again until the next change.
+    fn refresh_search(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let started = Instant::now();
+        self.sink.begin();
+        let result = session.refresh_search(&self.sink).and_then(|()| {
+            self.sink
+                .commit_partial(&[format!("{}/", crate::search::DIR)])
+                .map_err(Diagnostics::from)
+        });
+        match result {
+            Ok(c) => eprintln!(
+                "search index rebuilt in {} ms: {} written, {} removed",
+                started.elapsed().as_millis(),
+                text::count_s(c.written, "file"),
+                c.removed
+            ),
+            Err(problems) => {
+                self.sink.abandon();
+                session.search_given_up();
+                eprintln!("{problems}");
+            }
+        }
+    }
+
     /// Carries out `plan` (a full build when there is no session yet);
     /// writes what changed into the preview folder only when everything
     /// succeeded; then tells the pages to reload or shows the errors.
