@@ -887,6 +887,16 @@ impl Ctx {
             stages: parse_stages(&m.stderr),
             ..Default::default()
         };
+        // The search index is measured before the floor, which may delete
+        // the output to make room.
+        if minify {
+            let index_secs = fig
+                .stages
+                .iter()
+                .find(|(n, _)| n == "search")
+                .map(|(_, d)| *d);
+            self.search_row(servers, fig.summary.tools, out, index_secs, None);
+        }
         progress(&format!("  floor: rewriting {} files", tree.files.len()));
         let floor_dir = self.dir.join(format!("s{servers}/floor"));
         match floor(out, &floor_dir, &tree, &self.dir, &self.fstype) {
@@ -1046,15 +1056,6 @@ impl Ctx {
             return vec![on, off];
         }
         on.build = self.cold_build(servers, &site, &out, true);
-        if let Some(b) = &on.build {
-            let index_secs = b
-                .stages
-                .iter()
-                .find(|(n, _)| n == "search")
-                .map(|(_, d)| *d);
-            let tools = b.summary.tools;
-            self.search_row(servers, tools, &out, index_secs, None);
-        }
 
         progress(&format!("{servers} servers: check"));
         match self

@@ -36,7 +36,6 @@ use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
 use crate::render::selection::{List, Pages, Selection, changed_pages, is_changed, servers_of};
 use crate::render::urls::Urls;
-use crate::render::views::ToolRow;
 use crate::render::{Renderer, api};
 use crate::search;
 use crate::site::{self, Timings};
@@ -175,13 +174,13 @@ impl Session {
         self.timings.stages.push(("load", started.elapsed()));
 
         let before = self.timings.time("lists", || ListsBefore::of(&self.cat));
-        let rows_before: Vec<(usize, Vec<ToolRow>, serde_json::Value)> = loaded
+        let rows_before: Vec<(usize, Vec<tera::Value>, serde_json::Value)> = loaded
             .iter()
             .map(|(si, _)| {
                 let s = &self.cat.servers[*si];
                 (
                     *si,
-                    self.urls.rows[*si].clone(),
+                    self.urls.values[*si].clone(),
                     api::catalogue_entry(&self.urls, &self.cat, s),
                 )
             })
@@ -246,7 +245,7 @@ impl Session {
         let mut rows_changed = HashSet::new();
         let mut catalogue_json = false;
         for (si, old_rows, old_entry) in &rows_before {
-            let new_rows = &self.urls.rows[*si];
+            let new_rows = &self.urls.values[*si];
             for ti in 0..old_rows.len().max(new_rows.len()) {
                 if old_rows.get(ti) != new_rows.get(ti) {
                     rows_changed.insert(ToolId {

@@ -361,8 +361,25 @@ fn risk_index(risk: Option<Risk>) -> i32 {
     })
 }
 
-/// One posting: record id and the word's score on it.
-type Posting = (u32, u8);
+/// One posting: a record id (the high 24 bits) and the word's score on it
+/// (the low 8), packed so that a catalogue's postings take 4 bytes each and
+/// sort by id.
+type Posting = u32;
+
+/// The most records an index can number.
+const MAX_RECORDS: usize = 1 << 24;
+
+fn posting(id: u32, score: u8) -> Posting {
+    (id << 8) | u32::from(score)
+}
+
+fn posting_id(p: Posting) -> u32 {
+    p >> 8
+}
+
+fn posting_score(p: Posting) -> u8 {
+    (p & 0xff) as u8
+}
 
 /// What one record chunk contributes: its JSON, and per record the facet
 /// key and (for the browse lists) the risk.
@@ -397,7 +414,8 @@ fn posting_json(out: &mut String, postings: &[Posting], count: usize, facets: &[
     out.push('[');
     let _ = write!(out, "{count}");
     let mut last = 0u32;
-    for (i, &(id, score)) in postings.iter().enumerate() {
+    for (i, &p) in postings.iter().enumerate() {
+        let (id, score) = (posting_id(p), posting_score(p));
         let delta = if i == 0 { id } else { id - last };
         last = id;
         let _ = write!(out, ",{delta},{score},{}", facets[id as usize]);
@@ -409,46 +427,63 @@ fn posting_json(out: &mut String, postings: &[Posting], count: usize, facets: &[
 pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let sources = sources(cat);
     let total = sources.len();
-    if total > u32::MAX as usize {
+    if total >= MAX_RECORDS {
         return Err(Diagnostic::new(format!(
             "cannot build the search index: {total} records is more than it can number"
         ))
         .help("set `enabled = false` under `[search]` in site.toml"));
     }
 
-    // Records, chunk by chunk in parallel: each chunk's JSON, its records'
-    // facets, and the words into one inverted map per worker.
+    // Records, chunk by chunk in parallel: each chunk's JSON and its
+    // records' facets, and the words into one inverted map per worker (not
+    // per chunk: each map repeats the words it holds).
     type Postings = HashMap<String, Vec<Posting>>;
     let chunks: Vec<&[Source]> = sources.chunks(RECORDS_PER_CHUNK).collect();
-    let (mut parts, postings): (Vec<ChunkPart>, Vec<Postings>) = chunks
+    let (mut parts, mut merged): (Vec<(usize, ChunkPart)>, Postings) = chunks
         .par_iter()
         .enumerate()
-        .map(|(ci, chunk)| {
-            let mut postings: Postings = HashMap::new();
-            let mut facets = Vec::with_capacity(chunk.len());
-            let mut rows = Vec::with_capacity(chunk.len());
-            for (k, &source) in chunk.iter().enumerate() {
-                let id = (ci * RECORDS_PER_CHUNK + k) as u32;
-                let r = record(cat, source);
-                for (word, score) in &r.words {
-                    postings.entry(word.clone()).or_default().push((id, *score));
+        .fold(
+            || (Vec::new(), Postings::new()),
+            |(mut parts, mut postings), (ci, chunk)| {
+                let mut facets = Vec::with_capacity(chunk.len());
+                let mut rows = Vec::with_capacity(chunk.len());
+                for (k, &source) in chunk.iter().enumerate() {
+                    let id = (ci * RECORDS_PER_CHUNK + k) as u32;
+                    let r = record(cat, source);
+                    for (word, score) in r.words.iter() {
+                        match postings.get_mut(word.as_str()) {
+                            Some(list) => list.push(posting(id, *score)),
+                            None => {
+                                postings.insert(word.clone(), vec![posting(id, *score)]);
+                            }
+                        }
+                    }
+                    rows.push(record_json(&r));
+                    facets.push((risk_index(r.risk), r.categories));
                 }
-                rows.push(record_json(&r));
-                facets.push((risk_index(r.risk), r.categories));
-            }
-            let json = serde_json::to_vec(&rows).expect("records serialize");
-            (ChunkPart { json, facets }, postings)
-        })
-        .unzip();
-
-    // Merge the per-chunk maps in chunk order, so every list stays in id
-    // order.
-    let mut merged: HashMap<String, Vec<Posting>> = HashMap::new();
-    for map in postings {
-        for (word, list) in map {
-            merged.entry(word).or_default().extend(list);
-        }
-    }
+                let json = serde_json::to_vec(&rows).expect("records serialize");
+                parts.push((ci, ChunkPart { json, facets }));
+                (parts, postings)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Postings::new()),
+            |(mut parts, mut a), (more, b)| {
+                parts.extend(more);
+                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (word, list) in small {
+                    big.entry(word).or_default().extend(list);
+                }
+                a = big;
+                (parts, a)
+            },
+        );
+    parts.sort_unstable_by_key(|(ci, _)| *ci);
+    let mut parts: Vec<ChunkPart> = parts.into_iter().map(|(_, p)| p).collect();
+    // Workers' lists were appended in any order.
+    merged
+        .par_iter_mut()
+        .for_each(|(_, list)| list.sort_unstable());
 
     // Facets, numbered in order of first use; and each record's.
     let mut facet_ids: HashMap<(i32, Vec<usize>), u32> = HashMap::new();
@@ -479,7 +514,11 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
         .map(|(_, list)| {
             let count = list.len();
             if list.len() > MAX_POSTINGS {
-                list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                list.sort_unstable_by(|&a, &b| {
+                    posting_score(b)
+                        .cmp(&posting_score(a))
+                        .then(posting_id(a).cmp(&posting_id(b)))
+                });
                 list.truncate(MAX_POSTINGS);
                 list.sort_unstable();
             }
@@ -652,11 +691,16 @@ mod tests {
         let mut out = String::new();
         posting_json(
             &mut out,
-            &[(3, 170), (4, 16), (10, 32)],
+            &[posting(3, 170), posting(4, 16), posting(10, 32)],
             3,
             &[0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 5],
         );
         assert_eq!(out, "[3,3,170,2,1,16,1,6,32,5]");
+        let p = posting(MAX_RECORDS as u32 - 1, 255);
+        assert_eq!(
+            (posting_id(p), posting_score(p)),
+            (MAX_RECORDS as u32 - 1, 255)
+        );
     }
 
     #[test]

@@ -237,7 +237,6 @@ mod tests {
         let urls = Urls {
             base: "/".into(),
             absolute: "https://e.com/".into(),
-            rows: vec![],
             values: vec![],
             attacks: vec![],
         };

@@ -10,21 +10,16 @@ use crate::markdown;
 use crate::render::views::*;
 use crate::text;
 
-fn row_values(rows: &[ToolRow]) -> Vec<tera::Value> {
-    rows.iter().map(tera::Value::from_serializable).collect()
-}
-
 /// Builds URLs and small views; knows the site's base path.
 pub struct Urls {
     /// `/` or `/sub/`.
     pub base: String,
     /// Absolute base URL, ending in `/`.
     pub absolute: String,
-    /// Every tool's list row, built once per render (per server, per tool).
-    pub rows: Vec<Vec<ToolRow>>,
-    /// The same rows as template values, built once per render: a page that
-    /// lists a tool shares its value (a reference count) instead of
-    /// converting the row again, which was most of a list page's cost.
+    /// Every tool's list row ([`ToolRow`]) as a template value, built once
+    /// per render (per server, per tool): a page that lists a tool shares
+    /// its value (a reference count) instead of building and converting the
+    /// row again, which was most of a list page's cost.
     pub values: Vec<Vec<tera::Value>>,
     /// Every attack entry's list row, built once per render.
     pub attacks: Vec<AttackRow>,
@@ -36,7 +31,6 @@ impl Urls {
         Urls {
             base: cat.config.base_path.clone(),
             absolute: cat.config.base_url.clone(),
-            rows: Vec::new(),
             values: Vec::new(),
             attacks: Vec::new(),
         }
@@ -46,52 +40,41 @@ impl Urls {
         let mut urls = Urls {
             base: cat.config.base_path.clone(),
             absolute: cat.config.base_url.clone(),
-            rows: Vec::new(),
             values: Vec::new(),
             attacks: Vec::new(),
         };
         // A tool's row appears on many pages (related tools, categories,
         // risk levels, attack entries); build each once.
-        urls.rows = cat
+        urls.values = cat
             .servers
             .par_iter()
             .enumerate()
-            .map(|(si, s)| {
-                (0..s.tools.len())
-                    .map(|ti| {
-                        urls.build_tool_row(
-                            cat,
-                            ToolId {
-                                server: si as u32,
-                                tool: ti as u32,
-                            },
-                        )
-                    })
-                    .collect()
-            })
+            .map(|(si, _)| urls.server_row_values(cat, si))
             .collect();
-        urls.values = urls.rows.par_iter().map(|r| row_values(r)).collect();
         urls.attacks = (0..cat.attacks.len())
             .map(|ai| urls.build_attack_row(cat, ai))
             .collect();
         urls
     }
 
-    /// Rebuilds the rows of the server at `si` after it changed.
-    pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
-        let rows: Vec<ToolRow> = (0..cat.servers[si].tools.len())
+    /// The list rows of the tools of the server at `si`, as template values.
+    fn server_row_values(&self, cat: &Catalogue, si: usize) -> Vec<tera::Value> {
+        (0..cat.servers[si].tools.len())
             .map(|ti| {
-                self.build_tool_row(
+                tera::Value::from_serializable(&self.build_tool_row(
                     cat,
                     ToolId {
                         server: si as u32,
                         tool: ti as u32,
                     },
-                )
+                ))
             })
-            .collect();
-        self.values[si] = row_values(&rows);
-        self.rows[si] = rows;
+            .collect()
+    }
+
+    /// Rebuilds the rows of the server at `si` after it changed.
+    pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
+        self.values[si] = self.server_row_values(cat, si);
     }
 
     /// A tool's list row as a template value.
@@ -103,18 +86,6 @@ impl Urls {
         {
             Some(value) => value.clone(),
             None => tera::Value::from_serializable(&self.build_tool_row(cat, id)),
-        }
-    }
-
-    /// A tool's list row.
-    pub fn tool_row(&self, cat: &Catalogue, id: ToolId) -> ToolRow {
-        match self
-            .rows
-            .get(id.server as usize)
-            .and_then(|r| r.get(id.tool as usize))
-        {
-            Some(row) => row.clone(),
-            None => self.build_tool_row(cat, id),
         }
     }
 
