@@ -8,6 +8,10 @@
 //! Each finding quotes what was found, with hidden characters made visible.
 //! Pure functions over text: no I/O, no model types.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::{Finding, FindingKind};
 
 /// Characters that render as nothing, or reorder text, with their names.
@@ -187,33 +191,37 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
     }
 
     let lower = text.to_lowercase();
-    for phrase in MODEL_INSTRUCTIONS {
-        if let Some(at) = lower.find(phrase) {
-            out.push(Finding {
-                kind: FindingKind::ModelInstructions,
-                quote: excerpt(text, &lower, at, phrase.len()),
-                note: format!("The {field} speaks to the model (“{phrase}”), not to the user: a classic tool-poisoning instruction."),
-            });
-            break;
-        }
+    // The first phrase of each list (in list order) found, at its first place.
+    let first_listed = |found: Vec<Option<usize>>| {
+        found
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, at)| at.map(|at| (i, at)))
+    };
+    if let Some((i, at)) = first_listed(first_occurrences(&PHRASES.model, &lower)) {
+        let phrase = MODEL_INSTRUCTIONS[i];
+        out.push(Finding {
+            kind: FindingKind::ModelInstructions,
+            quote: excerpt(text, &lower, at, phrase.len()),
+            note: format!("The {field} speaks to the model (“{phrase}”), not to the user: a classic tool-poisoning instruction."),
+        });
     }
     let mut secret_found = false;
-    for marker in SECRET_FILES {
-        if let Some(at) = lower.find(marker) {
-            out.push(Finding {
-                kind: FindingKind::SecretAccess,
-                quote: excerpt(text, &lower, at, marker.len()),
-                note: format!("The {field} refers to “{marker}”, a secret or private file that a tool description has no reason to name."),
-            });
-            secret_found = true;
-            break;
-        }
+    if let Some((i, at)) = first_listed(first_occurrences(&PHRASES.files, &lower)) {
+        let marker = SECRET_FILES[i];
+        out.push(Finding {
+            kind: FindingKind::SecretAccess,
+            quote: excerpt(text, &lower, at, marker.len()),
+            note: format!("The {field} refers to “{marker}”, a secret or private file that a tool description has no reason to name."),
+        });
+        secret_found = true;
     }
-    if !secret_found && HANDING_OVER.iter().any(|h| lower.contains(h)) {
-        for word in SECRET_WORDS {
-            if let Some(at) = lower.find(word) {
+    if !secret_found && PHRASES.handing_over.is_match(&lower) {
+        let words = first_occurrences(&PHRASES.words, &lower);
+        for (word, at) in SECRET_WORDS.iter().zip(words) {
+            if let Some(at) = at {
                 let sentence = sentence_around(&lower, at);
-                if HANDING_OVER.iter().any(|h| sentence.contains(h)) {
+                if PHRASES.handing_over.is_match(sentence) {
                     out.push(Finding {
                         kind: FindingKind::SecretAccess,
                         quote: excerpt(text, &lower, at, word.len()),
@@ -224,6 +232,37 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// The phrase lists as automata: one pass over a text finds every phrase
+/// of a list, where a search per phrase cost most of classification.
+struct Phrases {
+    model: AhoCorasick,
+    files: AhoCorasick,
+    words: AhoCorasick,
+    handing_over: AhoCorasick,
+}
+
+static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
+    let automaton = |list: &[&str]| AhoCorasick::new(list).expect("phrase lists build");
+    Phrases {
+        model: automaton(MODEL_INSTRUCTIONS),
+        files: automaton(SECRET_FILES),
+        words: automaton(SECRET_WORDS),
+        handing_over: automaton(HANDING_OVER),
+    }
+});
+
+/// For each phrase of `list` (by index), where it first occurs in `text`.
+fn first_occurrences(list: &AhoCorasick, text: &str) -> Vec<Option<usize>> {
+    let mut first = vec![None; list.patterns_len()];
+    for m in list.find_overlapping_iter(text) {
+        let slot = &mut first[m.pattern().as_usize()];
+        if slot.is_none_or(|at| m.start() < at) {
+            *slot = Some(m.start());
+        }
+    }
+    first
 }
 
 /// A short excerpt around a match, hidden characters revealed.
