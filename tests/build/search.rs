@@ -699,3 +699,85 @@ fn browser_search_works_under_a_sub_path() {
         "Enter to open the tool page under /docs/",
     );
 }
+
+/// A site of one server with `n` tools `get_item_0` … that all share the
+/// words `get` and `item`, so those words are on more records than a word
+/// keeps postings for.
+fn crowded_site(n: usize) -> tempfile::TempDir {
+    let dir = tempdir();
+    let site = dir.path();
+    std::fs::create_dir_all(site.join("content/servers")).unwrap();
+    std::fs::write(
+        site.join("site.toml"),
+        "title = \"Crowded\"\nbase_url = \"https://crowded.example/\"\nper_page = 100\n",
+    )
+    .unwrap();
+    let tools: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({
+                "name": format!("get_item_{i}"),
+                "description": format!("Gets item number {i} of the store."),
+                "inputSchema": {"type": "object"}
+            })
+        })
+        .collect();
+    std::fs::write(
+        site.join("content/servers/store.json"),
+        serde_json::to_string(&json!({"name": "Store", "tools": tools})).unwrap(),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn browser_finds_a_tool_by_its_name_when_its_words_are_on_very_many_records() {
+    let site = crowded_site(1_200);
+    // The index cut the list of `get`: the last tools are not on it.
+    let out = tempdir();
+    let out = out.path().join("out");
+    build(site.path(), &out).ok("build the crowded site");
+    let m = read_json(&out.join("search/index.json"));
+    let chunks = m["chunks"].as_array().unwrap();
+    let at = chunks
+        .iter()
+        .rposition(|c| c.as_str().unwrap() <= "get")
+        .unwrap();
+    let chunk = read_json(&out.join(format!("search/w/{at}.json")));
+    let i = chunk["w"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|w| w == "get")
+        .unwrap();
+    let list = chunk["p"][i].as_array().unwrap();
+    assert_eq!(list[0].as_u64(), Some(1_200), "the true count is kept");
+    assert!((list.len() - 1) / 3 < 1_200, "the list is cut");
+    let server = Server::start_site(site.path());
+    let browser = Browser::start();
+    browser.goto(&server.url("/"));
+    for name in ["get_item_1150", "get item 1199", "getItem1100"] {
+        focus_header_box(&browser);
+        browser.eval("var i = document.getElementById('site-q'); i.value = ''; return true;");
+        browser.keys(name);
+        let hits = browser.wait_until(&results_for(name), "results for a crowded name");
+        let want = format!(
+            "/servers/store/{}/",
+            name.replace(' ', "_").replace("getItem", "get_item_")
+        );
+        assert_eq!(
+            hits[0]["href"].as_str(),
+            Some(want.as_str()),
+            "{name}: the tool is first: {hits}"
+        );
+    }
+    // A very common word alone says how many more there are.
+    browser.eval("var i = document.getElementById('site-q'); i.value = ''; return true;");
+    focus_header_box(&browser);
+    browser.keys("item");
+    browser.wait_until(&results_for("item"), "results for a common word");
+    let status = browser.eval("return document.getElementById('site-status').textContent;");
+    assert!(
+        status.as_str().unwrap().contains("or more results"),
+        "{status}"
+    );
+}

@@ -85,10 +85,11 @@
   }
 
   // Every record with a word that starts with `term` (or, with `exact`,
-  // equals it): id -> [score, facet]. A word equal to the term counts
-  // fully, a longer one half.
+  // equals it): id -> [score, facet, whether the word equals the term]. A
+  // word equal to the term counts fully, a longer one half.
   Index.prototype.lookup = function (m, term, exact) {
     var self = this;
+    if (!m.chunks.length) return Promise.resolve({ hits: new Map(), cut: false });
     return Promise.all(chunksFor(m, term).map(function (c) {
       return self.file(m, "w/" + c + ".json");
     })).then(function (chunks) {
@@ -106,7 +107,7 @@
             id += p[k];
             var score = half ? p[k + 1] >> 1 : p[k + 1];
             var had = hits.get(id);
-            if (!had || had[0] < score) hits.set(id, [score, p[k + 2]]);
+            if (!had || had[0] < score) hits.set(id, [score, p[k + 2], !half]);
           }
         }
       });
@@ -130,7 +131,10 @@
         var meta = { title: r[2], kind: r[1], name: r[3], server: r[4], category: r[5], risk: r[6], excerpt: r[7] };
         if (r[1] === "server") meta.tools = r[8];
         if (r[1] === "attack") meta["class"] = r[8];
-        return { url: base + r[0], meta: meta };
+        // Built from slugs (letters, digits, `-`, `_`, `.`), never `.` or `..`.
+        var path = typeof r[0] === "string" && /^[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*\/$/.test(r[0]) &&
+          !r[0].split("/").some(function (seg) { return seg === "." || seg === ".."; });
+        return { url: path ? base + r[0] : "", meta: meta };
       });
     }));
   };
@@ -145,8 +149,12 @@
         want.category = m.categories.indexOf(filters.category);
         if (want.category < 0) return { datas: [], total: 0, floor: false };
       }
-      if (filters.risk) want.risk = m.risks.indexOf(filters.risk);
-      var terms = indexWords(query).filter(function (t, i, all) { return all.indexOf(t) === i; });
+      if (filters.risk) {
+        want.risk = m.risks.indexOf(filters.risk);
+        if (want.risk < 0) return { datas: [], total: 0, floor: false };
+      }
+      var raw = indexWords(query);
+      var terms = raw.filter(function (t, i, all) { return all.indexOf(t) === i; });
       if (!terms.length) {
         var key = (want.category === undefined ? "" : want.category) + "|" +
           (want.risk === undefined ? "" : want.risk);
@@ -155,28 +163,42 @@
           return { datas: datas, total: b[0], floor: false };
         });
       }
-      var joined = Array.from(terms.join("")).slice(0, MAX_WORD).join("");
+      // Every word, repeats included, as the build runs a name's words together.
+      var joined = Array.from(raw.join("")).slice(0, MAX_WORD).join("");
       // The query as typed (search::literal): of names with the same
       // words, the one typed exactly; counted only when equal, so that it
       // never lifts longer names above the one typed.
       var literal = "=" + Array.from(query.trim().split(/\s+/).join(" ").toLowerCase()).slice(0, MAX_WORD).join("");
       var lookups = terms.map(function (t) { return self.lookup(m, t); });
-      lookups.push(self.lookup(m, literal, true));
+      // The build indexes no literal for a one-word name that is its word.
+      if (raw.length > 1 || literal !== "=" + raw[0]) lookups.push(self.lookup(m, literal, true));
       // A name typed as one word or with other separators (see search::Scorer::name).
-      if (terms.length > 1) lookups.push(self.lookup(m, joined));
+      if (raw.length > 1) lookups.push(self.lookup(m, joined));
       return Promise.all(lookups).then(function (found) {
         var required = found.slice(0, terms.length);
         var bonuses = found.slice(terms.length);
         var cut = required.some(function (f) { return f.cut; });
         required.sort(function (a, b) { return a.hits.size - b.hits.size; });
+        // A record whose whole name was typed (the literal, or the words run
+        // together) is a result even where a query word misses it: a very
+        // common word's list was cut to its best records, or the query split
+        // into other words (`getItem2` is `get`, `item2`; the name
+        // `get_item_2` is `get`, `item`, `2`).
+        var whole = new Map();
+        bonuses.forEach(function (bonus) {
+          bonus.hits.forEach(function (hit, id) { if (hit[2]) whole.set(id, hit[1]); });
+        });
+        var candidates = new Map();
+        required[0].hits.forEach(function (hit, id) { candidates.set(id, hit[1]); });
+        whole.forEach(function (facet, id) { candidates.set(id, facet); });
         var ranked = [];
-        required[0].hits.forEach(function (hit, id) {
-          if (!accepts(m, hit[1], want)) return;
-          var score = hit[0];
-          for (var i = 1; i < required.length; i++) {
-            var other = required[i].hits.get(id);
-            if (!other) return;
-            score += other[0];
+        candidates.forEach(function (facet, id) {
+          if (!accepts(m, facet, want)) return;
+          var score = 0;
+          for (var i = 0; i < required.length; i++) {
+            var hit = required[i].hits.get(id);
+            if (hit) score += hit[0];
+            else if (!whole.has(id)) return;
           }
           bonuses.forEach(function (bonus) {
             var extra = bonus.hits.get(id);
