@@ -38,6 +38,11 @@ impl Server {
     /// Copies the site at `src` (its settings and source folders only) to a
     /// temporary folder and serves it.
     pub fn start_site(src: &Path) -> Server {
+        Server::start_site_with(src, &[])
+    }
+
+    /// As [`Server::start_site`], with more environment variables.
+    pub fn start_site_with(src: &Path, env: &[(&str, &Path)]) -> Server {
         let dir = tempdir();
         let site = dir.path().join("site");
         std::fs::create_dir_all(&site).unwrap();
@@ -51,6 +56,7 @@ impl Server {
         let log = dir.path().join("serve.log");
         let child = Command::new(env!("CARGO_BIN_EXE_toolrisk"))
             .args(["serve", site.to_str().unwrap(), "--port", &port.to_string()])
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(Stdio::from(
                 std::fs::File::create(dir.path().join("serve.out")).unwrap(),
             ))
@@ -66,6 +72,11 @@ impl Server {
         };
         server.wait_for(|s| s.get("/").0 == 200, "the server answers /");
         server
+    }
+
+    /// The serve process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn log(&self) -> String {
@@ -693,4 +704,31 @@ fn browser_page_updates_by_itself_and_shows_the_overlay() {
     let copied: Value = serde_json::from_str(copied).unwrap();
     assert_eq!(copied, served, "the copied text is the policy");
     browser.screenshot(&shots.join("tool-page.png"));
+}
+
+#[test]
+fn serve_removes_preview_folders_that_killed_serves_left_behind() {
+    let tmp = tempdir();
+    // pid_max is at most 4,194,304: no process has this number.
+    let dead = tmp.path().join("toolrisk-serve-999999999-abc123");
+    std::fs::create_dir_all(dead.join("servers/x")).unwrap();
+    std::fs::write(dead.join("servers/x/index.html"), "old").unwrap();
+    // A running process's folder, and folders of other names, stay.
+    let alive = tmp
+        .path()
+        .join(format!("toolrisk-serve-{}-def456", std::process::id()));
+    std::fs::create_dir_all(&alive).unwrap();
+    let other = tmp.path().join("toolrisk-serve-notes");
+    std::fs::create_dir_all(&other).unwrap();
+    let server = Server::start_site_with(&fixture("ok"), &[("TMPDIR", tmp.path())]);
+    server.wait_for(|_| !dead.exists(), "the dead serve's preview is removed");
+    assert!(alive.is_dir(), "a live serve's preview stays");
+    assert!(other.is_dir(), "other folders stay");
+    let own: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("toolrisk-serve-") && n.contains(&format!("-{}-", server.pid())))
+        .collect();
+    assert_eq!(own.len(), 1, "serve's own preview is in TMPDIR: {own:?}");
 }
