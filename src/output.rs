@@ -117,9 +117,15 @@ fn sweep_leftovers(target: &Path) {
         })
         .map(|e| e.path())
         .collect();
-    if !leftovers.is_empty() {
+    remove_in_background(leftovers);
+}
+
+/// Deletes `dirs` on a thread of its own, so that nothing waits for it;
+/// what cannot be deleted is left.
+pub fn remove_in_background(dirs: Vec<PathBuf>) {
+    if !dirs.is_empty() {
         std::thread::spawn(move || {
-            for dir in leftovers {
+            for dir in dirs {
                 let _ = std::fs::remove_dir_all(dir);
             }
         });

@@ -307,13 +307,7 @@ fn sweep_stale_previews(ours: &Path) {
             })
             .map(|e| e.path())
             .collect();
-        if !stale.is_empty() {
-            std::thread::spawn(move || {
-                for dir in stale {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-            });
-        }
+        crate::output::remove_in_background(stale);
     }
     #[cfg(not(unix))]
     let _ = ours;
