@@ -468,14 +468,14 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
         )
         .reduce(
             || (Vec::new(), Postings::new()),
-            |(mut parts, mut a), (more, b)| {
+            |(mut parts, a), (more, b)| {
                 parts.extend(more);
+                // Fold the smaller map into the larger.
                 let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
                 for (word, list) in small {
                     big.entry(word).or_default().extend(list);
                 }
-                a = big;
-                (parts, a)
+                (parts, big)
             },
         );
     parts.sort_unstable_by_key(|(ci, _)| *ci);
