@@ -30,29 +30,47 @@ fn record_count(site: &Path) -> usize {
     tools + servers + attacks
 }
 
+/// The strings of a JSON array.
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
+/// The raw posting list of `word` in the index of `out`
+/// (`[count, id, score, facet, Δid, …]`), found the way `search.js` finds it.
+fn posting_list(out: &Path, word: &str) -> Option<Vec<u64>> {
+    let m = read_json(&out.join("search/index.json"));
+    // JavaScript compares strings by UTF-16 units; these words are ASCII.
+    let at = strings(&m["chunks"])
+        .iter()
+        .rposition(|c| *c <= word)
+        .unwrap_or(0);
+    let chunk = read_json(&out.join(format!("search/w/{at}.json")));
+    let i = chunk["w"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|w| w == word)?;
+    Some(
+        chunk["p"][i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect(),
+    )
+}
+
 /// Reads the index the way `search.js` does: the records whose words equal
 /// `word` (postings decoded), as (record URL, score, facet).
 fn lookup(out: &Path, word: &str) -> Vec<(String, u64, u64)> {
-    let m = read_json(&out.join("search/index.json"));
-    let chunks: Vec<&str> = m["chunks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
-    // JavaScript compares strings by UTF-16 units; these words are ASCII.
-    let at = chunks.iter().rposition(|c| *c <= word).unwrap_or(0);
-    let chunk = read_json(&out.join(format!("search/w/{at}.json")));
-    let words = chunk["w"].as_array().unwrap();
-    let Some(i) = words.iter().position(|w| w == word) else {
+    let Some(p) = posting_list(out, word) else {
         return Vec::new();
     };
-    let p: Vec<u64> = chunk["p"][i]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_u64().unwrap())
-        .collect();
+    let m = read_json(&out.join("search/index.json"));
     let per = m["per_chunk"].as_u64().unwrap();
     let mut id = 0;
     let mut found = Vec::new();
@@ -117,18 +135,8 @@ fn search_index_is_built_and_chunked() {
     );
     // Its facet names its risk and category for the filters.
     let facet = &m["facets"][tool.2 as usize];
-    let risks: Vec<&str> = m["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
-    let categories: Vec<&str> = m["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let risks = strings(&m["risks"]);
+    let categories = strings(&m["categories"]);
     let page = parse_html(&out.join("servers/job-runner/run_job/index.html"));
     let text = page.root_element().text().collect::<String>();
     let risk = risks[facet[0].as_u64().unwrap() as usize];
@@ -736,21 +744,8 @@ fn browser_finds_a_tool_by_its_name_when_its_words_are_on_very_many_records() {
     let out = tempdir();
     let out = out.path().join("out");
     build(site.path(), &out).ok("build the crowded site");
-    let m = read_json(&out.join("search/index.json"));
-    let chunks = m["chunks"].as_array().unwrap();
-    let at = chunks
-        .iter()
-        .rposition(|c| c.as_str().unwrap() <= "get")
-        .unwrap();
-    let chunk = read_json(&out.join(format!("search/w/{at}.json")));
-    let i = chunk["w"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .position(|w| w == "get")
-        .unwrap();
-    let list = chunk["p"][i].as_array().unwrap();
-    assert_eq!(list[0].as_u64(), Some(1_200), "the true count is kept");
+    let list = posting_list(&out, "get").expect("`get` is indexed");
+    assert_eq!(list[0], 1_200, "the true count is kept");
     assert!((list.len() - 1) / 3 < 1_200, "the list is cut");
     let server = Server::start_site(site.path());
     let browser = Browser::start();
