@@ -182,7 +182,10 @@ impl<'a> SiteRenderer<'a> {
                     sel.tools
                         .par_iter()
                         .filter(|id| !sel.servers.contains(&(id.server as usize)))
-                        .for_each(|&id| self.tool(sink, id));
+                        .for_each(|&id| {
+                            let summary = self.urls.server_summary(self.cat.server(id));
+                            self.tool(sink, id, &tera::Value::from_serializable(&summary));
+                        });
                 }
             },
         );
@@ -195,6 +198,7 @@ impl<'a> SiteRenderer<'a> {
     fn server_and_tools(&self, sink: &dyn Sink, si: usize, s: &Server) {
         self.server(sink, s);
         crate::render::api::server_json(self, sink, si);
+        let summary = tera::Value::from_serializable(&self.urls.server_summary(s));
         (0..s.tools.len()).into_par_iter().for_each(|ti| {
             self.tool(
                 sink,
@@ -202,6 +206,7 @@ impl<'a> SiteRenderer<'a> {
                     server: si as u32,
                     tool: ti as u32,
                 },
+                &summary,
             );
         });
     }
@@ -351,7 +356,7 @@ impl<'a> SiteRenderer<'a> {
         self.page(sink, "server.html", &path, &meta, data);
     }
 
-    fn tool(&self, sink: &dyn Sink, id: ToolId) {
+    fn tool(&self, sink: &dyn Sink, id: ToolId, server_summary: &tera::Value) {
         let s = self.cat.server(id);
         let t = self.cat.tool(id);
         let path = format!("servers/{}/{}/", s.slug, t.slug);
@@ -364,7 +369,9 @@ impl<'a> SiteRenderer<'a> {
                 ),
             ));
         }
-        let view = tool_view(self.cat, &self.urls, id);
+        let view = tool_view(self.cat, &self.urls, id, server_summary.clone());
+        let risk = t.risk().as_str();
+        let category = &self.cat.config.categories[t.class.category].name;
         self.file(
             sink,
             &format!("{path}policy.json"),
@@ -378,19 +385,19 @@ impl<'a> SiteRenderer<'a> {
         let description = if view.description_text.is_empty() {
             format!(
                 "{} from {}: {} risk, {} tool, with a recommended policy.",
-                t.shown_name, s.name, view.risk.level, view.category.name
+                t.shown_name, s.name, risk, category
             )
         } else {
             view.description_text.clone()
         };
-        let title = format!(
-            "{} ({}) — {} risk",
-            view.display_name, s.name, view.risk.level
-        );
+        let title = format!("{} ({}) — {} risk", view.display_name, s.name, risk);
         let meta = self.meta(title, description, &path, crumbs, "article");
+        // The tool page and its embed card show the same view: convert it
+        // to a template value once.
+        let view = tera::Value::from_serializable(&view);
         #[derive(Serialize)]
         struct ToolPage<'v> {
-            tool: &'v ToolView,
+            tool: &'v tera::Value,
         }
         self.page(sink, "tool.html", &path, &meta, ToolPage { tool: &view });
         let embed_path = format!("embed/{}/{}/", s.slug, t.slug);
@@ -405,7 +412,7 @@ impl<'a> SiteRenderer<'a> {
         embed_meta.jsonld_html = String::new();
         #[derive(Serialize)]
         struct Embed<'v> {
-            tool: &'v ToolView,
+            tool: &'v tera::Value,
             /// The tool's full page, absolute: the card may be shown anywhere.
             tool_page: String,
             embed_css: &'static str,
@@ -489,7 +496,13 @@ impl<'a> SiteRenderer<'a> {
                         "shortcode names tool `{target}`, which is not in the catalogue"
                     ))
                 })?;
-                let view = tool_view(cat, &self.urls, id);
+                let summary = self.urls.server_summary(cat.server(id));
+                let view = tool_view(
+                    cat,
+                    &self.urls,
+                    id,
+                    tera::Value::from_serializable(&summary),
+                );
                 let template = if kind == ShortcodeKind::Policy {
                     "shortcodes/policy.html"
                 } else {

@@ -21,12 +21,16 @@ pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'se
 pub const EMBED_CSS: &str = include_str!("../builtin/static/embed.css");
 
 /// The embed card's policy: no scripts at all, only its own hashed style.
+/// Hashed once: every embed page carries the same policy.
 pub fn embed_csp() -> String {
-    let hash = Sha256::digest(EMBED_CSS.as_bytes());
-    format!(
-        "default-src 'none'; style-src 'sha256-{}'; img-src data:; base-uri 'none'; form-action 'none'",
-        base64(&hash)
-    )
+    static CSP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let hash = Sha256::digest(EMBED_CSS.as_bytes());
+        format!(
+            "default-src 'none'; style-src 'sha256-{}'; img-src data:; base-uri 'none'; form-action 'none'",
+            base64(&hash)
+        )
+    });
+    CSP.clone()
 }
 
 /// Standard base64 with padding.
@@ -237,8 +241,7 @@ mod tests {
         let urls = Urls {
             base: "/".into(),
             absolute: "https://e.com/".into(),
-            values: vec![],
-            attacks: vec![],
+            ..Urls::default()
         };
         let paths: Vec<String> = (0..5).map(|i| format!("p{i}/")).collect();
         let one = sitemap_files(&urls, &paths, Some("2026-01-02"), 5);

@@ -15,8 +15,14 @@ use crate::text;
 /// The most attack entries a tool page lists.
 pub const MAX_ATTACKS: usize = 6;
 
-/// Builds the view of one tool.
-pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
+/// Builds the view of one tool; `server` is its server's [`ServerSummary`]
+/// as a template value, built once for all of the server's tools.
+pub fn tool_view(
+    cat: &Catalogue,
+    urls: &Urls,
+    id: ToolId,
+    server_summary: tera::Value,
+) -> ToolView {
     let server = cat.server(id);
     let tool = cat.tool(id);
     let category = &cat.config.categories[tool.class.category];
@@ -31,7 +37,7 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
     let attacks = attack_ids
         .into_iter()
         .take(MAX_ATTACKS)
-        .map(|ai| urls.attack_row(cat, ai))
+        .map(|ai| urls.attack_value(cat, ai))
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
         .iter()
@@ -67,9 +73,9 @@ pub fn tool_view(cat: &Catalogue, urls: &Urls, id: ToolId) -> ToolView {
         embed_url: urls.embed(server, tool),
         description_html: markdown::untrusted(&tool.description),
         description_text: tool.plain_description.clone(),
-        server: urls.server_summary(server),
-        category: urls.category_view(cat, tool.class.category),
-        risk: urls.risk_view(cat, tool.risk()),
+        server: server_summary,
+        category: urls.category_value(cat, tool.class.category),
+        risk: urls.risk_value(cat, tool.risk()),
         rationale: tool.class.rationale.clone(),
         category_evidence: tool.class.category_evidence.clone(),
         risk_evidence: tool.class.risk_evidence.clone(),

@@ -11,6 +11,7 @@ use crate::render::views::*;
 use crate::text;
 
 /// Builds URLs and small views; knows the site's base path.
+#[derive(Default)]
 pub struct Urls {
     /// `/` or `/sub/`.
     pub base: String,
@@ -23,6 +24,15 @@ pub struct Urls {
     pub values: Vec<Vec<tera::Value>>,
     /// Every attack entry's list row, built once per render.
     pub attacks: Vec<AttackRow>,
+    /// The same rows as template values, shared by every tool page that
+    /// lists the entry.
+    pub attack_values: Vec<tera::Value>,
+    /// Each category's [`CategoryView`] and each risk level's [`RiskView`]
+    /// (low first) as template values: every tool page shows its own.
+    /// Their counts move with the catalogue: [`Urls::refresh_server`]
+    /// builds them again.
+    pub category_values: Vec<tera::Value>,
+    pub risk_values: Vec<tera::Value>,
 }
 
 impl Urls {
@@ -33,16 +43,14 @@ impl Urls {
             absolute: cat.config.base_url.clone(),
             values: Vec::new(),
             attacks: Vec::new(),
+            attack_values: Vec::new(),
+            category_values: Vec::new(),
+            risk_values: Vec::new(),
         }
     }
 
     pub fn new(cat: &Catalogue) -> Urls {
-        let mut urls = Urls {
-            base: cat.config.base_path.clone(),
-            absolute: cat.config.base_url.clone(),
-            values: Vec::new(),
-            attacks: Vec::new(),
-        };
+        let mut urls = Urls::empty(cat);
         // A tool's row appears on many pages (related tools, categories,
         // risk levels, attack entries); build each once.
         urls.values = cat
@@ -54,7 +62,24 @@ impl Urls {
         urls.attacks = (0..cat.attacks.len())
             .map(|ai| urls.build_attack_row(cat, ai))
             .collect();
+        urls.attack_values = urls
+            .attacks
+            .iter()
+            .map(tera::Value::from_serializable)
+            .collect();
+        urls.refresh_counts(cat);
         urls
+    }
+
+    /// Builds the category and risk-level values again (their counts).
+    fn refresh_counts(&mut self, cat: &Catalogue) {
+        self.category_values = (0..cat.config.categories.len())
+            .map(|ci| tera::Value::from_serializable(&self.category_view(cat, ci)))
+            .collect();
+        self.risk_values = Risk::ALL
+            .iter()
+            .map(|&r| tera::Value::from_serializable(&self.risk_view(cat, r)))
+            .collect();
     }
 
     /// The list rows of the tools of the server at `si`, as template values.
@@ -75,6 +100,7 @@ impl Urls {
     /// Rebuilds the rows of the server at `si` after it changed.
     pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
         self.values[si] = self.server_row_values(cat, si);
+        self.refresh_counts(cat);
     }
 
     /// A tool's list row as a template value.
@@ -90,6 +116,30 @@ impl Urls {
     }
 
     /// An attack entry's list row.
+    /// An attack entry's list row as a template value.
+    pub fn attack_value(&self, cat: &Catalogue, ai: usize) -> tera::Value {
+        match self.attack_values.get(ai) {
+            Some(value) => value.clone(),
+            None => tera::Value::from_serializable(&self.build_attack_row(cat, ai)),
+        }
+    }
+
+    /// A category's view as a template value.
+    pub fn category_value(&self, cat: &Catalogue, ci: usize) -> tera::Value {
+        match self.category_values.get(ci) {
+            Some(value) => value.clone(),
+            None => tera::Value::from_serializable(&self.category_view(cat, ci)),
+        }
+    }
+
+    /// A risk level's view as a template value.
+    pub fn risk_value(&self, cat: &Catalogue, r: Risk) -> tera::Value {
+        match self.risk_values.get(r as usize) {
+            Some(value) => value.clone(),
+            None => tera::Value::from_serializable(&self.risk_view(cat, r)),
+        }
+    }
+
     pub fn attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
         match self.attacks.get(ai) {
             Some(row) => row.clone(),

@@ -125,9 +125,11 @@ pub struct ToolView {
     pub embed_url: String,
     pub description_html: String,
     pub description_text: String,
-    pub server: ServerSummary,
-    pub category: CategoryView,
-    pub risk: RiskView,
+    /// A [`ServerSummary`], a [`CategoryView`] and a [`RiskView`], as
+    /// template values shared with the tool's neighbours.
+    pub server: tera::Value,
+    pub category: tera::Value,
+    pub risk: tera::Value,
     pub rationale: String,
     pub category_evidence: Vec<Evidence>,
     pub risk_evidence: Vec<Evidence>,
@@ -136,7 +138,8 @@ pub struct ToolView {
     pub policy_json: String,
     pub policy_url: String,
     pub policy_explain_html: String,
-    pub attacks: Vec<AttackRow>,
+    /// [`AttackRow`]s, as template values.
+    pub attacks: Vec<tera::Value>,
     /// How many more entries apply than `attacks` lists.
     pub attacks_more: usize,
     /// [`ToolRow`]s, as template values.
