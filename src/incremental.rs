@@ -107,7 +107,7 @@ impl Session {
         let mut timings = Timings::default();
         let cat = site::load(site_dir, Some(base_url), &mut timings)?;
         let renderer = site::renderer(site_dir, &cat)?;
-        let urls = Urls::new(&cat);
+        let urls = Urls::new(&cat, &renderer);
         let mut session = Session {
             site_dir: site_dir.to_path_buf(),
             base_url: base_url.to_string(),
@@ -141,8 +141,14 @@ impl Session {
             .timings
             .time("templates", || site::renderer(&self.site_dir, &self.cat))?;
         let previous = std::mem::replace(&mut self.renderer, renderer);
+        // The list rows are rendered with the templates.
+        let urls = self
+            .timings
+            .time("rows", || Urls::new(&self.cat, &self.renderer));
+        let previous_urls = std::mem::replace(&mut self.urls, urls);
         if let Err(problems) = self.render(None, false, sink) {
             self.renderer = previous;
+            self.urls = previous_urls;
             return Err(problems);
         }
         Ok(Work::Templates)
@@ -230,15 +236,15 @@ impl Session {
         if date != self.cat.date {
             self.cat.date = date;
             // Every page's footer shows the date: the templates see it as a global.
-            for (si, _) in &replaced {
-                self.urls.refresh_server(&self.cat, *si);
-            }
             self.renderer = site::renderer(&self.site_dir, &self.cat)?;
+            for (si, _) in &replaced {
+                self.urls.refresh_server(&self.cat, &self.renderer, *si);
+            }
             self.render(None, true, sink)?;
             return Ok(Work::Full);
         }
         for (si, _) in &replaced {
-            self.urls.refresh_server(&self.cat, *si);
+            self.urls.refresh_server(&self.cat, &self.renderer, *si);
         }
         // A list or related-tools entry shows a tool's row: only tools whose
         // row changed move other pages.
@@ -339,7 +345,7 @@ impl Session {
             let cat = &mut self.cat;
             cat.index
                 .update_server(&cat.config, &cat.servers, &cat.attacks, si, &new);
-            self.urls.refresh_server(&self.cat, si);
+            self.urls.refresh_server(&self.cat, &self.renderer, si);
         }
         self.cat.warnings = warnings;
     }
@@ -699,6 +705,46 @@ mod tests {
                 &format!("round {round}"),
             );
         }
+    }
+
+    #[test]
+    fn a_row_template_edit_reaches_every_list() {
+        // List rows are rendered once per build from partials/tool_row.html:
+        // a site's own row must show on every list, after a template edit
+        // as in a full build.
+        let site = tempfile::tempdir().unwrap();
+        write_site(site.path(), 12);
+        let out = tempfile::tempdir().unwrap();
+        let mut sink = Incremental::new(out.path()).unwrap();
+        sink.begin();
+        let mut session = Session::start(site.path(), BASE, &sink).unwrap();
+        sink.commit(true).unwrap();
+        std::fs::create_dir_all(site.path().join("templates/partials")).unwrap();
+        std::fs::write(
+            site.path().join("templates/partials/tool_row.html"),
+            "<tr><td class=\"own-row\">{{ t.name }}{% if show_server %} on {{ t.server_name }}{% endif %}</td></tr>",
+        )
+        .unwrap();
+        sink.begin();
+        assert_eq!(session.templates(&sink).unwrap(), Work::Templates);
+        sink.commit(true).unwrap();
+        let after = tree(out.path());
+        assert_same(&after, &full_build(site.path()), "row template");
+        let page = |path: &str| String::from_utf8(after[path].clone()).unwrap();
+        for (path, row) in [
+            ("categories/read/index.html", "on Server"),
+            ("attacks/loops/index.html", "get_issue_0 on Server 3"),
+        ] {
+            let html = page(path);
+            assert!(html.contains("own-row") && html.contains(row), "{path}");
+            assert!(
+                !html.contains("<td><span class=\"badge risk-"),
+                "{path} kept the old rows"
+            );
+        }
+        // The server page lists its tools without the server column.
+        let html = page("servers/s003/index.html");
+        assert!(html.contains("own-row>get_issue_0</td>"), "{html}");
     }
 
     #[test]

@@ -85,6 +85,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../builtin/templates/partials/tool_table.html"),
     ),
     (
+        "partials/tool_row.html",
+        include_str!("../builtin/templates/partials/tool_row.html"),
+    ),
+    (
         "partials/search.html",
         include_str!("../builtin/templates/partials/search.html"),
     ),

@@ -48,7 +48,7 @@ thread_local! {
 
 impl<'a> SiteRenderer<'a> {
     pub fn new(cat: &'a Catalogue, renderer: &'a Renderer) -> Self {
-        Self::with_urls(cat, renderer, Urls::new(cat), None)
+        Self::with_urls(cat, renderer, Urls::new(cat, renderer), None)
     }
 
     /// A renderer over rows built before, writing only `selection` when given.

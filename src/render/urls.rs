@@ -7,8 +7,10 @@ use rayon::prelude::*;
 use crate::catalogue::{Catalogue, Server, Tool, ToolId};
 use crate::config::Risk;
 use crate::markdown;
+use crate::render::Renderer;
 use crate::render::views::*;
 use crate::text;
+use serde::Serialize;
 
 /// Builds URLs and small views; knows the site's base path.
 #[derive(Default)]
@@ -49,7 +51,8 @@ impl Urls {
         }
     }
 
-    pub fn new(cat: &Catalogue) -> Urls {
+    /// URLs and every list row, rendered with `renderer`'s row template.
+    pub fn new(cat: &Catalogue, renderer: &Renderer) -> Urls {
         let mut urls = Urls::empty(cat);
         // A tool's row appears on many pages (related tools, categories,
         // risk levels, attack entries); build each once.
@@ -57,7 +60,7 @@ impl Urls {
             .servers
             .par_iter()
             .enumerate()
-            .map(|(si, _)| urls.server_row_values(cat, si))
+            .map(|(si, _)| urls.server_row_values(cat, renderer, si))
             .collect();
         urls.attacks = (0..cat.attacks.len())
             .map(|ai| urls.build_attack_row(cat, ai))
@@ -82,24 +85,45 @@ impl Urls {
             .collect();
     }
 
-    /// The list rows of the tools of the server at `si`, as template values.
-    fn server_row_values(&self, cat: &Catalogue, si: usize) -> Vec<tera::Value> {
+    /// The list rows of the tools of the server at `si`, as template
+    /// values, each with its table row rendered.
+    fn server_row_values(
+        &self,
+        cat: &Catalogue,
+        renderer: &Renderer,
+        si: usize,
+    ) -> Vec<tera::Value> {
+        #[derive(Serialize)]
+        struct RowContext<'a> {
+            t: &'a tera::Value,
+            show_server: bool,
+        }
         (0..cat.servers[si].tools.len())
             .map(|ti| {
-                tera::Value::from_serializable(&self.build_tool_row(
-                    cat,
-                    ToolId {
-                        server: si as u32,
-                        tool: ti as u32,
-                    },
-                ))
+                let id = ToolId {
+                    server: si as u32,
+                    tool: ti as u32,
+                };
+                let mut row = self.build_tool_row(cat, id);
+                let value = tera::Value::from_serializable(&row);
+                let context = RowContext {
+                    t: &value,
+                    show_server: true,
+                };
+                match renderer.render("partials/tool_row.html", &context) {
+                    Ok(html) => {
+                        row.row_html = html;
+                        tera::Value::from_serializable(&row)
+                    }
+                    Err(_) => value,
+                }
             })
             .collect()
     }
 
     /// Rebuilds the rows of the server at `si` after it changed.
-    pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
-        self.values[si] = self.server_row_values(cat, si);
+    pub fn refresh_server(&mut self, cat: &Catalogue, renderer: &Renderer, si: usize) {
+        self.values[si] = self.server_row_values(cat, renderer, si);
         self.refresh_counts(cat);
     }
 
@@ -238,6 +262,7 @@ impl Urls {
             risk_url: self.risk(t.risk()),
             summary: t.summary.clone(),
             flagged: t.class.findings.iter().any(|f| f.kind.is_poisoning()),
+            row_html: String::new(),
         }
     }
 

@@ -90,6 +90,13 @@ pub struct ToolRow {
     pub risk_url: String,
     pub summary: String,
     pub flagged: bool,
+    /// The row as `partials/tool_row.html` renders it with the server
+    /// column, rendered once per build: a tool is listed on many pages
+    /// (its category, risk level, every attack entry that covers it), and
+    /// `partials/tool_table.html` prints this instead of rendering the row
+    /// again. Empty when the row could not be rendered alone; the table
+    /// then renders it in place, where the error is reported.
+    pub row_html: String,
 }
 
 /// An attack entry in a list.
