@@ -60,13 +60,14 @@ const USAGE: &str = "usage: cargo run --release --example bench -- [--sizes 1000
 const REAL_BYTES_LIMIT: u64 = 3_000_000_000;
 
 /// The stages `toolrisk build --timings` prints, in order.
-const STAGES: [&str; 10] = [
+const STAGES: [&str; 11] = [
     "config",
     "load",
     "classify",
     "index",
     "validate",
     "templates",
+    "rows",
     "render",
     "static",
     "search",
