@@ -93,7 +93,12 @@ pub fn server_policy<'a>(tools: impl IntoIterator<Item = (&'a str, &'a Category)
 /// strings) are written as `\uXXXX` escapes: the same JSON value, but
 /// nothing hidden from a reader.
 pub fn to_pretty(doc: &Value) -> String {
-    let pretty = serde_json::to_string_pretty(doc).expect("policy serialises");
+    let mut pretty = serde_json::to_string_pretty(doc).expect("policy serialises");
+    // Every hidden character is outside ASCII.
+    if pretty.is_ascii() {
+        pretty.push('\n');
+        return pretty;
+    }
     let mut s = String::with_capacity(pretty.len() + 1);
     for c in pretty.chars() {
         if crate::classify::poison::hidden_char_name(c).is_some() {

@@ -4,7 +4,10 @@
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
+use serde::Serialize;
+
 use crate::catalogue::{Catalogue, Server};
+use crate::classify::{Evidence, Finding};
 use crate::config::Risk;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
@@ -12,37 +15,50 @@ use crate::render::urls::Urls;
 
 /// Writes `/api/servers/<server>.json`.
 pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
+    // Typed views borrowing the model: no policy or evidence is copied
+    // into a JSON tree first.
+    #[derive(Serialize)]
+    struct ApiTool<'a> {
+        name: &'a str,
+        url: String,
+        category: &'a str,
+        risk: &'static str,
+        evidence: Vec<&'a Evidence>,
+        findings: &'a [Finding],
+        policy: &'a Value,
+    }
+    #[derive(Serialize)]
+    struct ApiServer<'a> {
+        slug: &'a str,
+        name: &'a str,
+        repository: &'a Option<String>,
+        tools: Vec<ApiTool<'a>>,
+    }
     let s = &r.cat.servers[si];
-    let tools: Vec<Value> = s
+    let tools = s
         .tools
         .iter()
-        .map(|t| {
-            let mut evidence: Vec<Value> = Vec::new();
-            for e in t
+        .map(|t| ApiTool {
+            name: &t.name,
+            url: r.urls.abs(&format!("servers/{}/{}/", s.slug, t.slug)),
+            category: &r.cat.config.categories[t.class.category].name,
+            risk: t.risk().as_str(),
+            evidence: t
                 .class
                 .category_evidence
                 .iter()
                 .chain(&t.class.risk_evidence)
-            {
-                evidence.push(serde_json::to_value(e).expect("evidence serialises"));
-            }
-            json!({
-                "name": t.name,
-                "url": r.urls.abs(&format!("servers/{}/{}/", s.slug, t.slug)),
-                "category": r.cat.config.categories[t.class.category].name,
-                "risk": t.risk().as_str(),
-                "evidence": evidence,
-                "findings": t.class.findings,
-                "policy": t.policy,
-            })
+                .collect(),
+            findings: &t.class.findings,
+            policy: &t.policy,
         })
         .collect();
-    let doc = json!({
-        "slug": s.slug,
-        "name": s.name,
-        "repository": s.repository,
-        "tools": tools,
-    });
+    let doc = ApiServer {
+        slug: &s.slug,
+        name: &s.name,
+        repository: &s.repository,
+        tools,
+    };
     let bytes = serde_json::to_vec_pretty(&doc).expect("API document serialises");
     r.file(sink, &format!("api/servers/{}.json", s.slug), &bytes);
 }

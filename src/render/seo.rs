@@ -2,7 +2,6 @@
 //! index over child sitemaps past 50,000 URLs), robots.txt, and the
 //! Content-Security-Policy every page carries.
 
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::config::Risk;
@@ -57,9 +56,13 @@ pub fn base64(bytes: &[u8]) -> String {
 
 /// Serialises JSON for a `<script type="application/ld+json">` element:
 /// `<`, `>` and `&` are escaped so no text can close the element.
-pub fn script_safe_json(value: &serde_json::Value) -> String {
+pub fn script_safe_json(value: &impl serde::Serialize) -> String {
     let s = serde_json::to_string(value).expect("JSON-LD serialises");
-    let mut out = String::with_capacity(s.len());
+    // `<`, `>`, `&` are ASCII; U+2028 and U+2029 both start with 0xE2.
+    if !s.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
@@ -78,24 +81,45 @@ pub fn breadcrumb_jsonld(urls: &Urls, crumbs: &[Link], canonical: &str) -> Strin
     if crumbs.is_empty() {
         return String::new();
     }
-    let items: Vec<_> = crumbs
+    // Typed, borrowed documents: every page has one, and building a JSON
+    // map per crumb cost more than the rest of the page's metadata.
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        position: usize,
+        name: &'a str,
+        item: String,
+    }
+    #[derive(serde::Serialize)]
+    struct List<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        #[serde(rename = "itemListElement")]
+        items: Vec<Item<'a>>,
+    }
+    let items = crumbs
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let item = if i + 1 == crumbs.len() {
+        .map(|(i, c)| Item {
+            kind: "ListItem",
+            position: i + 1,
+            name: &c.name,
+            item: if i + 1 == crumbs.len() {
                 canonical.to_string()
             } else {
                 let path = c.url.strip_prefix(&urls.base).unwrap_or(&c.url);
                 urls.abs(path)
-            };
-            json!({"@type": "ListItem", "position": i + 1, "name": c.name, "item": item})
+            },
         })
         .collect();
-    script_safe_json(&json!({
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": items
-    }))
+    script_safe_json(&List {
+        context: "https://schema.org",
+        kind: "BreadcrumbList",
+        items,
+    })
 }
 
 /// The most URLs one sitemap file may list.
@@ -224,6 +248,7 @@ pub fn sitemap_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn json_ld_cannot_close_the_script() {
