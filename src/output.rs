@@ -378,7 +378,8 @@ mod tests {
 pub struct Incremental {
     root: PathBuf,
     /// Path → content hash of what is on disk.
-    manifest: std::collections::HashMap<String, u64>,
+    /// Ordered, so that the files under one folder are a range of it.
+    manifest: std::collections::BTreeMap<String, u64>,
     /// Every path the current build produced, with its hash.
     seen: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// Changed files waiting for commit.
@@ -463,13 +464,22 @@ impl Incremental {
     /// under `owned` (path prefixes the render wrote in full, such as one
     /// server's folder) that it did not produce this time.
     pub fn commit_partial(&mut self, owned: &[String]) -> Result<Committed, Diagnostic> {
-        let stale: Vec<String> = {
+        // Only the files under `owned` are candidates: a range of the
+        // ordered manifest each, not a scan of every file of the site.
+        let stale: std::collections::BTreeSet<String> = {
             let seen = self.seen.get_mut().expect("manifest");
-            self.manifest
-                .keys()
-                .filter(|k| {
-                    owned.iter().any(|p| k.starts_with(p.as_str())) && !seen.contains_key(*k)
+            owned
+                .iter()
+                .flat_map(|prefix| {
+                    self.manifest
+                        .range::<str, _>((
+                            std::ops::Bound::Included(prefix.as_str()),
+                            std::ops::Bound::Unbounded,
+                        ))
+                        .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
+                        .map(|(k, _)| k)
                 })
+                .filter(|k| !seen.contains_key(*k))
                 .cloned()
                 .collect()
         };
@@ -561,7 +571,10 @@ mod incremental_tests {
         for p in [
             "s/a/one/index.html",
             "s/a/two/index.html",
+            "s/a-z/index.html",
+            "s/ab/index.html",
             "s/b/index.html",
+            "s/c/gone.html",
             "home.html",
         ] {
             sink.write(p, b"x").unwrap();
@@ -570,15 +583,20 @@ mod incremental_tests {
         // The server `a` lost its tool `two`; `s/b` and the home page were not rendered.
         sink.begin();
         sink.write("s/a/one/index.html", b"y").unwrap();
+        // Neighbours in path order (`s/a-z`, `s/ab`) are not under `s/a/`.
         assert_eq!(
-            sink.commit_partial(&["s/a/".to_string()]).unwrap(),
+            sink.commit_partial(&["s/a/".to_string(), "s/c/".to_string()])
+                .unwrap(),
             Committed {
                 written: 1,
-                removed: 1
+                removed: 2
             }
         );
         assert!(!dir.path().join("s/a/two/index.html").exists());
-        assert!(dir.path().join("s/b/index.html").exists());
+        assert!(!dir.path().join("s/c/gone.html").exists());
+        for kept in ["s/a-z/index.html", "s/ab/index.html", "s/b/index.html"] {
+            assert!(dir.path().join(kept).exists(), "{kept}");
+        }
         assert!(dir.path().join("home.html").exists());
         assert_eq!(
             std::fs::read(dir.path().join("s/a/one/index.html")).unwrap(),
