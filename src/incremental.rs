@@ -28,13 +28,16 @@ use std::path::{Path, PathBuf};
 
 #[cfg(test)]
 use crate::catalogue::Index;
+use crate::catalogue::index::attack_tools_in;
 use crate::catalogue::{Catalogue, ToolId, catalogue_date, load, model};
 use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::SiteFile;
 use crate::output::Sink;
 use crate::render::pages::SiteRenderer;
-use crate::render::selection::{List, Pages, Selection, changed_pages, is_changed, servers_of};
+use crate::render::selection::{
+    List, Pages, Selection, changed_pages, changed_pages_of, is_changed, servers_of,
+};
 use crate::render::urls::Urls;
 use crate::render::{Renderer, api};
 use crate::search;
@@ -79,7 +82,8 @@ struct ListsBefore {
     by_category: Vec<Vec<ToolId>>,
     by_risk: Vec<Vec<ToolId>>,
     flagged: Vec<ToolId>,
-    attack_tools: Vec<Vec<ToolId>>,
+    /// The tools each attack entry names; with `by_category`, its list.
+    explicit_tools: Vec<Vec<ToolId>>,
 }
 
 impl ListsBefore {
@@ -88,17 +92,9 @@ impl ListsBefore {
             by_category: cat.index.by_category.clone(),
             by_risk: cat.index.by_risk.clone(),
             flagged: crate::render::flagged_ids(cat),
-            attack_tools: attack_lists(cat),
+            explicit_tools: cat.index.explicit_tools.clone(),
         }
     }
-}
-
-fn attack_lists(cat: &Catalogue) -> Vec<Vec<ToolId>> {
-    cat.attacks
-        .iter()
-        .enumerate()
-        .map(|(ai, a)| cat.index.attack_tools(ai, a, &cat.config))
-        .collect()
 }
 
 impl Session {
@@ -479,15 +475,24 @@ fn affected_pages(
         List::Flagged,
         changed_pages(&before.flagged, &flagged, &with_findings, per_page),
     );
-    for (ai, (old, new)) in before
-        .attack_tools
-        .iter()
-        .zip(attack_lists(cat))
-        .enumerate()
-    {
+    // Each entry's list is its named tools and its categories' lists:
+    // walked from the lists kept before and the current ones, not copied.
+    for (ai, attack) in cat.attacks.iter().enumerate() {
+        let old = attack_tools_in(
+            &before.explicit_tools[ai],
+            &before.by_category,
+            attack,
+            &cat.config,
+        );
+        let new = attack_tools_in(
+            &cat.index.explicit_tools[ai],
+            &cat.index.by_category,
+            attack,
+            &cat.config,
+        );
         selection.add_list(
             List::Attack(ai),
-            changed_pages(old, &new, touched, per_page),
+            changed_pages_of(old, new, touched, per_page),
         );
     }
     selection

@@ -321,34 +321,49 @@ impl Index {
         list
     }
 
-    /// The tools an attack entry applies to: those it names, then every
-    /// tool of its categories, each once.
+    /// The tools an attack entry applies to, in page order: the tools it
+    /// names, then every tool of its categories it does not name.
     pub fn attack_tools(&self, ai: usize, attack: &Attack, config: &Config) -> Vec<ToolId> {
-        let mut out: Vec<ToolId> = Vec::new();
-        for &id in &self.explicit_tools[ai] {
-            if !out.contains(&id) {
-                out.push(id);
-            }
-        }
-        // Explicit lists are short: a sorted copy answers "named already?".
-        let mut named = out.clone();
-        named.sort_unstable();
-        let mut categories: Vec<usize> = Vec::new();
-        for c in &attack.categories {
-            if let Some(ci) = config.category_index(c)
-                && !categories.contains(&ci)
-            {
-                categories.push(ci);
-                let list = &self.by_category[ci];
-                if named.is_empty() {
-                    out.extend_from_slice(list);
-                } else {
-                    out.extend(list.iter().filter(|id| named.binary_search(id).is_err()));
-                }
-            }
-        }
-        out
+        attack_tools_in(&self.explicit_tools[ai], &self.by_category, attack, config).collect()
     }
+}
+
+/// [`Index::attack_tools`] over given lists, without building the list:
+/// serve compares an entry's tools before and after a change from the
+/// category lists it kept, not from a copy of every entry's list.
+pub fn attack_tools_in<'a>(
+    explicit: &'a [ToolId],
+    by_category: &'a [Vec<ToolId>],
+    attack: &Attack,
+    config: &Config,
+) -> impl Iterator<Item = ToolId> + Clone + 'a {
+    let mut named: Vec<ToolId> = Vec::new();
+    for &id in explicit {
+        if !named.contains(&id) {
+            named.push(id);
+        }
+    }
+    let mut categories: Vec<usize> = Vec::new();
+    for c in &attack.categories {
+        if let Some(ci) = config.category_index(c)
+            && !categories.contains(&ci)
+        {
+            categories.push(ci);
+        }
+    }
+    // Explicit lists are short: a sorted copy answers "named already?".
+    let mut sorted = named.clone();
+    sorted.sort_unstable();
+    let sorted = std::sync::Arc::new(sorted);
+    named
+        .into_iter()
+        .chain(categories.into_iter().flat_map(move |ci| {
+            let sorted = sorted.clone();
+            by_category[ci]
+                .iter()
+                .copied()
+                .filter(move |id| sorted.is_empty() || sorted.binary_search(id).is_err())
+        }))
 }
 
 fn find(servers: &[Server], reference: &str) -> Option<ToolId> {

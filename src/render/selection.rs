@@ -97,13 +97,22 @@ pub fn changed_pages(
     changed: &HashSet<ToolId>,
     per_page: usize,
 ) -> Option<Pages> {
-    if old.len() != new.len() {
+    changed_pages_of(old.iter().copied(), new.iter().copied(), changed, per_page)
+}
+
+/// [`changed_pages`] over lists that are walked, not stored.
+pub fn changed_pages_of(
+    old: impl Iterator<Item = ToolId> + Clone,
+    new: impl Iterator<Item = ToolId> + Clone,
+    changed: &HashSet<ToolId>,
+    per_page: usize,
+) -> Option<Pages> {
+    if old.clone().count() != new.clone().count() {
         return Some(Pages::All);
     }
     let per_page = per_page.max(1);
     let servers = servers_of(changed);
     let pages: BTreeSet<usize> = old
-        .iter()
         .zip(new)
         .enumerate()
         .filter(|(_, (a, b))| a != b || is_changed(&servers, changed, b))
