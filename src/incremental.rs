@@ -230,13 +230,28 @@ impl Session {
         }
         let date = catalogue_date(&self.cat.config, &self.cat.servers);
         if date != self.cat.date {
-            self.cat.date = date;
-            // Every page's footer shows the date: the templates see it as a global.
-            self.renderer = site::renderer(&self.site_dir, &self.cat)?;
-            for (si, _) in &replaced {
-                self.urls.refresh_server(&self.cat, &self.renderer, *si);
+            // Every page's footer shows the date: the templates see it as a
+            // global, and every list row is rendered with them again (the
+            // templates on disk may have changed in the same batch).
+            let old_date = std::mem::replace(&mut self.cat.date, date);
+            let renderer = match site::renderer(&self.site_dir, &self.cat) {
+                Ok(renderer) => renderer,
+                Err(problems) => {
+                    self.cat.date = old_date;
+                    self.put_back(replaced, warnings_before);
+                    return Err(problems);
+                }
+            };
+            let old_renderer = std::mem::replace(&mut self.renderer, renderer);
+            let rows = Urls::new(&self.cat, &self.renderer);
+            let old_urls = std::mem::replace(&mut self.urls, rows);
+            if let Err(problems) = self.render(None, true, sink) {
+                self.cat.date = old_date;
+                self.renderer = old_renderer;
+                self.urls = old_urls;
+                self.put_back(replaced, warnings_before);
+                return Err(problems);
             }
-            self.render(None, true, sink)?;
             return Ok(Work::Full);
         }
         for (si, _) in &replaced {
@@ -750,6 +765,41 @@ mod tests {
         // The server page lists its tools without the server column.
         let html = page("servers/s003/index.html");
         assert!(html.contains("own-row>get_issue_0</td>"), "{html}");
+    }
+
+    #[test]
+    fn a_new_date_renders_every_row_with_the_templates_on_disk() {
+        // A record that moves the catalogue's date and a row template saved
+        // in the same batch: the full render must show the new row for
+        // every tool, not only for the edited server's.
+        let site = tempfile::tempdir().unwrap();
+        write_site(site.path(), 12);
+        let out = tempfile::tempdir().unwrap();
+        let mut sink = Incremental::new(out.path()).unwrap();
+        sink.begin();
+        let mut session = Session::start(site.path(), BASE, &sink).unwrap();
+        sink.commit(true).unwrap();
+        std::fs::create_dir_all(site.path().join("templates/partials")).unwrap();
+        std::fs::write(
+            site.path().join("templates/partials/tool_row.html"),
+            "<tr><td class=\"dated-row\">{{ t.name }}</td></tr>",
+        )
+        .unwrap();
+        let mut rng = Lcg(5);
+        std::fs::write(
+            site.path().join("content/servers/s005.json"),
+            record(&mut rng, 5, 3, "2026-03-04"),
+        )
+        .unwrap();
+        assert_eq!(apply(&mut session, &mut sink, &["s005"]), Work::Full);
+        let after = tree(out.path());
+        assert_same(
+            &after,
+            &full_build(site.path()),
+            "new date and row template",
+        );
+        let list = String::from_utf8(after["categories/read/index.html"].clone()).unwrap();
+        assert!(!list.contains("<td><span class=\"badge risk-"), "{list}");
     }
 
     #[test]
