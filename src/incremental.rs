@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 #[cfg(test)]
 use crate::catalogue::Index;
-use crate::catalogue::index::attack_tools_in;
+use crate::catalogue::index::{attack_categories, attack_position, attack_tools_in};
 use crate::catalogue::{Catalogue, ToolId, catalogue_date, load, model};
 use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
@@ -490,21 +490,42 @@ fn affected_pages(
         List::Flagged,
         changed_pages(&before.flagged, &flagged, &with_findings, per_page),
     );
-    // Each entry's list is its named tools and its categories' lists:
-    // walked from the lists kept before and the current ones, not copied.
+    // Each entry's list is its named tools and its categories' lists. When
+    // none of those moved, the list is the same and only the pages showing
+    // a changed row are redone: their places are worked out, not searched.
+    let same_category: Vec<bool> = before
+        .by_category
+        .iter()
+        .zip(&cat.index.by_category)
+        .map(|(old, new)| old == new)
+        .collect();
     for (ai, attack) in cat.attacks.iter().enumerate() {
+        let explicit = &cat.index.explicit_tools[ai];
+        let unchanged = before.explicit_tools[ai] == *explicit
+            && attack_categories(attack, &cat.config)
+                .iter()
+                .all(|&ci| same_category[ci]);
+        if unchanged {
+            let pages: BTreeSet<usize> = touched
+                .iter()
+                .filter_map(|&id| {
+                    attack_position(explicit, &cat.index.by_category, attack, &cat.config, id)
+                })
+                .map(|p| p / per_page.max(1) + 1)
+                .collect();
+            selection.add_list(
+                List::Attack(ai),
+                (!pages.is_empty()).then_some(Pages::Some(pages)),
+            );
+            continue;
+        }
         let old = attack_tools_in(
             &before.explicit_tools[ai],
             &before.by_category,
             attack,
             &cat.config,
         );
-        let new = attack_tools_in(
-            &cat.index.explicit_tools[ai],
-            &cat.index.by_category,
-            attack,
-            &cat.config,
-        );
+        let new = attack_tools_in(explicit, &cat.index.by_category, attack, &cat.config);
         selection.add_list(
             List::Attack(ai),
             changed_pages_of(old, new, touched, per_page),

@@ -337,12 +337,65 @@ pub fn attack_tools_in<'a>(
     attack: &Attack,
     config: &Config,
 ) -> impl Iterator<Item = ToolId> + Clone + 'a {
+    let named = named_tools(explicit);
+    // Explicit lists are short: a sorted copy answers "named already?".
+    let mut sorted = named.clone();
+    sorted.sort_unstable();
+    let sorted = std::sync::Arc::new(sorted);
+    named.into_iter().chain(
+        attack_categories(attack, config)
+            .into_iter()
+            .flat_map(move |ci| {
+                let sorted = sorted.clone();
+                by_category[ci]
+                    .iter()
+                    .copied()
+                    .filter(move |id| sorted.is_empty() || sorted.binary_search(id).is_err())
+            }),
+    )
+}
+
+/// Where `id` is in [`attack_tools_in`]'s sequence, worked out from the
+/// category lists (each sorted by id) instead of walking the sequence.
+pub fn attack_position(
+    explicit: &[ToolId],
+    by_category: &[Vec<ToolId>],
+    attack: &Attack,
+    config: &Config,
+    id: ToolId,
+) -> Option<usize> {
+    let named = named_tools(explicit);
+    if let Some(p) = named.iter().position(|&n| n == id) {
+        return Some(p);
+    }
+    let mut offset = named.len();
+    for ci in attack_categories(attack, config) {
+        let list = &by_category[ci];
+        let named_in = |n: &&ToolId| list.binary_search(n).is_ok();
+        match list.binary_search(&id) {
+            Ok(p) => {
+                let skipped = named.iter().filter(named_in).filter(|&&n| n < id).count();
+                return Some(offset + p - skipped);
+            }
+            Err(_) => offset += list.len() - named.iter().filter(named_in).count(),
+        }
+    }
+    None
+}
+
+/// The tools an entry names, each once, in the entry's order.
+fn named_tools(explicit: &[ToolId]) -> Vec<ToolId> {
     let mut named: Vec<ToolId> = Vec::new();
     for &id in explicit {
         if !named.contains(&id) {
             named.push(id);
         }
     }
+    named
+}
+
+/// The indices of an entry's categories, each once, in the entry's order.
+pub fn attack_categories(attack: &Attack, config: &Config) -> Vec<usize> {
     let mut categories: Vec<usize> = Vec::new();
     for c in &attack.categories {
         if let Some(ci) = config.category_index(c)
@@ -351,19 +404,7 @@ pub fn attack_tools_in<'a>(
             categories.push(ci);
         }
     }
-    // Explicit lists are short: a sorted copy answers "named already?".
-    let mut sorted = named.clone();
-    sorted.sort_unstable();
-    let sorted = std::sync::Arc::new(sorted);
-    named
-        .into_iter()
-        .chain(categories.into_iter().flat_map(move |ci| {
-            let sorted = sorted.clone();
-            by_category[ci]
-                .iter()
-                .copied()
-                .filter(move |id| sorted.is_empty() || sorted.binary_search(id).is_err())
-        }))
+    categories
 }
 
 fn find(servers: &[Server], reference: &str) -> Option<ToolId> {
@@ -438,6 +479,73 @@ fn fill_from_neighbours(
             let other = sorted[p].1;
             if other.server != id.server && !out.contains(&other) && out.len() < RELATED {
                 out.push(other);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn attack(categories: Vec<String>) -> Attack {
+        Attack {
+            slug: "a".into(),
+            file: "a.md".into(),
+            title: "A".into(),
+            class: "c".into(),
+            severity: Risk::High,
+            categories,
+            tools: Vec::new(),
+            summary: String::new(),
+            date: None,
+            body_html: String::new(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The worked-out place of every tool is its place in the walked
+        /// sequence, and a tool not in it has none.
+        #[test]
+        fn attack_positions_match_the_walk(
+            owners in prop::collection::vec(0usize..6, 0..120),
+            named in prop::collection::vec(0usize..140, 0..6),
+            picked in prop::collection::vec(
+                prop_oneof![
+                    Just("read"), Just("write"), Just("execute"),
+                    Just("destructive"), Just("other"), Just("no-such"),
+                ],
+                0..5,
+            ),
+        ) {
+            let config = Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap();
+            // Tool i of one server belongs to category owners[i]: every
+            // category list is sorted by id and they are disjoint.
+            let id = |i: usize| ToolId { server: (i / 10) as u32, tool: (i % 10) as u32 };
+            let mut by_category = vec![Vec::new(); config.categories.len()];
+            for (i, &c) in owners.iter().enumerate() {
+                by_category[c].push(id(i));
+            }
+            let explicit: Vec<ToolId> = named.iter().map(|&i| id(i)).collect();
+            let entry = attack(picked.iter().map(|s| s.to_string()).collect());
+            let walked: Vec<ToolId> =
+                attack_tools_in(&explicit, &by_category, &entry, &config).collect();
+            for (p, &t) in walked.iter().enumerate() {
+                prop_assert_eq!(
+                    attack_position(&explicit, &by_category, &entry, &config, t),
+                    Some(p)
+                );
+            }
+            for i in 0..150 {
+                if !walked.contains(&id(i)) {
+                    prop_assert_eq!(
+                        attack_position(&explicit, &by_category, &entry, &config, id(i)),
+                        None
+                    );
+                }
             }
         }
     }
