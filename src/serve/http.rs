@@ -26,6 +26,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::{LiveEvent, State};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::render::seo;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// Where the reload script and the event stream live.
 pub const LIVE_PREFIX: &str = "/__toolrisk/";
@@ -56,30 +57,53 @@ pub async fn bind(interface: &str, port: u16) -> Result<tokio::net::TcpListener,
     .into())
 }
 
-/// Serves until Ctrl-C.
-pub async fn run(listener: tokio::net::TcpListener, state: Arc<State>) -> Result<(), Diagnostics> {
+/// Ctrl-C and SIGTERM, listened for from the moment this is made: made
+/// before serve says it is serving, so a Ctrl-C that follows that line at
+/// once still stops it cleanly (a process started with Ctrl-C ignored, as
+/// a shell's background job is, would otherwise never stop).
+pub struct Shutdown {
+    interrupt: Option<Signal>,
+    terminate: Option<Signal>,
+}
+
+impl Shutdown {
+    /// Starts listening; call inside the runtime.
+    pub fn listen() -> Shutdown {
+        Shutdown {
+            interrupt: signal(SignalKind::interrupt()).ok(),
+            terminate: signal(SignalKind::terminate()).ok(),
+        }
+    }
+
+    async fn wait(mut self) {
+        async fn received(signal: Option<&mut Signal>) {
+            match signal {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        tokio::select! {
+            _ = received(self.interrupt.as_mut()) => {}
+            _ = received(self.terminate.as_mut()) => {}
+        }
+    }
+}
+
+/// Serves until `shutdown` hears Ctrl-C or SIGTERM.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    shutdown: Shutdown,
+) -> Result<(), Diagnostics> {
     let app = Router::new()
         .route("/__toolrisk/live.js", get(live_js))
         .route("/__toolrisk/events", get(events))
         .fallback(get(file))
         .with_state(state);
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            let terminated = async {
-                match term.as_mut() {
-                    Some(t) => {
-                        t.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminated => {}
-            }
-        })
+        .with_graceful_shutdown(shutdown.wait())
         .await
         .map_err(|e| Diagnostic::new(format!("server error: {e}")).into())
 }

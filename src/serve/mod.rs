@@ -127,6 +127,10 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     let loop_state = state.clone();
     std::thread::spawn(move || watch_loop(rx, preview_site, &loop_state, debouncer, watched));
 
+    let shutdown = {
+        let _inside = runtime.enter();
+        http::Shutdown::listen()
+    };
     eprintln!(
         "serving {} at {base_url} (Ctrl-C to stop)",
         opts.site_dir.display()
@@ -134,7 +138,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     if opts.open {
         open_browser(&base_url);
     }
-    runtime.block_on(http::run(listener, state))?;
+    runtime.block_on(http::run(listener, state, shutdown))?;
     drop(preview);
     eprintln!("stopped");
     Ok(())

@@ -401,6 +401,63 @@ fn serve_moves_to_the_next_port_when_taken() {
     drop(taken);
 }
 
+/// Ctrl-C right after the "serving" line stops serve cleanly, even when it
+/// was started with Ctrl-C ignored (as a shell starts a background job):
+/// serve listens for the signal before it says it is serving.
+#[test]
+fn ctrl_c_right_after_serving_stops_it_cleanly() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    copy_dir(&fixture("ok"), &site);
+    let log = dir.path().join("log");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "trap '' INT; exec \"$0\" serve \"$1\" --port \"$2\"",
+            env!("CARGO_BIN_EXE_toolrisk"),
+            site.to_str().unwrap(),
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("serving")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if stopped.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(status.is_some(), "serve ignored Ctrl-C:\n{text}");
+    assert!(text.contains("stopped"), "{text}");
+}
+
 /// A minimal WebDriver client over chromedriver's HTTP API.
 pub struct Browser {
     driver: Child,
