@@ -623,6 +623,37 @@ mod tests {
         .unwrap();
     }
 
+    /// A session over a fresh test site of `servers` records, with its
+    /// first build committed to `out`.
+    struct Started {
+        site: tempfile::TempDir,
+        out: tempfile::TempDir,
+        sink: Incremental,
+        session: Session,
+    }
+
+    fn started(servers: usize) -> Started {
+        let site = tempfile::tempdir().unwrap();
+        write_site(site.path(), servers);
+        let out = tempfile::tempdir().unwrap();
+        let mut sink = Incremental::new(out.path()).unwrap();
+        sink.begin();
+        let session = Session::start(site.path(), BASE, &sink).unwrap();
+        sink.commit(true).unwrap();
+        Started {
+            site,
+            out,
+            sink,
+            session,
+        }
+    }
+
+    /// Saves the site's own `partials/tool_row.html`.
+    fn write_row_template(site: &Path, text: &str) {
+        std::fs::create_dir_all(site.join("templates/partials")).unwrap();
+        std::fs::write(site.join("templates/partials/tool_row.html"), text).unwrap();
+    }
+
     fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
         walkdir::WalkDir::new(root)
             .into_iter()
@@ -753,19 +784,16 @@ mod tests {
         // List rows are rendered once per build from partials/tool_row.html:
         // a site's own row must show on every list, after a template edit
         // as in a full build.
-        let site = tempfile::tempdir().unwrap();
-        write_site(site.path(), 12);
-        let out = tempfile::tempdir().unwrap();
-        let mut sink = Incremental::new(out.path()).unwrap();
-        sink.begin();
-        let mut session = Session::start(site.path(), BASE, &sink).unwrap();
-        sink.commit(true).unwrap();
-        std::fs::create_dir_all(site.path().join("templates/partials")).unwrap();
-        std::fs::write(
-            site.path().join("templates/partials/tool_row.html"),
+        let Started {
+            site,
+            out,
+            mut sink,
+            mut session,
+        } = started(12);
+        write_row_template(
+            site.path(),
             "<tr><td class=\"own-row\">{{ t.name }}{% if show_server %} on {{ t.server_name }}{% endif %}</td></tr>",
-        )
-        .unwrap();
+        );
         sink.begin();
         assert_eq!(session.templates(&sink).unwrap(), Work::Templates);
         sink.commit(true).unwrap();
@@ -793,19 +821,16 @@ mod tests {
         // A record that moves the catalogue's date and a row template saved
         // in the same batch: the full render must show the new row for
         // every tool, not only for the edited server's.
-        let site = tempfile::tempdir().unwrap();
-        write_site(site.path(), 12);
-        let out = tempfile::tempdir().unwrap();
-        let mut sink = Incremental::new(out.path()).unwrap();
-        sink.begin();
-        let mut session = Session::start(site.path(), BASE, &sink).unwrap();
-        sink.commit(true).unwrap();
-        std::fs::create_dir_all(site.path().join("templates/partials")).unwrap();
-        std::fs::write(
-            site.path().join("templates/partials/tool_row.html"),
+        let Started {
+            site,
+            out,
+            mut sink,
+            mut session,
+        } = started(12);
+        write_row_template(
+            site.path(),
             "<tr><td class=\"dated-row\">{{ t.name }}</td></tr>",
-        )
-        .unwrap();
+        );
         let mut rng = Lcg(5);
         std::fs::write(
             site.path().join("content/servers/s005.json"),
@@ -825,13 +850,12 @@ mod tests {
 
     #[test]
     fn a_new_date_or_a_new_record_renders_everything() {
-        let site = tempfile::tempdir().unwrap();
-        write_site(site.path(), 12);
-        let out = tempfile::tempdir().unwrap();
-        let mut sink = Incremental::new(out.path()).unwrap();
-        sink.begin();
-        let mut session = Session::start(site.path(), BASE, &sink).unwrap();
-        sink.commit(true).unwrap();
+        let Started {
+            site,
+            out,
+            mut sink,
+            mut session,
+        } = started(12);
         let mut rng = Lcg(5);
         std::fs::write(
             site.path().join("content/servers/s005.json"),
@@ -851,13 +875,12 @@ mod tests {
 
     #[test]
     fn a_broken_record_or_reference_changes_nothing() {
-        let site = tempfile::tempdir().unwrap();
-        write_site(site.path(), 8);
-        let out = tempfile::tempdir().unwrap();
-        let mut sink = Incremental::new(out.path()).unwrap();
-        sink.begin();
-        let mut session = Session::start(site.path(), BASE, &sink).unwrap();
-        sink.commit(true).unwrap();
+        let Started {
+            site,
+            out,
+            mut sink,
+            mut session,
+        } = started(8);
         let before = tree(out.path());
         let related = session.cat.index.related.clone();
 
