@@ -26,4 +26,5 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod state;
 pub mod text;

@@ -21,6 +21,7 @@ use crate::linkcheck::{self, LinkCheck};
 use crate::output::{DryRun, Sink, Staged};
 use crate::render::pages::SiteRenderer;
 use crate::render::{BUILTIN_ASSETS, Renderer};
+use crate::state;
 
 /// How long each stage took.
 #[derive(Debug, Default, Clone)]
@@ -49,21 +50,7 @@ pub fn load(
     base_url: Option<&str>,
     timings: &mut Timings,
 ) -> Result<Catalogue, Diagnostics> {
-    let mut config = timings.time("config", || Config::load(site_dir))?;
-    if let Some(url) = base_url {
-        let patched = Config::parse(&format!("title = \"x\"\nbase_url = {}\n", toml_string(url)))
-            .map_err(|problems| {
-            problems
-                .iter()
-                .map(|d| {
-                    Diagnostic::new(d.message.replace("base_url", "--base-url"))
-                        .help("give an absolute URL, e.g. --base-url https://example.com/docs/")
-                })
-                .collect::<Diagnostics>()
-        })?;
-        config.base_url = patched.base_url;
-        config.base_path = patched.base_path;
-    }
+    let config = timings.time("config", || config(site_dir, base_url))?;
     let mut problems = Diagnostics::new();
     let (
         (servers, unloaded, server_problems),
@@ -92,6 +79,27 @@ pub fn load(
     problems.sort();
     problems.into_result()?;
     Ok(catalogue)
+}
+
+/// Reads site.toml, with `--base-url` (when given) in place of its
+/// `base_url`.
+pub fn config(site_dir: &Path, base_url: Option<&str>) -> Result<Config, Diagnostics> {
+    let mut config = Config::load(site_dir)?;
+    if let Some(url) = base_url {
+        let patched = Config::parse(&format!("title = \"x\"\nbase_url = {}\n", toml_string(url)))
+            .map_err(|problems| {
+            problems
+                .iter()
+                .map(|d| {
+                    Diagnostic::new(d.message.replace("base_url", "--base-url"))
+                        .help("give an absolute URL, e.g. --base-url https://example.com/docs/")
+                })
+                .collect::<Diagnostics>()
+        })?;
+        config.base_url = patched.base_url;
+        config.base_path = patched.base_path;
+    }
+    Ok(config)
 }
 
 fn toml_string(s: &str) -> String {
@@ -229,17 +237,50 @@ pub struct Report {
     pub output: Option<PathBuf>,
     /// The deletion of the previous output, still running.
     pub cleanup: Option<crate::output::Cleanup>,
+    pub mode: Mode,
 }
 
-/// Builds the site into `output`, replacing it only on success.
+/// How a build went about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Rendered every page into a new folder and swapped it in.
+    Full,
+    /// Rendered only what the changed server records reach, into the
+    /// output in place: `written` files changed, `removed` went away.
+    Incremental {
+        servers: usize,
+        written: usize,
+        removed: usize,
+    },
+    /// Nothing changed since the last build.
+    UpToDate,
+}
+
+/// Builds the site into `output`. With `incremental`, and a build state
+/// from the last build of this site into this output (see
+/// [`crate::state`]), only the pages that changed server records reach are
+/// rendered, and nothing at all when no input changed; otherwise, or when
+/// anything besides existing server records changed, everything is, into a
+/// new folder that replaces the output only on success.
 pub fn build(
     site_dir: &Path,
     output: &Path,
     base_url: Option<&str>,
+    incremental: bool,
     progress: &(dyn Fn(u64) + Sync),
     on_loaded: &dyn Fn(&Catalogue),
 ) -> Result<Report, Diagnostics> {
     let mut timings = Timings::default();
+    let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));
+    if incremental
+        && let Some(inputs) = &inputs
+        && let Some(report) = build_changes(site_dir, output, base_url, inputs, &timings)?
+    {
+        return Ok(report);
+    }
+    // Whatever state there was no longer describes the output once it is
+    // replaced.
+    state::forget(output);
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
     let staged = Staged::begin(output, site_dir)?;
@@ -251,9 +292,16 @@ pub fn build(
     let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);
     let cleanup = timings.time("swap", || staged.commit())?;
+    let mut warnings = cat.warnings.clone();
+    if let Some(inputs) = &inputs
+        && let Err(d) = timings.time("state", || {
+            state::save(site_dir, output, base_url, inputs, &cat)
+        })
+    {
+        warnings.push(d);
+    }
     let servers = cat.servers.len();
     let tools = cat.tool_count();
-    let warnings = cat.warnings.clone();
     // Freeing a large catalogue one allocation at a time takes a third of a
     // second at 80,000 tools; the command has nothing left to do but print
     // its summary and exit, so it is freed beside that, not before it.
@@ -268,7 +316,99 @@ pub fn build(
         timings,
         output: Some(output.to_path_buf()),
         cleanup: Some(cleanup),
+        mode: Mode::Full,
     })
+}
+
+/// The incremental build: `None` when the state is missing or out of
+/// date, or the changes need a full build.
+fn build_changes(
+    site_dir: &Path,
+    output: &Path,
+    base_url: Option<&str>,
+    inputs: &state::Inputs,
+    stamped: &Timings,
+) -> Result<Option<Report>, Diagnostics> {
+    let mut timings = stamped.clone();
+    let Some(opened) = timings.time("state", || state::open(site_dir, output, base_url)) else {
+        return Ok(None);
+    };
+    let slugs = match state::changes(&opened.inputs, inputs) {
+        state::Changes::Everything => return Ok(None),
+        state::Changes::Nothing => {
+            return Ok(Some(Report {
+                servers: opened.summary.servers,
+                tools: opened.summary.tools,
+                files: 0,
+                pages: 0,
+                bytes: 0,
+                warnings: opened.summary.warnings,
+                timings,
+                output: Some(output.to_path_buf()),
+                cleanup: None,
+                mode: Mode::UpToDate,
+            }));
+        }
+        state::Changes::Servers(slugs) => slugs,
+    };
+    let Some(saved) = timings.time("decode", || opened.decode()) else {
+        return Ok(None);
+    };
+    let mut session = crate::incremental::Session::resume(site_dir, base_url, saved)?;
+    timings
+        .stages
+        .append(&mut std::mem::take(&mut session.timings.stages));
+    let sink = crate::output::InPlace::new(output);
+    let Some(work) = session.update_servers(&slugs, &sink)? else {
+        return Ok(None);
+    };
+    timings
+        .stages
+        .append(&mut std::mem::take(&mut session.timings.stages));
+    let crate::incremental::Work::Servers { mut owned, .. } = work else {
+        return Ok(None);
+    };
+    if session.search_pending() {
+        session.refresh_search(&sink)?;
+        owned.push(format!("{}/", crate::search::DIR));
+        timings
+            .stages
+            .append(&mut std::mem::take(&mut session.timings.stages));
+    }
+    let (files, pages, bytes) = (
+        sink.files(),
+        sink.pages.load(Ordering::Relaxed),
+        sink.bytes.load(Ordering::Relaxed),
+    );
+    // The output no longer matches the state from here until the new state
+    // is written.
+    state::forget(output);
+    let done = timings.time("write", || sink.commit(&owned))?;
+    let cat = session.catalogue();
+    let mut warnings = cat.warnings.clone();
+    if let Err(d) = timings.time("state", || {
+        state::save(site_dir, output, base_url, inputs, cat)
+    }) {
+        warnings.push(d);
+    }
+    let report = Report {
+        servers: cat.servers.len(),
+        tools: cat.tool_count(),
+        files,
+        pages,
+        bytes,
+        warnings,
+        timings,
+        output: Some(output.to_path_buf()),
+        cleanup: None,
+        mode: Mode::Incremental {
+            servers: slugs.len(),
+            written: done.written,
+            removed: done.removed,
+        },
+    };
+    std::thread::spawn(move || drop(session));
+    Ok(Some(report))
 }
 
 /// Loads and renders everything without writing. With `links`, every
@@ -314,6 +454,7 @@ pub fn check(site_dir: &Path, links: bool) -> Result<Report, Diagnostics> {
         timings,
         output: None,
         cleanup: None,
+        mode: Mode::Full,
     })
 }
 

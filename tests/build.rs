@@ -4,6 +4,8 @@
 mod common;
 #[path = "build/hostile.rs"]
 mod hostile;
+#[path = "build/incremental.rs"]
+mod incremental;
 #[path = "build/search.rs"]
 mod search;
 #[path = "build/serve.rs"]

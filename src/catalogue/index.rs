@@ -22,7 +22,7 @@ pub const RELATED: usize = 6;
 const MAX_POSTING: usize = 256;
 
 /// The build's indexes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     /// For each category (config order), its tools in server then record order.
     pub by_category: Vec<Vec<ToolId>>,
@@ -42,7 +42,7 @@ pub struct Index {
 }
 
 /// One category's name words: an inverted index and the name order.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct CategoryWords {
     /// Word → the category's tools whose name has it, in id order.
     postings: HashMap<String, Vec<ToolId>>,

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalogue::load::LoadedServer;
@@ -22,7 +23,7 @@ use crate::error::Diagnostic;
 use crate::policy;
 
 /// A tool, classified, with its policy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     /// The raw name, as the server lists it; the policy key.
     pub name: String,
@@ -37,10 +38,13 @@ pub struct Tool {
     pub plain_description: String,
     /// The first sentence of the plain description, for lists.
     pub summary: String,
+    #[serde(with = "crate::state::json_text")]
     pub input_schema: Option<Value>,
+    #[serde(with = "crate::state::json_text")]
     pub annotations: Option<Annotations>,
     pub class: Classification,
     /// This tool's own policy.json document.
+    #[serde(with = "crate::state::json_text")]
     pub policy: Value,
 }
 
@@ -67,7 +71,7 @@ impl Tool {
 }
 
 /// A server and its tools, in the record's order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Server {
     pub slug: String,
     pub name: String,
@@ -75,10 +79,12 @@ pub struct Server {
     pub description: String,
     pub homepage: Option<String>,
     pub checked: Option<String>,
+    #[serde(with = "crate::state::json_text")]
     pub extra: serde_json::Map<String, Value>,
     pub file: PathBuf,
     pub tools: Vec<Tool>,
     /// The whole server's policy.json document.
+    #[serde(with = "crate::state::json_text")]
     pub policy: Value,
 }
 
@@ -98,7 +104,7 @@ impl Server {
 }
 
 /// A tool's address in the catalogue: (server index, tool index).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ToolId {
     pub server: u32,
     pub tool: u32,

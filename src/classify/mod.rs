@@ -15,14 +15,14 @@ mod rules;
 pub use rules::name_tokens;
 use rules::{best_rule, score_rules};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalogue::record::ToolRecord;
 use crate::config::{Config, Risk};
 
 /// Where a piece of evidence was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The catalogue record's own `category`, `risk` or `rationale`.
@@ -42,7 +42,7 @@ pub enum Source {
 }
 
 /// One reason behind a classification, quoted from the tool's definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub source: Source,
     /// The words quoted from the definition (a name token, a phrase, an annotation).
@@ -52,7 +52,7 @@ pub struct Evidence {
 }
 
 /// The kind of a problem found in a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// Annotations say one thing, the name or description another.
@@ -68,7 +68,7 @@ pub enum FindingKind {
 }
 
 /// A problem found in a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: FindingKind,
     pub quote: String,
@@ -83,7 +83,7 @@ impl FindingKind {
 }
 
 /// The outcome of classifying one tool.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     /// Index into `Config::categories`.
     pub category: usize,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CmdResult;
-use crate::site::{self, Report};
+use crate::site::{self, Mode, Report};
 
 /// Builds with fewer tools than this finish too fast for a progress bar.
 const PROGRESS_THRESHOLD: usize = 5_000;
@@ -15,6 +15,7 @@ pub fn build(
     site_dir: &Path,
     output: Option<PathBuf>,
     base_url: Option<&str>,
+    full: bool,
     timings: bool,
 ) -> CmdResult {
     let output = output.unwrap_or_else(|| site_dir.join("public"));
@@ -35,7 +36,7 @@ pub fn build(
             );
         }
     };
-    let report = site::build(site_dir, &output, base_url, &progress, &on_loaded);
+    let report = site::build(site_dir, &output, base_url, !full, &progress, &on_loaded);
     bar.finish_and_clear();
     let mut report = report?;
     print_warnings(&report);
@@ -84,6 +85,35 @@ pub fn summary(verb: &str, r: &Report) -> String {
     } else {
         0.0
     };
+    let changes = match r.mode {
+        Mode::Full => None,
+        Mode::UpToDate => Some(
+            "Up to date: no input changed since the last build (--full renders everything)"
+                .to_string(),
+        ),
+        Mode::Incremental {
+            servers,
+            written,
+            removed,
+        } => Some(format!(
+            "Rebuilt for {}: {} rendered, {written} changed and written, {removed} removed",
+            crate::text::count_s(servers, "changed server record"),
+            crate::text::count_s(r.files, "file"),
+        )),
+    };
+    if let Some(mut s) = changes {
+        s.push_str(&format!(
+            " ({} and {}, {} in {:.2} s)",
+            crate::text::count_s(r.servers, "server"),
+            crate::text::count_s(r.tools, "tool"),
+            crate::text::count_s(r.warnings.len(), "warning"),
+            secs
+        ));
+        if let Some(out) = &r.output {
+            s.push_str(&format!(" → {}", out.display()));
+        }
+        return s;
+    }
     let mut s = format!(
         "{verb} {} and {} more files ({:.1} MB) for {} and {} with {} in {:.2} s ({:.0} pages/s)",
         crate::text::count_s(r.pages, "page"),

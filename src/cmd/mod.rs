@@ -26,11 +26,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the whole site into the output folder.
+    /// Build the site into the output folder.
     ///
     /// The site is written to a staging folder beside the output and swapped
     /// in only when every page rendered; a failed build leaves the previous
-    /// output untouched.
+    /// output untouched. When only existing server records changed since the
+    /// last build into the same output, only the pages they reach are
+    /// rendered, and only files whose bytes changed are rewritten in place.
     Build {
         /// The site folder (holding site.toml).
         #[arg(default_value = ".")]
@@ -42,6 +44,10 @@ pub enum Command {
         /// Override site.toml's base_url (e.g. for a preview deployment).
         #[arg(long)]
         base_url: Option<String>,
+        /// Render every page, even when the last build's state says that only
+        /// some server records changed (or nothing did).
+        #[arg(long)]
+        full: bool,
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
@@ -119,8 +125,9 @@ pub fn run(cli: Cli) -> ExitCode {
             site_dir,
             output,
             base_url,
+            full,
             timings,
-        } => build::build(&site_dir, output, base_url.as_deref(), timings),
+        } => build::build(&site_dir, output, base_url.as_deref(), full, timings),
         Command::Check { site_dir, no_links } => build::check(&site_dir, !no_links),
         Command::Init { dir } => init::init(&dir),
         Command::Serve {

@@ -1,4 +1,5 @@
-//! Incremental rebuilds, for `toolrisk serve`.
+//! Incremental rebuilds, for `toolrisk serve` and for `toolrisk build`
+//! taking up the state of the last build ([`Session::resume`]).
 //!
 //! Owns the state kept between rebuilds — the last good catalogue, its
 //! compiled templates and every list row — and turns a batch of changes
@@ -12,7 +13,9 @@
 //! - a changed template recompiles the templates and renders every page
 //!   from the kept catalogue, without reading a record;
 //! - anything else (site.toml, attack entries, pages, a record added,
-//!   removed or turned into a link) loads the whole site again;
+//!   removed or turned into a link, a new catalogue date) loads the whole
+//!   site again ([`Session::update_servers`] says so instead, for `build`
+//!   to build everything its own way);
 //! - the search index is built again with every full render; a server edit
 //!   that changes the searchable text of its tools or itself only marks it
 //!   out of date ([`Session::search_pending`]), and the caller rebuilds it
@@ -46,7 +49,7 @@ use crate::site::{self, Timings};
 /// The last good build, kept to rebuild from.
 pub struct Session {
     site_dir: PathBuf,
-    base_url: String,
+    base_url: Option<String>,
     cat: Catalogue,
     renderer: Renderer,
     urls: Urls,
@@ -100,13 +103,21 @@ impl ListsBefore {
 impl Session {
     /// Loads the whole site and renders every page into `sink`.
     pub fn start(site_dir: &Path, base_url: &str, sink: &dyn Sink) -> Result<Session, Diagnostics> {
+        Session::load_all(site_dir.to_path_buf(), Some(base_url.to_string()), sink)
+    }
+
+    fn load_all(
+        site_dir: PathBuf,
+        base_url: Option<String>,
+        sink: &dyn Sink,
+    ) -> Result<Session, Diagnostics> {
         let mut timings = Timings::default();
-        let cat = site::load(site_dir, Some(base_url), &mut timings)?;
-        let renderer = site::renderer(site_dir, &cat)?;
+        let cat = site::load(&site_dir, base_url.as_deref(), &mut timings)?;
+        let renderer = site::renderer(&site_dir, &cat)?;
         let urls = Urls::new(&cat, &renderer);
         let mut session = Session {
-            site_dir: site_dir.to_path_buf(),
-            base_url: base_url.to_string(),
+            site_dir,
+            base_url,
             cat,
             renderer,
             urls,
@@ -125,8 +136,56 @@ impl Session {
 
     /// Loads the whole site again and renders every page.
     pub fn reload(&mut self, sink: &dyn Sink) -> Result<Work, Diagnostics> {
-        *self = Session::start(&self.site_dir, &self.base_url, sink)?;
+        *self = Session::load_all(self.site_dir.clone(), self.base_url.clone(), sink)?;
         Ok(Work::Full)
+    }
+
+    /// Takes up the state a previous `toolrisk build` kept: site.toml, the
+    /// attack entries and the pages are read again (the state was checked
+    /// to be from the same files), the servers and indexes come from the
+    /// state. Nothing is rendered.
+    pub fn resume(
+        site_dir: &Path,
+        base_url: Option<&str>,
+        saved: crate::state::Saved,
+    ) -> Result<Session, Diagnostics> {
+        let mut timings = Timings::default();
+        let config = timings.time("config", || site::config(site_dir, base_url))?;
+        let ((mut attacks, attack_problems), (mut pages, page_problems)) =
+            timings.time("load", || {
+                rayon::join(
+                    || content::load_attacks(site_dir, &config),
+                    || content::load_pages(site_dir, &config),
+                )
+            });
+        let mut problems = attack_problems;
+        problems.extend(page_problems);
+        problems.into_result()?;
+        attacks.sort_by(|a, b| a.slug.cmp(&b.slug));
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let cat = Catalogue {
+            config,
+            servers: saved.servers,
+            attacks,
+            pages,
+            date: saved.date,
+            index: saved.index,
+            warnings: saved.warnings,
+        };
+        let renderer = timings.time("templates", || site::renderer(site_dir, &cat))?;
+        let urls = timings.time("rows", || Urls::new(&cat, &renderer));
+        Ok(Session {
+            site_dir: site_dir.to_path_buf(),
+            base_url: base_url.map(str::to_string),
+            cat,
+            renderer,
+            urls,
+            // Partial renders do not write the index: the one in the
+            // output stays until a change makes it out of date.
+            index: Vec::new(),
+            search_stale: false,
+            timings,
+        })
     }
 
     /// Recompiles the templates and renders every page from the kept
@@ -155,6 +214,19 @@ impl Session {
     /// gone or not a plain file, or when the catalogue's date moved (every
     /// page shows it).
     pub fn servers(&mut self, slugs: &[String], sink: &dyn Sink) -> Result<Work, Diagnostics> {
+        match self.update_servers(slugs, sink)? {
+            Some(work) => Ok(work),
+            None => self.reload(sink),
+        }
+    }
+
+    /// Like [`Session::servers`], but `None` (with the session as it was
+    /// and nothing written) where that falls back to loading everything.
+    pub fn update_servers(
+        &mut self,
+        slugs: &[String],
+        sink: &dyn Sink,
+    ) -> Result<Option<Work>, Diagnostics> {
         self.timings = Timings::default();
         let started = std::time::Instant::now();
         let mut loaded = Vec::new();
@@ -164,7 +236,7 @@ impl Session {
             let path = self.site_dir.join(&relative);
             let plain_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
             let Some(si) = self.cat.find_server(slug).filter(|_| plain_file) else {
-                return self.reload(sink);
+                return Ok(None);
             };
             match load::load_server_file(&SiteFile { path, relative }, &self.cat.config) {
                 Ok(record) => loaded.push((si, record)),
@@ -230,29 +302,11 @@ impl Session {
         }
         let date = catalogue_date(&self.cat.config, &self.cat.servers);
         if date != self.cat.date {
-            // Every page's footer shows the date: the templates see it as a
-            // global, and every list row is rendered with them again (the
-            // templates on disk may have changed in the same batch).
-            let old_date = std::mem::replace(&mut self.cat.date, date);
-            let renderer = match site::renderer(&self.site_dir, &self.cat) {
-                Ok(renderer) => renderer,
-                Err(problems) => {
-                    self.cat.date = old_date;
-                    self.put_back(replaced, warnings_before);
-                    return Err(problems);
-                }
-            };
-            let old_renderer = std::mem::replace(&mut self.renderer, renderer);
-            let rows = Urls::new(&self.cat, &self.renderer);
-            let old_urls = std::mem::replace(&mut self.urls, rows);
-            if let Err(problems) = self.render(None, true, sink) {
-                self.cat.date = old_date;
-                self.renderer = old_renderer;
-                self.urls = old_urls;
-                self.put_back(replaced, warnings_before);
-                return Err(problems);
-            }
-            return Ok(Work::Full);
+            // Every page's footer shows the date: everything is rendered
+            // again, from the files on disk (the templates may have changed
+            // in the same batch).
+            self.put_back(replaced, warnings_before);
+            return Ok(None);
         }
         for (si, _) in &replaced {
             self.urls.refresh_server(&self.cat, &self.renderer, *si);
@@ -315,7 +369,7 @@ impl Session {
             return Err(problems);
         }
         self.search_stale |= reindex;
-        Ok(work)
+        Ok(Some(work))
     }
 
     /// True when the catalogue changed since the search index was built

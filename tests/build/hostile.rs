@@ -724,7 +724,8 @@ fn hostile_names_never_write_outside_the_output() {
     let run = build_timed(&site, &out, MINUTE);
     assert_eq!(run.code, Some(0), "build\n{}", run.describe());
 
-    // Nothing outside <tmp>/site-out/out except the site as it was.
+    // Nothing outside <tmp>/site-out/out except the site as it was and the
+    // build state, named after the output, beside it.
     assert_eq!(
         walk_no_follow(&site),
         site_before,
@@ -733,7 +734,10 @@ fn hostile_names_never_write_outside_the_output() {
     let strays: Vec<_> = walk_no_follow(tmp.path())
         .into_iter()
         .filter(|(p, _)| {
-            !(p.starts_with("site") || p.starts_with("site-out/out") || p == Path::new("site-out"))
+            !(p.starts_with("site")
+                || p.starts_with("site-out/out")
+                || p == Path::new("site-out")
+                || p == Path::new("site-out/.out.toolrisk-state"))
         })
         .collect();
     assert!(strays.is_empty(), "written outside the output: {strays:?}");

@@ -1,0 +1,453 @@
+//! The build state: what `toolrisk build` keeps between runs so that the
+//! next build of the same site into the same output redoes only what
+//! changed.
+//!
+//! Owns the state file (`.public.toolrisk-state` beside an output folder
+//! called `public`), the stamps of the inputs it was built from, and telling what changed
+//! since. The state holds the classified servers, the indexes, the
+//! warnings and the catalogue's date; site.toml, the attack entries and the
+//! pages are read again (they are small), and a change to any of them, to a
+//! template, to a static file, to the set of server files, to the program
+//! or to the output folder means a full build.
+//!
+//! A file is taken as unchanged when its length and modification time are
+//! those it had when the state was written. A file modified within
+//! [`RACY`] of being stamped could change again without its time moving,
+//! so it is stamped as changed and read again by the next build (git's
+//! "racy clean" rule). Whether a page changed is then told by its bytes:
+//! the incremental build rewrites only pages whose bytes differ.
+//!
+//! The file is written to a temporary name and renamed into place, and it
+//! is deleted before an incremental build touches the output: a build
+//! stopped half way leaves no state, and the next build is a full one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{Catalogue, Index, Server};
+use crate::error::Diagnostic;
+
+/// Bumped whenever the layout of the file changes.
+const FORMAT: u32 = 1;
+
+/// A file modified this close to being stamped is stamped as changed.
+const RACY: Duration = Duration::from_secs(2);
+
+/// Servers per separately encoded block: blocks are encoded and decoded in
+/// parallel.
+const SERVERS_PER_BLOCK: usize = 256;
+
+/// Serde helpers that store a value as its JSON text, for fields (JSON
+/// values, maps, records with skipped fields) that a compact binary format
+/// cannot describe on its own.
+pub mod json_text {
+    use serde::de::{DeserializeOwned, Error};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        serde_json::from_str(&text).map_err(D::Error::custom)
+    }
+}
+
+/// What is known of an input file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    /// Nanoseconds since the Unix epoch; 0 for "read it again".
+    pub modified: u128,
+}
+
+/// Every input file of a site, by path relative to the site folder
+/// (`/`-separated), sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub files: Vec<(String, Stamp)>,
+}
+
+/// The folders (and file) a site is built from.
+const INPUT_ROOTS: [&str; 4] = ["site.toml", "content", "templates", "static"];
+
+impl Inputs {
+    /// Stamps every input file of the site. `None` when a file or folder
+    /// cannot be read: the build then neither uses nor keeps a state.
+    pub fn stamp(site_dir: &Path) -> Option<Inputs> {
+        let now = SystemTime::now();
+        let mut files = Vec::new();
+        for root in INPUT_ROOTS {
+            let path = site_dir.join(root);
+            if !path.exists() {
+                continue;
+            }
+            for entry in walkdir::WalkDir::new(&path).follow_links(true) {
+                let entry = entry.ok()?;
+                if entry.file_type().is_dir() {
+                    continue;
+                }
+                let meta = entry.metadata().ok()?;
+                let relative = entry.path().strip_prefix(site_dir).ok()?;
+                let name = relative.to_str()?.replace('\\', "/");
+                let modified = meta.modified().ok()?;
+                let racy = now.duration_since(modified).map_or(true, |age| age < RACY);
+                let modified = if racy {
+                    0
+                } else {
+                    modified
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .ok()?
+                        .as_nanos()
+                };
+                files.push((
+                    name,
+                    Stamp {
+                        len: meta.len(),
+                        modified,
+                    },
+                ));
+            }
+        }
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Some(Inputs { files })
+    }
+}
+
+/// What changed since the state was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    /// Nothing: the output is up to date.
+    Nothing,
+    /// Only these existing server records (slugs).
+    Servers(Vec<String>),
+    /// Anything else: build everything.
+    Everything,
+}
+
+/// Compares the inputs now with those the state was built from.
+pub fn changes(before: &Inputs, now: &Inputs) -> Changes {
+    let same_paths = before.files.len() == now.files.len()
+        && before.files.iter().zip(&now.files).all(|(a, b)| a.0 == b.0);
+    if !same_paths {
+        return Changes::Everything;
+    }
+    let mut servers = Vec::new();
+    for ((path, old), (_, new)) in before.files.iter().zip(&now.files) {
+        if old == new && old.modified != 0 {
+            continue;
+        }
+        match server_slug(path) {
+            Some(slug) => servers.push(slug.to_string()),
+            None => return Changes::Everything,
+        }
+    }
+    if servers.is_empty() {
+        Changes::Nothing
+    } else {
+        Changes::Servers(servers)
+    }
+}
+
+/// The slug of a server record's path (`content/servers/<slug>.json`).
+fn server_slug(path: &str) -> Option<&str> {
+    let name = path
+        .strip_prefix("content/servers/")?
+        .strip_suffix(".json")?;
+    (!name.contains('/')).then_some(name)
+}
+
+/// What must match for a state to describe this build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    format: u32,
+    version: String,
+    /// The program that wrote the state: a new build of it may model or
+    /// render differently.
+    program: Option<Stamp>,
+    base_url: Option<String>,
+    site: PathBuf,
+    output: PathBuf,
+    /// The output folder's device and inode after the build: a folder
+    /// replaced by something else is not the one the state describes.
+    output_id: (u64, u64),
+}
+
+/// What the summary of an up-to-date build needs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub servers: usize,
+    pub tools: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The catalogue parts the state keeps besides the servers.
+#[derive(Serialize, Deserialize)]
+struct Rest {
+    index: Index,
+    date: Option<String>,
+}
+
+/// The same, borrowed, for writing.
+#[derive(Serialize)]
+struct RestRef<'a> {
+    index: &'a Index,
+    date: &'a Option<String>,
+}
+
+/// A state file whose header matched, read but not yet decoded past the
+/// inputs and the summary.
+pub struct Opened {
+    bytes: Vec<u8>,
+    pub inputs: Inputs,
+    pub summary: Summary,
+}
+
+/// A state read back: its catalogue parts.
+pub struct Saved {
+    pub servers: Vec<Server>,
+    pub index: Index,
+    pub date: Option<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The file starts with this, then holds sections, each a little-endian
+/// `u64` length and that many bytes: the header, the inputs, the summary,
+/// the rest, and the server blocks.
+const MAGIC: &[u8; 8] = b"toolrsk\x01";
+
+/// The state file of the output folder `output`: beside it, named after it.
+pub fn state_path(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join(format!(".{name}.toolrisk-state"))
+}
+
+fn program_stamp() -> Option<Stamp> {
+    let meta = std::env::current_exe().ok()?.metadata().ok()?;
+    Some(Stamp {
+        len: meta.len(),
+        modified: meta
+            .modified()
+            .ok()?
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?
+            .as_nanos(),
+    })
+}
+
+#[cfg(unix)]
+fn folder_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_id(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|_| (0, 0))
+}
+
+fn header(site_dir: &Path, output: &Path, base_url: Option<&str>) -> Option<Header> {
+    Some(Header {
+        format: FORMAT,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        program: program_stamp(),
+        base_url: base_url.map(str::to_string),
+        site: std::path::absolute(site_dir).ok()?,
+        output: std::path::absolute(output).ok()?,
+        output_id: folder_id(output)?,
+    })
+}
+
+/// Removes the state, so that the next build is a full one. Call before
+/// changing an output the state describes.
+pub fn forget(output: &Path) {
+    let _ = std::fs::remove_file(state_path(output));
+}
+
+/// Writes the state of a build of `cat` from `inputs` into `output`.
+pub fn save(
+    site_dir: &Path,
+    output: &Path,
+    base_url: Option<&str>,
+    inputs: &Inputs,
+    cat: &Catalogue,
+) -> Result<(), Diagnostic> {
+    let path = state_path(output);
+    let fail = |e: &dyn std::fmt::Display| {
+        Diagnostic::in_file(&path, format!("cannot write the build state: {e}"))
+            .help("the build itself succeeded; the next build will be a full one")
+    };
+    let header =
+        header(site_dir, output, base_url).ok_or_else(|| fail(&"the output folder is gone"))?;
+    let summary = Summary {
+        servers: cat.servers.len(),
+        tools: cat.tool_count(),
+        warnings: cat.warnings.clone(),
+    };
+    let rest = RestRef {
+        index: &cat.index,
+        date: &cat.date,
+    };
+    let blocks: Result<Vec<Vec<u8>>, postcard::Error> = cat
+        .servers
+        .par_chunks(SERVERS_PER_BLOCK)
+        .map(postcard::to_stdvec)
+        .collect();
+    let blocks = blocks.map_err(|e| fail(&e))?;
+    let mut sections = vec![
+        postcard::to_stdvec(&header).map_err(|e| fail(&e))?,
+        postcard::to_stdvec(inputs).map_err(|e| fail(&e))?,
+        postcard::to_stdvec(&summary).map_err(|e| fail(&e))?,
+        postcard::to_stdvec(&rest).map_err(|e| fail(&e))?,
+    ];
+    sections.extend(blocks);
+
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".toolrisk-state-")
+        .tempfile_in(dir)
+        .map_err(|e| fail(&e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
+    out.write_all(MAGIC).map_err(|e| fail(&e))?;
+    for section in &sections {
+        out.write_all(&(section.len() as u64).to_le_bytes())
+            .map_err(|e| fail(&e))?;
+        out.write_all(section).map_err(|e| fail(&e))?;
+    }
+    out.flush().map_err(|e| fail(&e))?;
+    drop(out);
+    file.persist(&path).map_err(|e| fail(&e.error))?;
+    Ok(())
+}
+
+/// Splits the file into its sections.
+fn sections(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (len, after) = rest.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        if after.len() < len {
+            return None;
+        }
+        let (section, after) = after.split_at(len);
+        out.push(section);
+        rest = after;
+    }
+    Some(out)
+}
+
+/// Reads the state of the last build of this site into `output`, when it
+/// describes it: written by this program, with the same base URL, into the
+/// same folder, still in place. `None` otherwise, or when the file is
+/// missing or cannot be read.
+pub fn open(site_dir: &Path, output: &Path, base_url: Option<&str>) -> Option<Opened> {
+    let bytes = std::fs::read(state_path(output)).ok()?;
+    let sections = sections(&bytes)?;
+    let [head, inputs, summary, ..] = sections[..] else {
+        return None;
+    };
+    let saved: Header = postcard::from_bytes(head).ok()?;
+    if saved != header(site_dir, output, base_url)? {
+        return None;
+    }
+    let inputs = postcard::from_bytes(inputs).ok()?;
+    let summary = postcard::from_bytes(summary).ok()?;
+    Some(Opened {
+        bytes,
+        inputs,
+        summary,
+    })
+}
+
+impl Opened {
+    /// Decodes the catalogue parts; `None` when the file is damaged.
+    pub fn decode(self) -> Option<Saved> {
+        let sections = sections(&self.bytes)?;
+        let [_, _, _, rest, ref blocks @ ..] = sections[..] else {
+            return None;
+        };
+        let (rest, blocks) = rayon::join(
+            || postcard::from_bytes::<Rest>(rest).ok(),
+            || {
+                blocks
+                    .par_iter()
+                    .map(|b| postcard::from_bytes::<Vec<Server>>(b).ok())
+                    .collect::<Option<Vec<Vec<Server>>>>()
+            },
+        );
+        let rest = rest?;
+        let servers: Vec<Server> = blocks?.into_iter().flatten().collect();
+        (servers.len() == self.summary.servers).then_some(Saved {
+            servers,
+            index: rest.index,
+            date: rest.date,
+            warnings: self.summary.warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(files: &[(&str, u64, u128)]) -> Inputs {
+        Inputs {
+            files: files
+                .iter()
+                .map(|&(p, len, modified)| (p.to_string(), Stamp { len, modified }))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_existing_server_records_are_changes_of_their_own() {
+        let before = inputs(&[
+            ("content/servers/a.json", 10, 5),
+            ("content/servers/b.json", 10, 5),
+            ("site.toml", 3, 5),
+            ("templates/page.html", 3, 5),
+        ]);
+        assert_eq!(changes(&before, &before), Changes::Nothing);
+        let mut now = before.clone();
+        now.files[1].1.modified = 6;
+        assert_eq!(changes(&before, &now), Changes::Servers(vec!["b".into()]));
+        // Stamped as too new to trust: read again.
+        let mut racy = before.clone();
+        racy.files[0].1.modified = 0;
+        assert_eq!(changes(&racy, &racy), Changes::Servers(vec!["a".into()]));
+        let mut now = before.clone();
+        now.files[3].1.len = 4;
+        assert_eq!(changes(&before, &now), Changes::Everything);
+        let mut now = before.clone();
+        now.files.remove(1);
+        assert_eq!(changes(&before, &now), Changes::Everything);
+        let mut now = before.clone();
+        now.files[1].0 = "content/servers/c.json".into();
+        assert_eq!(changes(&before, &now), Changes::Everything);
+    }
+
+    #[test]
+    fn a_record_in_a_sub_folder_is_not_a_server() {
+        assert_eq!(server_slug("content/servers/a.json"), Some("a"));
+        assert_eq!(server_slug("content/servers/x/a.json"), None);
+        assert_eq!(server_slug("content/servers/a.txt"), None);
+        assert_eq!(server_slug("content/attacks/a.json"), None);
+    }
+}
