@@ -175,12 +175,20 @@ pub fn literal(name: &str) -> String {
 }
 
 /// A record's words, each at the best score of the fields it is in.
-#[derive(Default)]
 struct Scorer {
     best: HashMap<String, u8>,
+    /// False when only what a record shows is wanted, not its words.
+    on: bool,
 }
 
 impl Scorer {
+    fn new(on: bool) -> Scorer {
+        Scorer {
+            best: HashMap::new(),
+            on,
+        }
+    }
+
     fn put(&mut self, word: String, score: u8) {
         let e = self.best.entry(word).or_insert(0);
         *e = (*e).max(score);
@@ -188,6 +196,9 @@ impl Scorer {
 
     /// Adds `text`'s words at `weight` (1 for running text, up to 12).
     fn field(&mut self, weight: u8, text: &str) {
+        if !self.on {
+            return;
+        }
         for w in words(text) {
             self.put(w, weight * 16);
         }
@@ -197,6 +208,9 @@ impl Scorer {
     /// a bonus for short names, so that the tool called exactly what was
     /// typed ranks above the ones whose name merely starts with it.
     fn name(&mut self, weight: u8, name: &str) {
+        if !self.on {
+            return;
+        }
         let ws = words(name);
         let bonus = 15u8.saturating_sub(ws.len().saturating_sub(1).min(15) as u8);
         let score = weight * 16 + bonus;
@@ -224,11 +238,11 @@ fn category_index(config: &Config, name: &str) -> Option<usize> {
     config.categories.iter().position(|c| c.name == name)
 }
 
-fn tool_record(cat: &Catalogue, s: &Server, t: &Tool) -> Record {
+fn tool_record(cat: &Catalogue, s: &Server, t: &Tool, with_words: bool) -> Record {
     let category = &cat.config.categories[t.class.category].name;
     let risk = t.risk();
     let title = t.display_name();
-    let mut words = Scorer::default();
+    let mut words = Scorer::new(with_words);
     words.name(10, &t.shown_name);
     if title != t.shown_name {
         words.field(6, title);
@@ -255,12 +269,12 @@ fn tool_record(cat: &Catalogue, s: &Server, t: &Tool) -> Record {
     }
 }
 
-fn server_record(s: &Server) -> Record {
+fn server_record(s: &Server, with_words: bool) -> Record {
     let mut categories: Vec<usize> = s.tools.iter().map(|t| t.class.category).collect();
     categories.sort_unstable();
     categories.dedup();
     let description = crate::markdown::plain_text(&s.description);
-    let mut words = Scorer::default();
+    let mut words = Scorer::new(with_words);
     words.name(8, &s.name);
     words.field(6, &s.slug);
     words.field(2, s.repository.as_deref().unwrap_or(""));
@@ -280,8 +294,8 @@ fn server_record(s: &Server) -> Record {
     }
 }
 
-fn attack_record(config: &Config, a: &crate::content::Attack) -> Record {
-    let mut words = Scorer::default();
+fn attack_record(config: &Config, a: &crate::content::Attack, with_words: bool) -> Record {
+    let mut words = Scorer::new(with_words);
     words.name(8, &a.title);
     words.field(3, &a.class);
     words.field(1, &a.summary);
@@ -311,8 +325,12 @@ fn attack_record(config: &Config, a: &crate::content::Attack) -> Record {
 /// The records of one server: its tools, then itself (the order of the
 /// index).
 pub fn server_records(cat: &Catalogue, s: &Server) -> Vec<Record> {
-    let mut out: Vec<Record> = s.tools.iter().map(|t| tool_record(cat, s, t)).collect();
-    out.push(server_record(s));
+    let mut out: Vec<Record> = s
+        .tools
+        .iter()
+        .map(|t| tool_record(cat, s, t, true))
+        .collect();
+    out.push(server_record(s, true));
     out
 }
 
@@ -335,14 +353,16 @@ fn sources(cat: &Catalogue) -> Vec<Source> {
     out
 }
 
-fn record(cat: &Catalogue, source: Source) -> Record {
+/// Record `source`; without `with_words`, only what it shows and its
+/// filters.
+fn record(cat: &Catalogue, source: Source, with_words: bool) -> Record {
     match source {
         Source::Tool(si, ti) => {
             let s = &cat.servers[si];
-            tool_record(cat, s, &s.tools[ti])
+            tool_record(cat, s, &s.tools[ti], with_words)
         }
-        Source::Server(si) => server_record(&cat.servers[si]),
-        Source::Attack(ai) => attack_record(&cat.config, &cat.attacks[ai]),
+        Source::Server(si) => server_record(&cat.servers[si], with_words),
+        Source::Attack(ai) => attack_record(&cat.config, &cat.attacks[ai], with_words),
     }
 }
 
@@ -351,7 +371,7 @@ fn record(cat: &Catalogue, source: Source) -> Record {
 pub fn records(cat: &Catalogue) -> Vec<Record> {
     sources(cat)
         .into_par_iter()
-        .map(|s| record(cat, s))
+        .map(|s| record(cat, s, true))
         .collect()
 }
 
@@ -423,33 +443,135 @@ fn posting_json(out: &mut String, postings: &[Posting], count: usize, facets: &[
     out.push(']');
 }
 
-/// Builds the index of `cat`: every file (path under [`DIR`], bytes).
-pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let sources = sources(cat);
-    let total = sources.len();
+/// The index's files: (path under [`DIR`], bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The inverted index before it is cut into files, kept (by serve, and in
+/// the build state) so that a change to some servers updates it instead of
+/// building it again.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Postings {
+    /// Records per server (its tools, then itself), in server order: while
+    /// these stay the same, so do the ids of every record.
+    per_server: Vec<u32>,
+    /// Word → every posting, ids ascending (none cut).
+    words: HashMap<String, Vec<Posting>>,
+}
+
+fn records_per_server(cat: &Catalogue) -> Vec<u32> {
+    cat.servers
+        .iter()
+        .map(|s| s.tools.len() as u32 + 1)
+        .collect()
+}
+
+/// One record file's part from what its records show, without their words.
+fn shown_part(cat: &Catalogue, chunk: &[Source]) -> ChunkPart {
+    let records: Vec<Record> = chunk.iter().map(|&s| record(cat, s, false)).collect();
+    part_of(&records)
+}
+
+/// One record file's part: its JSON, and per record the facet key.
+fn part_of(records: &[Record]) -> ChunkPart {
+    let rows: Vec<serde_json::Value> = records.iter().map(record_json).collect();
+    ChunkPart {
+        json: serde_json::to_vec(&rows).expect("records serialize"),
+        facets: records
+            .iter()
+            .map(|r| (risk_index(r.risk), r.categories.clone()))
+            .collect(),
+    }
+}
+
+fn too_many(total: usize) -> Result<(), Diagnostic> {
     if total >= MAX_RECORDS {
         return Err(Diagnostic::new(format!(
             "cannot build the search index: {total} records is more than it can number"
         ))
         .help("set `enabled = false` under `[search]` in site.toml"));
     }
+    Ok(())
+}
+
+/// Builds the index of `cat`: every file (path under [`DIR`], bytes).
+pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    Ok(build_keeping(cat)?.0)
+}
+
+/// Updates `postings` after the records of `servers` changed, and builds
+/// the files from it: what [`build`] makes of the catalogue as it is now.
+/// `None` (and `postings` untouched) when record ids moved (a server's
+/// tool count changed, or a server came or went): build it all again.
+pub fn update(
+    cat: &Catalogue,
+    postings: &mut Postings,
+    servers: &[usize],
+) -> Option<Result<Files, Diagnostic>> {
+    if postings.per_server != records_per_server(cat) {
+        return None;
+    }
+    let mut first_ids = Vec::with_capacity(cat.servers.len());
+    let mut next = 0u32;
+    for &n in &postings.per_server {
+        first_ids.push(next);
+        next += n;
+    }
+    let mut servers = servers.to_vec();
+    servers.sort_unstable();
+    servers.dedup();
+    for &si in &servers {
+        let start = first_ids[si];
+        let end = start + postings.per_server[si];
+        // Every list is in id order: the server's postings are one run.
+        for list in postings.words.values_mut() {
+            let from = list.partition_point(|&p| posting_id(p) < start);
+            let to = list.partition_point(|&p| posting_id(p) < end);
+            if from < to {
+                list.drain(from..to);
+            }
+        }
+        let s = &cat.servers[si];
+        let records = (0..s.tools.len())
+            .map(|ti| Source::Tool(si, ti))
+            .chain(std::iter::once(Source::Server(si)));
+        for (id, source) in (start..).zip(records) {
+            for (word, score) in record(cat, source, true).words {
+                let list = postings.words.entry(word).or_default();
+                let at = list.partition_point(|&p| posting_id(p) < id);
+                list.insert(at, posting(id, score));
+            }
+        }
+    }
+    postings.words.retain(|_, list| !list.is_empty());
+    let sources = sources(cat);
+    Some(too_many(sources.len()).map(|()| {
+        let parts: Vec<ChunkPart> = sources
+            .par_chunks(RECORDS_PER_CHUNK)
+            .map(|chunk| shown_part(cat, chunk))
+            .collect();
+        files_of(cat, parts, &postings.words)
+    }))
+}
+
+/// Builds the index of `cat`, and the postings to update it from.
+pub fn build_keeping(cat: &Catalogue) -> Result<(Files, Postings), Diagnostic> {
+    let sources = sources(cat);
+    too_many(sources.len())?;
 
     // Records, chunk by chunk in parallel: each chunk's JSON and its
     // records' facets, and the words into one inverted map per worker (not
     // per chunk: each map repeats the words it holds).
-    type Postings = HashMap<String, Vec<Posting>>;
+    type WordLists = HashMap<String, Vec<Posting>>;
     let chunks: Vec<&[Source]> = sources.chunks(RECORDS_PER_CHUNK).collect();
-    let (mut parts, mut merged): (Vec<(usize, ChunkPart)>, Postings) = chunks
+    let (mut parts, mut merged): (Vec<(usize, ChunkPart)>, WordLists) = chunks
         .par_iter()
         .enumerate()
         .fold(
-            || (Vec::new(), Postings::new()),
+            || (Vec::new(), WordLists::new()),
             |(mut parts, mut postings), (ci, chunk)| {
-                let mut facets = Vec::with_capacity(chunk.len());
-                let mut rows = Vec::with_capacity(chunk.len());
-                for (k, &source) in chunk.iter().enumerate() {
+                let records: Vec<Record> = chunk.iter().map(|&s| record(cat, s, true)).collect();
+                for (k, r) in records.iter().enumerate() {
                     let id = (ci * RECORDS_PER_CHUNK + k) as u32;
-                    let r = record(cat, source);
                     for (word, score) in r.words.iter() {
                         match postings.get_mut(word.as_str()) {
                             Some(list) => list.push(posting(id, *score)),
@@ -458,16 +580,13 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
                             }
                         }
                     }
-                    rows.push(record_json(&r));
-                    facets.push((risk_index(r.risk), r.categories));
                 }
-                let json = serde_json::to_vec(&rows).expect("records serialize");
-                parts.push((ci, ChunkPart { json, facets }));
+                parts.push((ci, part_of(&records)));
                 (parts, postings)
             },
         )
         .reduce(
-            || (Vec::new(), Postings::new()),
+            || (Vec::new(), WordLists::new()),
             |(mut parts, a), (more, b)| {
                 parts.extend(more);
                 // Fold the smaller map into the larger.
@@ -479,11 +598,29 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
             },
         );
     parts.sort_unstable_by_key(|(ci, _)| *ci);
-    let mut parts: Vec<ChunkPart> = parts.into_iter().map(|(_, p)| p).collect();
+    let parts: Vec<ChunkPart> = parts.into_iter().map(|(_, p)| p).collect();
     // Workers' lists were appended in any order.
     merged
         .par_iter_mut()
         .for_each(|(_, list)| list.sort_unstable());
+    let files = files_of(cat, parts, &merged);
+    Ok((
+        files,
+        Postings {
+            per_server: records_per_server(cat),
+            words: merged,
+        },
+    ))
+}
+
+/// The index files: the records' parts in id order and every word's
+/// postings.
+fn files_of(
+    cat: &Catalogue,
+    mut parts: Vec<ChunkPart>,
+    postings: &HashMap<String, Vec<Posting>>,
+) -> Vec<(String, Vec<u8>)> {
+    let total: usize = parts.iter().map(|p| p.facets.len()).sum();
 
     // Facets, numbered in order of first use; and each record's.
     let mut facet_ids: HashMap<(i32, Vec<usize>), u32> = HashMap::new();
@@ -507,23 +644,26 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     }
 
     // Words in the reader's string order; long lists cut to their best.
-    let mut words: Vec<(String, Vec<Posting>)> = merged.into_iter().collect();
-    words.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
+    let mut words: Vec<(&String, &Vec<Posting>)> = postings.iter().collect();
+    words.par_sort_unstable_by(|a, b| js_order(a.0, b.0));
     let lists: Vec<String> = words
-        .par_iter_mut()
-        .map(|(_, list)| {
+        .par_iter()
+        .map(|&(_, list)| {
             let count = list.len();
+            let mut out = String::new();
             if list.len() > MAX_POSTINGS {
-                list.sort_unstable_by(|&a, &b| {
+                let mut best = list.clone();
+                best.sort_unstable_by(|&a, &b| {
                     posting_score(b)
                         .cmp(&posting_score(a))
                         .then(posting_id(a).cmp(&posting_id(b)))
                 });
-                list.truncate(MAX_POSTINGS);
-                list.sort_unstable();
+                best.truncate(MAX_POSTINGS);
+                best.sort_unstable();
+                posting_json(&mut out, &best, count, &record_facets);
+            } else {
+                posting_json(&mut out, list, count, &record_facets);
             }
-            let mut out = String::new();
-            posting_json(&mut out, list, count, &record_facets);
             out
         })
         .collect();
@@ -547,7 +687,7 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
         json.push_str(&lists[start..i].join(","));
         json.push_str("]}");
         files.push((format!("{DIR}/w/{}.json", firsts.len()), json.into_bytes()));
-        firsts.push(&words[start].0);
+        firsts.push(words[start].0);
     }
     for (ci, part) in parts.into_iter().enumerate() {
         files.push((format!("{DIR}/r/{ci}.json"), part.json));
@@ -616,7 +756,7 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
         format!("{DIR}/index.json"),
         serde_json::to_vec(&manifest).expect("index serializes"),
     ));
-    Ok(files)
+    files
 }
 
 /// Writes index files made by [`build`].
@@ -660,7 +800,7 @@ mod tests {
 
     #[test]
     fn names_outscore_text_and_short_names_outscore_long_ones() {
-        let mut s = Scorer::default();
+        let mut s = Scorer::new(true);
         s.name(10, "list_notes");
         s.field(1, "Lists notes and more notes");
         let w: BTreeMap<String, u8> = s.done().into_iter().collect();
@@ -669,17 +809,17 @@ mod tests {
         assert_eq!(w["listnotes"], 10 * 16 + 14, "the name run together");
         assert_eq!(w["lists"], 16);
         assert_eq!(w["and"], 16);
-        let mut long = Scorer::default();
+        let mut long = Scorer::new(true);
         long.name(10, "list_notes_by_tag");
         let l: BTreeMap<String, u8> = long.done().into_iter().collect();
         assert!(l["list"] < w["list"]);
         assert_eq!(l["listnotesbytag"], 10 * 16 + 12);
         assert_eq!(w["=list_notes"], 10 * 16 + 14, "the name as typed");
-        let mut one = Scorer::default();
+        let mut one = Scorer::new(true);
         one.name(10, "search");
         let o: BTreeMap<String, u8> = one.done().into_iter().collect();
         assert_eq!(o.len(), 1, "a one-word name is not indexed twice: {o:?}");
-        let mut camel = Scorer::default();
+        let mut camel = Scorer::new(true);
         camel.name(10, "getIssue");
         let c: Vec<String> = camel.done().into_iter().map(|(w, _)| w).collect();
         assert_eq!(c, ["=getissue", "get", "getissue", "issue"]);

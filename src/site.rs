@@ -166,7 +166,7 @@ pub fn render(
     sink: &dyn Sink,
     timings: &mut Timings,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(), Diagnostics> {
+) -> Result<Option<crate::search::Postings>, Diagnostics> {
     let renderer = timings.time("templates", || renderer(site_dir, cat))?;
     // Every tool's list row, with its table row rendered: shared by every
     // list page.
@@ -178,12 +178,20 @@ pub fn render(
     problems.extend(timings.time("static", || {
         copy_static(site_dir, sink, cat.config.search.enabled)
     }));
-    if cat.config.search.enabled
-        && let Err(d) = timings.time("search", || crate::search::write_index(cat, sink))
-    {
-        problems.push(d);
+    let mut postings = None;
+    if cat.config.search.enabled {
+        let built = timings.time("search", || {
+            let (files, kept) = crate::search::build_keeping(cat)?;
+            crate::search::write(&files, sink)?;
+            Ok::<_, Diagnostic>(kept)
+        });
+        match built {
+            Ok(kept) => postings = Some(kept),
+            Err(d) => problems.push(d),
+        }
     }
-    problems.into_result()
+    problems.into_result()?;
+    Ok(postings)
 }
 
 /// Writes the built-in assets (the search script only with `search`), then
@@ -284,10 +292,13 @@ pub fn build(
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
     let staged = Staged::begin(output, site_dir)?;
-    if let Err(problems) = render(site_dir, &cat, &staged, &mut timings, progress) {
-        staged.abandon();
-        return Err(problems);
-    }
+    let postings = match render(site_dir, &cat, &staged, &mut timings, progress) {
+        Ok(postings) => postings,
+        Err(problems) => {
+            staged.abandon();
+            return Err(problems);
+        }
+    };
     let files = staged.files.load(Ordering::Relaxed);
     let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);
@@ -295,7 +306,7 @@ pub fn build(
     let mut warnings = cat.warnings.clone();
     if let Some(inputs) = &inputs
         && let Err(d) = timings.time("state", || {
-            state::save(site_dir, output, base_url, inputs, &cat)
+            state::save(site_dir, output, base_url, inputs, &cat, postings.as_ref())
         })
     {
         warnings.push(d);
@@ -387,7 +398,14 @@ fn build_changes(
     let cat = session.catalogue();
     let mut warnings = cat.warnings.clone();
     if let Err(d) = timings.time("state", || {
-        state::save(site_dir, output, base_url, inputs, cat)
+        state::save(
+            site_dir,
+            output,
+            base_url,
+            inputs,
+            cat,
+            session.search_postings(),
+        )
     }) {
         warnings.push(d);
     }

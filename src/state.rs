@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, Index, Server};
 use crate::error::Diagnostic;
+use crate::search::Postings;
 
 /// Bumped whenever the layout of the file changes.
 const FORMAT: u32 = 1;
@@ -194,6 +195,7 @@ pub struct Summary {
 struct Rest {
     index: Index,
     date: Option<String>,
+    search: Option<Postings>,
 }
 
 /// The same, borrowed, for writing.
@@ -201,6 +203,7 @@ struct Rest {
 struct RestRef<'a> {
     index: &'a Index,
     date: &'a Option<String>,
+    search: Option<&'a Postings>,
 }
 
 /// A state file whose header matched, read but not yet decoded past the
@@ -217,6 +220,8 @@ pub struct Saved {
     pub index: Index,
     pub date: Option<String>,
     pub warnings: Vec<Diagnostic>,
+    /// The search postings, when the site has search.
+    pub search: Option<Postings>,
 }
 
 /// The file starts with this, then holds sections, each a little-endian
@@ -287,6 +292,7 @@ pub fn save(
     base_url: Option<&str>,
     inputs: &Inputs,
     cat: &Catalogue,
+    search: Option<&Postings>,
 ) -> Result<(), Diagnostic> {
     let path = state_path(output);
     let fail = |e: &dyn std::fmt::Display| {
@@ -303,6 +309,7 @@ pub fn save(
     let rest = RestRef {
         index: &cat.index,
         date: &cat.date,
+        search,
     };
     let blocks: Result<Vec<Vec<u8>>, postcard::Error> = cat
         .servers
@@ -399,6 +406,7 @@ impl Opened {
             index: rest.index,
             date: rest.date,
             warnings: self.summary.warnings,
+            search: rest.search,
         })
     }
 }

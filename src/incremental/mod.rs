@@ -59,6 +59,11 @@ pub struct Session {
     index: Vec<(String, Vec<u8>)>,
     /// The catalogue changed since `index` was built.
     search_stale: bool,
+    /// The inverted index `index` was cut from, to update it from.
+    postings: Option<search::Postings>,
+    /// The servers whose searchable text changed since `postings` was
+    /// brought up to date.
+    search_dirty: Vec<usize>,
     /// Where the last rebuild's time went, stage by stage.
     pub timings: Timings,
 }
@@ -123,6 +128,8 @@ impl Session {
             urls,
             index: Vec::new(),
             search_stale: false,
+            postings: None,
+            search_dirty: Vec::new(),
             timings,
         };
         session.render(None, true, sink)?;
@@ -132,6 +139,13 @@ impl Session {
     /// The catalogue of the last good build.
     pub fn catalogue(&self) -> &Catalogue {
         &self.cat
+    }
+
+    /// The search postings, when up to date with the catalogue.
+    pub fn search_postings(&self) -> Option<&search::Postings> {
+        self.postings
+            .as_ref()
+            .filter(|_| self.search_dirty.is_empty())
     }
 
     /// Loads the whole site again and renders every page.
@@ -184,6 +198,8 @@ impl Session {
             // output stays until a change makes it out of date.
             index: Vec::new(),
             search_stale: false,
+            postings: saved.search,
+            search_dirty: Vec::new(),
             timings,
         })
     }
@@ -368,7 +384,10 @@ impl Session {
             self.put_back(replaced, warnings_before);
             return Err(problems);
         }
-        self.search_stale |= reindex;
+        if reindex {
+            self.search_stale = true;
+            self.search_dirty.extend(replaced.iter().map(|(si, _)| *si));
+        }
         Ok(Some(work))
     }
 
@@ -389,10 +408,24 @@ impl Session {
     /// commits that folder alone.
     pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<(), Diagnostics> {
         self.timings = Timings::default();
+        let cat = &self.cat;
+        let (postings, dirty) = (&mut self.postings, &mut self.search_dirty);
         let files = self
             .timings
-            .time("search", || search::build(&self.cat))
+            .time("search", || {
+                let updated = postings
+                    .as_mut()
+                    .and_then(|p| search::update(cat, p, dirty));
+                match updated {
+                    Some(files) => files,
+                    None => search::build_keeping(cat).map(|(files, fresh)| {
+                        *postings = Some(fresh);
+                        files
+                    }),
+                }
+            })
             .map_err(Diagnostics::from)?;
+        self.search_dirty.clear();
         search::write(&files, sink).map_err(Diagnostics::from)?;
         self.index = files;
         self.search_stale = false;
@@ -443,22 +476,27 @@ impl Session {
         }
         let mut fresh = None;
         if search && reindex {
-            match self.timings.time("search", || search::build(&self.cat)) {
-                Ok(files) => fresh = Some(files),
+            match self
+                .timings
+                .time("search", || search::build_keeping(&self.cat))
+            {
+                Ok(built) => fresh = Some(built),
                 Err(d) => problems.push(d),
             }
         }
         if search
             && (reindex || full)
-            && let Err(d) = search::write(fresh.as_ref().unwrap_or(&self.index), sink)
+            && let Err(d) = search::write(fresh.as_ref().map_or(&self.index, |f| &f.0), sink)
         {
             problems.push(d);
         }
         // Kept only once the whole render succeeded.
         if problems.is_empty()
-            && let Some(files) = fresh
+            && let Some((files, postings)) = fresh
         {
             self.index = files;
+            self.postings = Some(postings);
+            self.search_dirty.clear();
             self.search_stale = false;
         }
         problems.into_result()

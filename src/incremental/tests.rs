@@ -368,3 +368,37 @@ fn a_broken_record_or_reference_changes_nothing() {
     );
     assert_same(&tree(out.path()), &before, "after failures");
 }
+
+#[test]
+fn search_postings_updated_in_place_cut_the_files_a_fresh_index_does() {
+    let mut s = started(24);
+    let before = search::build(s.session.catalogue()).unwrap();
+    let mut postings = search::build_keeping(s.session.catalogue()).unwrap().1;
+    // New words on one server, tool count kept: an update.
+    let path = s.site.path().join("content/servers/s010.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Test server 10.", "Quokka wrangler.")).unwrap();
+    apply(&mut s.session, &mut s.sink, &["s010"]);
+    let si = s.session.catalogue().find_server("s010").unwrap();
+    let updated = search::update(s.session.catalogue(), &mut postings, &[si])
+        .expect("same record ids")
+        .unwrap();
+    let fresh = search::build(s.session.catalogue()).unwrap();
+    assert_ne!(before, fresh, "the edit changes the index");
+    assert_eq!(updated, fresh);
+    assert_eq!(
+        Some(&postings),
+        search::build_keeping(s.session.catalogue())
+            .ok()
+            .map(|b| b.1)
+            .as_ref()
+    );
+    // A tool more moves every later record id: no update.
+    std::fs::write(
+        &path,
+        record(&mut Lcg(5), 10, 9, "2026-01-01").replace("Test server", "Quokka"),
+    )
+    .unwrap();
+    apply(&mut s.session, &mut s.sink, &["s010"]);
+    assert!(search::update(s.session.catalogue(), &mut postings, &[si]).is_none());
+}
