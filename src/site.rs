@@ -306,7 +306,15 @@ pub fn build(
     let mut warnings = cat.warnings.clone();
     if let Some(inputs) = &inputs
         && let Err(d) = timings.time("state", || {
-            state::save(site_dir, output, base_url, inputs, &cat, postings.as_ref())
+            state::save(
+                site_dir,
+                output,
+                base_url,
+                inputs,
+                &cat,
+                postings.as_ref(),
+                None,
+            )
         })
     {
         warnings.push(d);
@@ -362,9 +370,10 @@ fn build_changes(
         }
         state::Changes::Servers(slugs) => slugs,
     };
-    let Some(saved) = timings.time("decode", || opened.decode()) else {
+    let Some(mut saved) = timings.time("decode", || opened.decode()) else {
         return Ok(None);
     };
+    let blocks = std::mem::take(&mut saved.blocks);
     let mut session = crate::incremental::Session::resume(site_dir, base_url, saved)?;
     timings
         .stages
@@ -396,6 +405,7 @@ fn build_changes(
     state::forget(output);
     let done = timings.time("write", || sink.commit(&owned))?;
     let cat = session.catalogue();
+    let changed: Vec<usize> = slugs.iter().filter_map(|s| cat.find_server(s)).collect();
     let mut warnings = cat.warnings.clone();
     if let Err(d) = timings.time("state", || {
         state::save(
@@ -405,6 +415,7 @@ fn build_changes(
             inputs,
             cat,
             session.search_postings(),
+            Some((&blocks, &changed)),
         )
     }) {
         warnings.push(d);

@@ -21,6 +21,7 @@
 //! is deleted before an incremental build touches the output: a build
 //! stopped half way leaves no state, and the next build is a full one.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -222,6 +223,16 @@ pub struct Saved {
     pub warnings: Vec<Diagnostic>,
     /// The search postings, when the site has search.
     pub search: Option<Postings>,
+    /// The servers as they were encoded, to write again unchanged.
+    pub blocks: Blocks,
+}
+
+/// The encoded server blocks of a state read back: a block none of whose
+/// servers changed is written again as it was, not encoded again.
+#[derive(Default)]
+pub struct Blocks {
+    bytes: Vec<u8>,
+    ranges: Vec<std::ops::Range<usize>>,
 }
 
 /// The file starts with this, then holds sections, each a little-endian
@@ -293,6 +304,7 @@ pub fn save(
     inputs: &Inputs,
     cat: &Catalogue,
     search: Option<&Postings>,
+    reuse: Option<(&Blocks, &[usize])>,
 ) -> Result<(), Diagnostic> {
     let path = state_path(output);
     let fail = |e: &dyn std::fmt::Display| {
@@ -311,17 +323,25 @@ pub fn save(
         date: &cat.date,
         search,
     };
-    let blocks: Result<Vec<Vec<u8>>, postcard::Error> = cat
+    let block_count = cat.servers.len().div_ceil(SERVERS_PER_BLOCK);
+    let reuse = reuse.filter(|(blocks, _)| blocks.ranges.len() == block_count);
+    let blocks: Result<Vec<Cow<[u8]>>, postcard::Error> = cat
         .servers
         .par_chunks(SERVERS_PER_BLOCK)
-        .map(postcard::to_stdvec)
+        .enumerate()
+        .map(|(b, servers)| match reuse {
+            Some((old, changed)) if !changed.iter().any(|&si| si / SERVERS_PER_BLOCK == b) => {
+                Ok(Cow::Borrowed(&old.bytes[old.ranges[b].clone()]))
+            }
+            _ => postcard::to_stdvec(servers).map(Cow::Owned),
+        })
         .collect();
     let blocks = blocks.map_err(|e| fail(&e))?;
-    let mut sections = vec![
-        postcard::to_stdvec(&header).map_err(|e| fail(&e))?,
-        postcard::to_stdvec(inputs).map_err(|e| fail(&e))?,
-        postcard::to_stdvec(&summary).map_err(|e| fail(&e))?,
-        postcard::to_stdvec(&rest).map_err(|e| fail(&e))?,
+    let mut sections: Vec<Cow<[u8]>> = vec![
+        Cow::Owned(postcard::to_stdvec(&header).map_err(|e| fail(&e))?),
+        Cow::Owned(postcard::to_stdvec(inputs).map_err(|e| fail(&e))?),
+        Cow::Owned(postcard::to_stdvec(&summary).map_err(|e| fail(&e))?),
+        Cow::Owned(postcard::to_stdvec(&rest).map_err(|e| fail(&e))?),
     ];
     sections.extend(blocks);
 
@@ -390,7 +410,7 @@ impl Opened {
         let [_, _, _, rest, ref blocks @ ..] = sections[..] else {
             return None;
         };
-        let (rest, blocks) = rayon::join(
+        let (rest, decoded) = rayon::join(
             || postcard::from_bytes::<Rest>(rest).ok(),
             || {
                 blocks
@@ -400,13 +420,25 @@ impl Opened {
             },
         );
         let rest = rest?;
-        let servers: Vec<Server> = blocks?.into_iter().flatten().collect();
+        let servers: Vec<Server> = decoded?.into_iter().flatten().collect();
+        let start = self.bytes.as_ptr() as usize;
+        let ranges = blocks
+            .iter()
+            .map(|b| {
+                let from = b.as_ptr() as usize - start;
+                from..from + b.len()
+            })
+            .collect();
         (servers.len() == self.summary.servers).then_some(Saved {
             servers,
             index: rest.index,
             date: rest.date,
             warnings: self.summary.warnings,
             search: rest.search,
+            blocks: Blocks {
+                bytes: self.bytes,
+                ranges,
+            },
         })
     }
 }

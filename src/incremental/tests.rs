@@ -402,3 +402,70 @@ fn search_postings_updated_in_place_cut_the_files_a_fresh_index_does() {
     apply(&mut s.session, &mut s.sink, &["s010"]);
     assert!(search::update(s.session.catalogue(), &mut postings, &[si]).is_none());
 }
+
+#[test]
+fn a_state_written_again_from_reused_blocks_is_the_state_written_afresh() {
+    // More servers than one block holds, with names no two tools share.
+    let site = tempfile::tempdir().unwrap();
+    write_site(site.path(), 600);
+    let mut rng = Lcg(11);
+    for n in (0..600).filter(|&n| n != 3) {
+        std::fs::write(
+            site.path().join(format!("content/servers/s{n:03}.json")),
+            named_record(&mut rng, n, 1 + n % 5, "2026-01-01", true),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let mut sink = Incremental::new(out.path()).unwrap();
+    sink.begin();
+    let session = Session::start(site.path(), BASE, &sink).unwrap();
+    sink.commit(true).unwrap();
+    let mut s = Started {
+        site,
+        out,
+        sink,
+        session,
+    };
+    let out = s.out.path();
+    let inputs = crate::state::Inputs::default();
+    let save = |session: &Session, reuse| {
+        crate::state::save(
+            s.site.path(),
+            out,
+            None,
+            &inputs,
+            session.catalogue(),
+            session.search_postings(),
+            reuse,
+        )
+        .unwrap();
+        std::fs::read(crate::state::state_path(out)).unwrap()
+    };
+    let first = save(&s.session, None);
+    let blocks = crate::state::open(s.site.path(), out, None)
+        .unwrap()
+        .decode()
+        .unwrap()
+        .blocks;
+    // One server in the first block and one in the third change.
+    for slug in ["s005", "s530"] {
+        let path = s.site.path().join(format!("content/servers/{slug}.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("\"Test server", "\"Changed server")).unwrap();
+    }
+    apply(&mut s.session, &mut s.sink, &["s005", "s530"]);
+    let changed = [5, 530];
+    let reused = save(&s.session, Some((&blocks, &changed)));
+    let afresh = save(&s.session, None);
+    assert_ne!(first, afresh, "the edits change the state");
+    assert!(reused == afresh, "reused blocks give another file");
+    let saved = crate::state::open(s.site.path(), out, None)
+        .unwrap()
+        .decode()
+        .unwrap();
+    assert_eq!(
+        format!("{:?}", saved.servers),
+        format!("{:?}", s.session.catalogue().servers)
+    );
+}
