@@ -187,7 +187,7 @@ impl Session {
             warnings: saved.warnings,
         };
         let renderer = timings.time("templates", || site::renderer(site_dir, &cat))?;
-        let urls = timings.time("rows", || Urls::new(&cat, &renderer));
+        let urls = Urls::lazy(&cat);
         Ok(Session {
             site_dir: site_dir.to_path_buf(),
             base_url: base_url.map(str::to_string),
@@ -270,7 +270,7 @@ impl Session {
                 let s = &self.cat.servers[*si];
                 (
                     *si,
-                    self.urls.values[*si].clone(),
+                    self.urls.server_rows(&self.cat, &self.renderer, *si),
                     api::catalogue_entry(&self.urls, &self.cat, s),
                 )
             })
@@ -332,7 +332,7 @@ impl Session {
         let mut rows_changed = HashSet::new();
         let mut catalogue_json = false;
         for (si, old_rows, old_entry) in &rows_before {
-            let new_rows = &self.urls.values[*si];
+            let new_rows = self.urls.server_rows(&self.cat, &self.renderer, *si);
             for ti in 0..old_rows.len().max(new_rows.len()) {
                 if old_rows.get(ti) != new_rows.get(ti) {
                     rows_changed.insert(ToolId {

@@ -89,7 +89,7 @@ impl SiteRenderer<'_> {
                 let slice_ids = &ids[slice.range.clone()];
                 let tools: Vec<tera::Value> = slice_ids
                     .iter()
-                    .map(|&id| self.urls.row_value(self.cat, id))
+                    .map(|&id| self.urls.row_value(self.cat, self.renderer, id))
                     .collect();
                 let mut groups: Vec<Group> = Vec::new();
                 if group_by_server {
@@ -296,7 +296,7 @@ impl SiteRenderer<'_> {
                         body_html: a.body_html.clone(),
                         tools: ids[slice.range.clone()]
                             .iter()
-                            .map(|&id| self.urls.row_value(cat, id))
+                            .map(|&id| self.urls.row_value(cat, self.renderer, id))
                             .collect(),
                         total_text: text::count_s(ids.len(), "tool"),
                         pagination: slice.pagination,
@@ -334,7 +334,7 @@ impl SiteRenderer<'_> {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {
-                    tool: self.urls.row_value(cat, id),
+                    tool: self.urls.row_value(cat, self.renderer, id),
                     findings: cat
                         .tool(id)
                         .class

@@ -287,6 +287,7 @@ impl<'a> SiteRenderer<'a> {
             .map(|ti| {
                 self.urls.row_value(
                     cat,
+                    self.renderer,
                     ToolId {
                         server: si,
                         tool: ti as u32,
@@ -369,7 +370,13 @@ impl<'a> SiteRenderer<'a> {
                 ),
             ));
         }
-        let view = tool_view(self.cat, &self.urls, id, server_summary.clone());
+        let view = tool_view(
+            self.cat,
+            self.renderer,
+            &self.urls,
+            id,
+            server_summary.clone(),
+        );
         let risk = t.risk().as_str();
         let category = &self.cat.config.categories[t.class.category].name;
         self.file(
@@ -499,6 +506,7 @@ impl<'a> SiteRenderer<'a> {
                 let summary = self.urls.server_summary(cat.server(id));
                 let view = tool_view(
                     cat,
+                    self.renderer,
                     &self.urls,
                     id,
                     tera::Value::from_serializable(&summary),

@@ -263,11 +263,9 @@ mod tests {
 
     #[test]
     fn sitemaps_split_into_an_index_past_the_limit() {
-        let urls = Urls {
-            base: "/".into(),
-            absolute: "https://e.com/".into(),
-            ..Urls::default()
-        };
+        let mut urls = Urls::default();
+        urls.base = "/".into();
+        urls.absolute = "https://e.com/".into();
         let paths: Vec<String> = (0..5).map(|i| format!("p{i}/")).collect();
         let one = sitemap_files(&urls, &paths, Some("2026-01-02"), 5);
         assert_eq!(one.len(), 1);

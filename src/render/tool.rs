@@ -8,6 +8,7 @@
 use crate::catalogue::{Catalogue, ToolId};
 use crate::markdown;
 use crate::policy::{self, PolicySummary};
+use crate::render::Renderer;
 use crate::render::urls::Urls;
 use crate::render::views::*;
 use crate::text;
@@ -19,6 +20,7 @@ pub const MAX_ATTACKS: usize = 6;
 /// as a template value, built once for all of the server's tools.
 pub fn tool_view(
     cat: &Catalogue,
+    renderer: &Renderer,
     urls: &Urls,
     id: ToolId,
     server_summary: tera::Value,
@@ -41,7 +43,7 @@ pub fn tool_view(
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
         .iter()
-        .map(|&r| urls.row_value(cat, r))
+        .map(|&r| urls.row_value(cat, renderer, r))
         .collect();
     let annotations = tool
         .annotations

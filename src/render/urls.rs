@@ -11,6 +11,7 @@ use crate::render::Renderer;
 use crate::render::views::*;
 use crate::text;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Builds URLs and small views; knows the site's base path.
 #[derive(Default)]
@@ -22,8 +23,9 @@ pub struct Urls {
     /// Every tool's list row ([`ToolRow`]) as a template value, built once
     /// per render (per server, per tool): a page that lists a tool shares
     /// its value (a reference count) instead of building and converting the
-    /// row again, which was most of a list page's cost.
-    pub values: Vec<Vec<tera::Value>>,
+    /// row again, which was most of a list page's cost. Built up front for
+    /// a full render, on first use for a partial one ([`Urls::lazy`]).
+    values: Vec<Vec<OnceLock<tera::Value>>>,
     /// Every attack entry's list row, built once per render.
     pub attacks: Vec<AttackRow>,
     /// The same rows as template values, shared by every tool page that
@@ -60,8 +62,33 @@ impl Urls {
             .servers
             .par_iter()
             .enumerate()
-            .map(|(si, _)| urls.server_row_values(cat, renderer, si))
+            .map(|(si, _)| {
+                urls.server_row_values(cat, renderer, si)
+                    .into_iter()
+                    .map(OnceLock::from)
+                    .collect()
+            })
             .collect();
+        urls.fill(cat);
+        urls
+    }
+
+    /// URLs whose list rows are built when a page first shows them: for a
+    /// render of a few pages, which shows few of them.
+    pub fn lazy(cat: &Catalogue) -> Urls {
+        let mut urls = Urls::empty(cat);
+        urls.values = cat
+            .servers
+            .iter()
+            .map(|s| (0..s.tools.len()).map(|_| OnceLock::new()).collect())
+            .collect();
+        urls.fill(cat);
+        urls
+    }
+
+    /// The attack entries' rows and the counts.
+    fn fill(&mut self, cat: &Catalogue) {
+        let urls = self;
         urls.attacks = (0..cat.attacks.len())
             .map(|ai| urls.build_attack_row(cat, ai))
             .collect();
@@ -71,7 +98,6 @@ impl Urls {
             .map(tera::Value::from_serializable)
             .collect();
         urls.refresh_counts(cat);
-        urls
     }
 
     /// Builds the category and risk-level values again (their counts).
@@ -93,48 +119,79 @@ impl Urls {
         renderer: &Renderer,
         si: usize,
     ) -> Vec<tera::Value> {
+        (0..cat.servers[si].tools.len())
+            .map(|ti| {
+                self.tool_row_value(
+                    cat,
+                    renderer,
+                    ToolId {
+                        server: si as u32,
+                        tool: ti as u32,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// One tool's list row as a template value, with its table row
+    /// rendered.
+    fn tool_row_value(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> tera::Value {
         #[derive(Serialize)]
         struct RowContext<'a> {
             t: &'a tera::Value,
             show_server: bool,
         }
-        (0..cat.servers[si].tools.len())
-            .map(|ti| {
-                let id = ToolId {
-                    server: si as u32,
-                    tool: ti as u32,
-                };
-                let mut row = self.build_tool_row(cat, id);
-                let value = tera::Value::from_serializable(&row);
-                let context = RowContext {
-                    t: &value,
-                    show_server: true,
-                };
-                match renderer.render("partials/tool_row.html", &context) {
-                    Ok(html) => {
-                        row.row_html = html;
-                        tera::Value::from_serializable(&row)
-                    }
-                    Err(_) => value,
-                }
-            })
-            .collect()
+        let mut row = self.build_tool_row(cat, id);
+        let value = tera::Value::from_serializable(&row);
+        let context = RowContext {
+            t: &value,
+            show_server: true,
+        };
+        match renderer.render("partials/tool_row.html", &context) {
+            Ok(html) => {
+                row.row_html = html;
+                tera::Value::from_serializable(&row)
+            }
+            Err(_) => value,
+        }
     }
 
     /// Rebuilds the rows of the server at `si` after it changed.
     pub fn refresh_server(&mut self, cat: &Catalogue, renderer: &Renderer, si: usize) {
-        self.values[si] = self.server_row_values(cat, renderer, si);
+        self.values[si] = self
+            .server_row_values(cat, renderer, si)
+            .into_iter()
+            .map(OnceLock::from)
+            .collect();
         self.refresh_counts(cat);
     }
 
+    /// The list rows of the server at `si`, built where they were not yet.
+    pub fn server_rows(&self, cat: &Catalogue, renderer: &Renderer, si: usize) -> Vec<tera::Value> {
+        (0..self.values.get(si).map_or(0, Vec::len))
+            .map(|ti| {
+                self.row_value(
+                    cat,
+                    renderer,
+                    ToolId {
+                        server: si as u32,
+                        tool: ti as u32,
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// A tool's list row as a template value.
-    pub fn row_value(&self, cat: &Catalogue, id: ToolId) -> tera::Value {
+    pub fn row_value(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> tera::Value {
         match self
             .values
             .get(id.server as usize)
             .and_then(|r| r.get(id.tool as usize))
         {
-            Some(value) => value.clone(),
+            Some(cell) => cell
+                .get_or_init(|| self.tool_row_value(cat, renderer, id))
+                .clone(),
             None => tera::Value::from_serializable(&self.build_tool_row(cat, id)),
         }
     }
