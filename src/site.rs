@@ -352,7 +352,7 @@ fn build_changes(
     let Some(opened) = timings.time("state", || state::open(site_dir, output, base_url)) else {
         return Ok(None);
     };
-    let slugs = match state::changes(&opened.inputs, inputs) {
+    let slugs = match state::changes(&opened.inputs, inputs, site_dir) {
         state::Changes::Everything => return Ok(None),
         state::Changes::Nothing => {
             return Ok(Some(Report {

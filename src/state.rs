@@ -12,10 +12,11 @@
 //!
 //! A file is taken as unchanged when its length and modification time are
 //! those it had when the state was written. A file modified within
-//! [`RACY`] of being stamped could change again without its time moving,
-//! so it is stamped as changed and read again by the next build (git's
-//! "racy clean" rule). Whether a page changed is then told by its bytes:
-//! the incremental build rewrites only pages whose bytes differ.
+//! [`RACY`] of being stamped could change again without its time moving
+//! (git's "racy clean" problem): such a file is stamped with a hash of its
+//! bytes too, read before the build reads it, and is unchanged only while
+//! its bytes hash the same. Whether a page changed is then told by its
+//! bytes: the incremental build rewrites only pages whose bytes differ.
 //!
 //! The file is written to a temporary name and renamed into place, and it
 //! is deleted before an incremental build touches the output: a build
@@ -36,8 +37,13 @@ use crate::search::Postings;
 /// Bumped whenever the layout of the file changes.
 const FORMAT: u32 = 1;
 
-/// A file modified this close to being stamped is stamped as changed.
+/// A file modified this close to being stamped is stamped with a hash of
+/// its bytes.
 const RACY: Duration = Duration::from_secs(2);
+
+/// Such a file larger than this is not read to be hashed (the build may
+/// refuse to read it at all): it is stamped as changed instead.
+const RACY_HASH_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// Servers per separately encoded block: blocks are encoded and decoded in
 /// parallel.
@@ -67,8 +73,25 @@ pub mod json_text {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     pub len: u64,
-    /// Nanoseconds since the Unix epoch; 0 for "read it again".
+    /// Nanoseconds since the Unix epoch; 0 for "changed, whatever it
+    /// holds".
     pub modified: u128,
+    /// For a file modified within [`RACY`] of being stamped, a hash of its
+    /// bytes ([`content_hash`]).
+    pub hash: Option<u64>,
+}
+
+/// A hash of a file's bytes; the same within one build of the program
+/// (a state is only read by the program that wrote it).
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn hash_file(path: &Path) -> Option<u64> {
+    std::fs::read(path).ok().map(|b| content_hash(&b))
 }
 
 /// Every input file of a site, by path relative to the site folder
@@ -87,6 +110,7 @@ impl Inputs {
     pub fn stamp(site_dir: &Path) -> Option<Inputs> {
         let now = SystemTime::now();
         let mut files = Vec::new();
+        let mut racy_files = Vec::new();
         for root in INPUT_ROOTS {
             let path = site_dir.join(root);
             if !path.exists() {
@@ -102,9 +126,12 @@ impl Inputs {
                 let name = relative.to_str()?.replace('\\', "/");
                 let modified = meta.modified().ok()?;
                 let racy = now.duration_since(modified).map_or(true, |age| age < RACY);
-                let modified = if racy {
+                let modified = if racy && meta.len() > RACY_HASH_LIMIT {
                     0
                 } else {
+                    if racy {
+                        racy_files.push(files.len());
+                    }
                     modified
                         .duration_since(SystemTime::UNIX_EPOCH)
                         .ok()?
@@ -115,9 +142,17 @@ impl Inputs {
                     Stamp {
                         len: meta.len(),
                         modified,
+                        hash: None,
                     },
                 ));
             }
+        }
+        let hashes: Option<Vec<u64>> = racy_files
+            .par_iter()
+            .map(|&i| hash_file(&site_dir.join(&files[i].0)))
+            .collect();
+        for (i, hash) in racy_files.into_iter().zip(hashes?) {
+            files[i].1.hash = Some(hash);
         }
         files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Some(Inputs { files })
@@ -135,8 +170,21 @@ pub enum Changes {
     Everything,
 }
 
-/// Compares the inputs now with those the state was built from.
-pub fn changes(before: &Inputs, now: &Inputs) -> Changes {
+/// True when the file stamped `old` then and `new` now (at `path`) has not
+/// changed.
+fn unchanged(old: &Stamp, new: &Stamp, path: &Path) -> bool {
+    if old.len != new.len || (old.modified == 0 && old.hash.is_none()) {
+        return false;
+    }
+    match old.hash {
+        Some(hash) => new.hash.or_else(|| hash_file(path)) == Some(hash),
+        None => old.modified == new.modified,
+    }
+}
+
+/// Compares the inputs now (of the site in `site_dir`) with those the state
+/// was built from.
+pub fn changes(before: &Inputs, now: &Inputs, site_dir: &Path) -> Changes {
     let same_paths = before.files.len() == now.files.len()
         && before.files.iter().zip(&now.files).all(|(a, b)| a.0 == b.0);
     if !same_paths {
@@ -144,7 +192,7 @@ pub fn changes(before: &Inputs, now: &Inputs) -> Changes {
     }
     let mut servers = Vec::new();
     for ((path, old), (_, new)) in before.files.iter().zip(&now.files) {
-        if old == new && old.modified != 0 {
+        if unchanged(old, new, &site_dir.join(path)) {
             continue;
         }
         match server_slug(path) {
@@ -263,6 +311,7 @@ fn program_stamp() -> Option<Stamp> {
             .duration_since(SystemTime::UNIX_EPOCH)
             .ok()?
             .as_nanos(),
+        hash: None,
     })
 }
 
@@ -451,36 +500,88 @@ mod tests {
         Inputs {
             files: files
                 .iter()
-                .map(|&(p, len, modified)| (p.to_string(), Stamp { len, modified }))
+                .map(|&(p, len, modified)| {
+                    (
+                        p.to_string(),
+                        Stamp {
+                            len,
+                            modified,
+                            hash: None,
+                        },
+                    )
+                })
                 .collect(),
         }
     }
 
     #[test]
     fn only_existing_server_records_are_changes_of_their_own() {
+        let nowhere = Path::new("/nonexistent-site");
         let before = inputs(&[
             ("content/servers/a.json", 10, 5),
             ("content/servers/b.json", 10, 5),
             ("site.toml", 3, 5),
             ("templates/page.html", 3, 5),
         ]);
-        assert_eq!(changes(&before, &before), Changes::Nothing);
+        assert_eq!(changes(&before, &before, nowhere), Changes::Nothing);
         let mut now = before.clone();
         now.files[1].1.modified = 6;
-        assert_eq!(changes(&before, &now), Changes::Servers(vec!["b".into()]));
-        // Stamped as too new to trust: read again.
-        let mut racy = before.clone();
-        racy.files[0].1.modified = 0;
-        assert_eq!(changes(&racy, &racy), Changes::Servers(vec!["a".into()]));
+        assert_eq!(
+            changes(&before, &now, nowhere),
+            Changes::Servers(vec!["b".into()])
+        );
         let mut now = before.clone();
         now.files[3].1.len = 4;
-        assert_eq!(changes(&before, &now), Changes::Everything);
+        assert_eq!(changes(&before, &now, nowhere), Changes::Everything);
         let mut now = before.clone();
         now.files.remove(1);
-        assert_eq!(changes(&before, &now), Changes::Everything);
+        assert_eq!(changes(&before, &now, nowhere), Changes::Everything);
         let mut now = before.clone();
         now.files[1].0 = "content/servers/c.json".into();
-        assert_eq!(changes(&before, &now), Changes::Everything);
+        assert_eq!(changes(&before, &now, nowhere), Changes::Everything);
+    }
+
+    #[test]
+    fn a_file_too_new_to_trust_its_date_is_told_by_its_bytes() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join("content/servers");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.json"), "{\"name\": \"A\"}").unwrap();
+        std::fs::write(site.path().join("site.toml"), "title = \"t\"").unwrap();
+        let before = Inputs::stamp(site.path()).unwrap();
+        assert!(
+            before.files.iter().all(|(_, s)| s.hash.is_some()),
+            "just written: hashed"
+        );
+        assert_eq!(changes(&before, &before, site.path()), Changes::Nothing);
+        // Rewritten in the same clock tick, same length: the date cannot
+        // tell, the bytes do.
+        let mut now = before.clone();
+        std::fs::write(dir.join("a.json"), "{\"name\": \"B\"}").unwrap();
+        now.files[0].1.hash = None;
+        assert_eq!(
+            changes(&before, &now, site.path()),
+            Changes::Servers(vec!["a".into()])
+        );
+        std::fs::write(site.path().join("site.toml"), "title = \"u\"").unwrap();
+        let now = Inputs::stamp(site.path()).unwrap();
+        assert_eq!(changes(&before, &now, site.path()), Changes::Everything);
+        // A new file too large to read for a hash counts as changed.
+        std::fs::create_dir_all(site.path().join("static")).unwrap();
+        let big = vec![b'x'; RACY_HASH_LIMIT as usize + 1];
+        std::fs::write(site.path().join("static/big.bin"), big).unwrap();
+        let with_big = Inputs::stamp(site.path()).unwrap();
+        let stamp = &with_big
+            .files
+            .iter()
+            .find(|(p, _)| p == "static/big.bin")
+            .unwrap()
+            .1;
+        assert_eq!((stamp.modified, stamp.hash), (0, None));
+        assert_eq!(
+            changes(&with_big, &with_big, site.path()),
+            Changes::Everything
+        );
     }
 
     #[test]
