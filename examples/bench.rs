@@ -60,7 +60,8 @@ const USAGE: &str = "usage: cargo run --release --example bench -- [--sizes 1000
 const REAL_BYTES_LIMIT: u64 = 3_000_000_000;
 
 /// The stages `toolrisk build --timings` prints, in order.
-const STAGES: [&str; 11] = [
+const STAGES: [&str; 13] = [
+    "stamp",
     "config",
     "load",
     "classify",
@@ -72,6 +73,7 @@ const STAGES: [&str; 11] = [
     "static",
     "search",
     "swap",
+    "state",
 ];
 
 const GB: f64 = 1_000_000_000.0;
