@@ -388,6 +388,12 @@ fn build_changes(
     let crate::incremental::Work::Servers { mut owned, .. } = work else {
         return Ok(None);
     };
+    // As in a full build, static files replace rendered pages of the same
+    // path; and the ones under a folder the rebuild owns are not stale.
+    let search = session.catalogue().config.search.enabled;
+    timings
+        .time("static", || copy_static(site_dir, &sink, search))
+        .into_result()?;
     if session.search_pending() {
         session.refresh_search(&sink)?;
         owned.push(format!("{}/", crate::search::DIR));

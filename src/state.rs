@@ -226,9 +226,10 @@ struct Header {
     base_url: Option<String>,
     site: PathBuf,
     output: PathBuf,
-    /// The output folder's device and inode after the build: a folder
-    /// replaced by something else is not the one the state describes.
-    output_id: (u64, u64),
+    /// The output folder's device, inode and modification time after the
+    /// build: a folder replaced by something else, or one whose entries
+    /// were added or removed since, is not the one the state describes.
+    output_id: (u64, u64, u128),
 }
 
 /// What the summary of an up-to-date build needs.
@@ -315,16 +316,22 @@ fn program_stamp() -> Option<Stamp> {
     })
 }
 
-#[cfg(unix)]
-fn folder_id(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
+fn folder_id(path: &Path) -> Option<(u64, u64, u128)> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.dev(), meta.ino()))
-}
-
-#[cfg(not(unix))]
-fn folder_id(path: &Path) -> Option<(u64, u64)> {
-    std::fs::metadata(path).ok().map(|_| (0, 0))
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    #[cfg(unix)]
+    let (dev, ino) = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let (dev, ino) = (0, 0);
+    Some((dev, ino, modified))
 }
 
 fn header(site_dir: &Path, output: &Path, base_url: Option<&str>) -> Option<Header> {

@@ -623,6 +623,11 @@ fn affected_pages(
             changed_pages_of(old, new, touched, per_page),
         );
     }
+    // A list whose length moved may have gained or lost a page, which the
+    // sitemap lists.
+    if selection.lists.values().any(|p| *p == Pages::All) {
+        selection.sitemap = true;
+    }
     selection
 }
 

@@ -34,15 +34,22 @@ impl InPlace {
         self.files.lock().expect("files").len()
     }
 
-    /// Writes the files whose bytes differ from those on disk, then removes
-    /// the files under `owned` (path prefixes the rebuild wrote in full,
-    /// such as one server's folder) that it did not produce.
+    /// Writes the files whose bytes differ from those on disk (of a path
+    /// written twice, the last bytes: static files are written after the
+    /// pages they replace), then removes the files under `owned` (path
+    /// prefixes the rebuild wrote in full, such as one server's folder) that
+    /// it did not produce. A file that cannot be removed is an error.
     pub fn commit(self, owned: &[String]) -> Result<Committed, Diagnostic> {
         let files = self.files.into_inner().expect("files");
         let mut done = Committed::default();
-        let mut produced = std::collections::HashSet::with_capacity(files.len());
-        for (path, bytes) in &files {
-            produced.insert(path.as_str());
+        let mut last = std::collections::HashMap::with_capacity(files.len());
+        for (i, (path, _)) in files.iter().enumerate() {
+            last.insert(path.as_str(), i);
+        }
+        for (i, (path, bytes)) in files.iter().enumerate() {
+            if last[path.as_str()] != i {
+                continue;
+            }
             let full = self.root.join(path);
             if std::fs::read(&full).is_ok_and(|old| old == *bytes) {
                 continue;
@@ -51,11 +58,20 @@ impl InPlace {
             done.written += 1;
         }
         for prefix in owned {
-            for path in files_under(&self.root, prefix) {
+            for path in files_under(&self.root, prefix)? {
+                if last.contains_key(path.as_str()) {
+                    continue;
+                }
                 let full = self.root.join(&path);
-                if !produced.contains(path.as_str()) && std::fs::remove_file(&full).is_ok() {
-                    done.removed += 1;
-                    remove_empty_parents(&self.root, &full);
+                match std::fs::remove_file(&full) {
+                    Ok(()) => {
+                        done.removed += 1;
+                        remove_empty_parents(&self.root, &full);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(Diagnostic::in_file(&full, format!("cannot remove: {e}")));
+                    }
                 }
             }
         }
@@ -74,17 +90,21 @@ fn remove_empty_parents(root: &Path, file: &Path) {
     }
 }
 
-/// The files of `root` whose `/`-separated relative path starts with
-/// `prefix` (`servers/x/` for a folder, `sitemap-` for names in one
-/// folder), found without walking the rest of the output.
-fn files_under(root: &Path, prefix: &str) -> Vec<String> {
+/// The files under `root` that a prefix owns, as `/`-separated relative
+/// paths: for `servers/x/`, every file in that folder and below; for
+/// `sitemap-`, the files (not folders) of that folder whose names start
+/// with it. Found without walking the rest of the output.
+fn files_under(root: &Path, prefix: &str) -> Result<Vec<String>, Diagnostic> {
     let (dir, start) = match prefix.rfind('/') {
         Some(i) => prefix.split_at(i + 1),
         None => ("", prefix),
     };
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-        return out;
+    let folder = root.join(dir);
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(Diagnostic::in_file(&folder, format!("cannot list: {e}"))),
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -94,7 +114,7 @@ fn files_under(root: &Path, prefix: &str) -> Vec<String> {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if kind.is_dir() {
+        if kind.is_dir() && start.is_empty() {
             for file in walkdir::WalkDir::new(entry.path()).into_iter().flatten() {
                 if file.file_type().is_file()
                     && let Ok(rel) = file.path().strip_prefix(root)
@@ -102,11 +122,11 @@ fn files_under(root: &Path, prefix: &str) -> Vec<String> {
                     out.push(rel.to_string_lossy().replace('\\', "/"));
                 }
             }
-        } else {
+        } else if !kind.is_dir() {
             out.push(format!("{dir}{name}"));
         }
     }
-    out
+    Ok(out)
 }
 
 impl Sink for InPlace {
@@ -156,6 +176,7 @@ mod tests {
             ("servers/ab/index.html", "neighbour"),
             ("sitemap-1.xml", "one"),
             ("sitemap-2.xml", "two"),
+            ("sitemap-help/index.html", "a page"),
             ("index.html", "home"),
         ] {
             replace_file(&root.join(path), text.as_bytes()).unwrap();
@@ -165,14 +186,16 @@ mod tests {
         sink.write("servers/a/new/index.html", b"new").unwrap();
         sink.write("sitemap-1.xml", b"one, again").unwrap();
         sink.write("index.html", b"home").unwrap();
-        assert_eq!(sink.files(), 4);
+        // A static file written after the page it replaces.
+        sink.write("index.html", b"static home").unwrap();
+        assert_eq!(sink.files(), 5);
         let done = sink
             .commit(&["servers/a/".into(), "sitemap-".into()])
             .unwrap();
         assert_eq!(
             done,
             Committed {
-                written: 2,
+                written: 3,
                 removed: 2
             }
         );
@@ -183,11 +206,12 @@ mod tests {
         assert_eq!(
             tree(root),
             [
-                ("index.html", "home"),
+                ("index.html", "static home"),
                 ("servers/a/index.html", "a"),
                 ("servers/a/new/index.html", "new"),
                 ("servers/ab/index.html", "neighbour"),
                 ("sitemap-1.xml", "one, again"),
+                ("sitemap-help/index.html", "a page"),
             ]
             .map(|(p, t)| (p.to_string(), t.to_string()))
         );

@@ -224,3 +224,72 @@ fn a_state_left_by_another_output_or_a_replaced_output_is_not_used() {
     assert_mode(&built(&site, &out, &[], "damaged state"), "Built ");
     assert_same_tree(&snapshot(&out), &full_build(&site), "after a damaged state");
 }
+
+#[test]
+fn a_list_that_gains_or_loses_a_page_reaches_the_sitemap() {
+    // Two tools a page: a tool that moves from one category to another
+    // moves both lists' page counts.
+    let (_dir, site, out) = site_copy("paged");
+    built(&site, &out, &[], "first build");
+    let before = snapshot(&out);
+    edit(
+        &site.join("content/servers/alpha.json"),
+        "\"annotations\": { \"readOnlyHint\": true }",
+        "\"category\": \"destructive\"",
+    );
+    let run = built(&site, &out, &[], "incremental build");
+    assert_mode(&run, "Rebuilt for 1 changed server record:");
+    let after = snapshot(&out);
+    assert_ne!(
+        before.get("sitemap.xml"),
+        after.get("sitemap.xml"),
+        "the edit moves a list page in or out of the sitemap"
+    );
+    assert_same_tree(&after, &full_build(&site), "after a tool changed lists");
+}
+
+#[test]
+fn static_files_keep_their_place_over_rendered_pages() {
+    let (_dir, site, out) = site_copy("ok");
+    for (path, text) in [
+        ("static/robots.txt", "User-agent: *\nDisallow: /private/\n"),
+        (
+            "static/servers/notes-box/logo.txt",
+            "a file beside the pages",
+        ),
+    ] {
+        let full = site.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    age(&site);
+    built(&site, &out, &[], "first build");
+    edit(
+        &site.join("content/servers/notes-box.json"),
+        "\"getNoteById\"",
+        "\"fetch_note\"",
+    );
+    let run = built(&site, &out, &[], "incremental build");
+    assert_mode(&run, "Rebuilt for 1 changed server record:");
+    assert_eq!(
+        read(&out.join("robots.txt")),
+        "User-agent: *\nDisallow: /private/\n"
+    );
+    assert!(out.join("servers/notes-box/logo.txt").is_file());
+    assert_same_tree(&snapshot(&out), &full_build(&site), "with static files");
+}
+
+#[test]
+fn an_output_emptied_by_hand_is_built_again() {
+    let (_dir, site, out) = site_copy("ok");
+    built(&site, &out, &[], "first build");
+    for entry in std::fs::read_dir(&out).unwrap().flatten() {
+        if entry.path().is_dir() {
+            std::fs::remove_dir_all(entry.path()).unwrap();
+        } else if entry.file_name() != ".toolrisk-output" {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    assert_mode(&built(&site, &out, &[], "after emptying"), "Built ");
+    assert!(out.join("index.html").is_file());
+}
