@@ -325,7 +325,7 @@ impl Session {
             return Ok(None);
         }
         for (si, _) in &replaced {
-            self.urls.refresh_server(&self.cat, &self.renderer, *si);
+            self.urls.refresh_server(&self.cat, *si);
         }
         // A list or related-tools entry shows a tool's row: only tools whose
         // row changed move other pages.
@@ -443,7 +443,7 @@ impl Session {
             let cat = &mut self.cat;
             cat.index
                 .update_server(&cat.config, &cat.servers, &cat.attacks, si, &new);
-            self.urls.refresh_server(&self.cat, &self.renderer, si);
+            self.urls.refresh_server(&self.cat, si);
         }
         self.cat.warnings = warnings;
     }

@@ -55,21 +55,13 @@ impl Urls {
 
     /// URLs and every list row, rendered with `renderer`'s row template.
     pub fn new(cat: &Catalogue, renderer: &Renderer) -> Urls {
-        let mut urls = Urls::empty(cat);
+        let urls = Urls::lazy(cat);
         // A tool's row appears on many pages (related tools, categories,
-        // risk levels, attack entries); build each once.
-        urls.values = cat
-            .servers
-            .par_iter()
-            .enumerate()
-            .map(|(si, _)| {
-                urls.server_row_values(cat, renderer, si)
-                    .into_iter()
-                    .map(OnceLock::from)
-                    .collect()
-            })
-            .collect();
-        urls.fill(cat);
+        // risk levels, attack entries): a full render shows them all, so
+        // they are built up front, in parallel.
+        (0..urls.values.len()).into_par_iter().for_each(|si| {
+            urls.server_rows(cat, renderer, si);
+        });
         urls
     }
 
@@ -111,28 +103,6 @@ impl Urls {
             .collect();
     }
 
-    /// The list rows of the tools of the server at `si`, as template
-    /// values, each with its table row rendered.
-    fn server_row_values(
-        &self,
-        cat: &Catalogue,
-        renderer: &Renderer,
-        si: usize,
-    ) -> Vec<tera::Value> {
-        (0..cat.servers[si].tools.len())
-            .map(|ti| {
-                self.tool_row_value(
-                    cat,
-                    renderer,
-                    ToolId {
-                        server: si as u32,
-                        tool: ti as u32,
-                    },
-                )
-            })
-            .collect()
-    }
-
     /// One tool's list row as a template value, with its table row
     /// rendered.
     fn tool_row_value(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> tera::Value {
@@ -156,12 +126,11 @@ impl Urls {
         }
     }
 
-    /// Rebuilds the rows of the server at `si` after it changed.
-    pub fn refresh_server(&mut self, cat: &Catalogue, renderer: &Renderer, si: usize) {
-        self.values[si] = self
-            .server_row_values(cat, renderer, si)
-            .into_iter()
-            .map(OnceLock::from)
+    /// Forgets the rows of the server at `si` after it changed (they are
+    /// built again on first use), and counts again.
+    pub fn refresh_server(&mut self, cat: &Catalogue, si: usize) {
+        self.values[si] = (0..cat.servers[si].tools.len())
+            .map(|_| OnceLock::new())
             .collect();
         self.refresh_counts(cat);
     }
