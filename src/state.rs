@@ -436,20 +436,48 @@ fn sections(bytes: &[u8]) -> Option<Vec<&[u8]>> {
     Some(out)
 }
 
+/// Reads the file at `path` when its first section (the header) passes
+/// `wanted`; reads nothing past the header otherwise.
+fn read_if(path: &Path, wanted: impl FnOnce(&[u8]) -> bool) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut bytes = Vec::with_capacity(usize::try_from(size).ok()?);
+    let prefix = MAGIC.len() + 8;
+    (&mut file)
+        .take(prefix as u64)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let len = bytes
+        .strip_prefix(MAGIC.as_slice())?
+        .first_chunk::<8>()
+        .map(|b| u64::from_le_bytes(*b))?;
+    if len > size {
+        return None;
+    }
+    (&mut file).take(len).read_to_end(&mut bytes).ok()?;
+    if !wanted(bytes.get(prefix..)?) {
+        return None;
+    }
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
 /// Reads the state of the last build of this site into `output`, when it
 /// describes it: written by this program, with the same base URL, into the
 /// same folder, still in place. `None` otherwise, or when the file is
 /// missing or cannot be read.
 pub fn open(site_dir: &Path, output: &Path, base_url: Option<&str>) -> Option<Opened> {
-    let bytes = std::fs::read(state_path(output)).ok()?;
+    // The output folder gone, or the header another build's: the rest of
+    // the file (tens of megabytes) is never read.
+    let expected = header(site_dir, output, base_url)?;
+    let bytes = read_if(&state_path(output), |head| {
+        postcard::from_bytes::<Header>(head).is_ok_and(|saved| saved == expected)
+    })?;
     let sections = sections(&bytes)?;
-    let [head, inputs, summary, ..] = sections[..] else {
+    let [_, inputs, summary, ..] = sections[..] else {
         return None;
     };
-    let saved: Header = postcard::from_bytes(head).ok()?;
-    if saved != header(site_dir, output, base_url)? {
-        return None;
-    }
     let inputs = postcard::from_bytes(inputs).ok()?;
     let summary = postcard::from_bytes(summary).ok()?;
     Some(Opened {
@@ -589,6 +617,34 @@ mod tests {
             changes(&with_big, &with_big, site.path()),
             Changes::Everything
         );
+    }
+
+    #[test]
+    fn a_state_is_read_past_its_header_only_when_the_header_fits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        let mut file = MAGIC.to_vec();
+        for section in [&b"head"[..], &b"rest of the state"[..]] {
+            file.extend((section.len() as u64).to_le_bytes());
+            file.extend(section);
+        }
+        std::fs::write(&path, &file).unwrap();
+        let mut seen = Vec::new();
+        let read = read_if(&path, |head| {
+            seen = head.to_vec();
+            true
+        });
+        assert_eq!(read.as_deref(), Some(&file[..]));
+        assert_eq!(seen, b"head");
+        assert_eq!(read_if(&path, |_| false), None);
+        // A header longer than the file, or another format's file.
+        let mut long = file.clone();
+        long[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        std::fs::write(&path, &long).unwrap();
+        assert_eq!(read_if(&path, |_| true), None);
+        std::fs::write(&path, b"not a state").unwrap();
+        assert_eq!(read_if(&path, |_| true), None);
+        assert_eq!(read_if(&dir.path().join("missing"), |_| true), None);
     }
 
     #[test]

@@ -248,13 +248,15 @@ impl Sink for Staged {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let rel =
             check_relative(path).map_err(|m| Diagnostic::new(format!("refusing to write: {m}")))?;
-        let full = self.staging.join(rel);
-        if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Diagnostic::in_file(dir, format!("cannot create folder: {e}")))?;
-        }
-        std::fs::write(&full, bytes)
-            .map_err(|e| Diagnostic::in_file(&full, format!("cannot write: {e}")))?;
+        // A page is the `index.html` of a folder of its own (the URL
+        // scheme), so its folder is new: made first, one `mkdir` per
+        // folder as in the floor. Other files go where a page went before.
+        let folder = if path.ends_with("/index.html") {
+            Folder::New
+        } else {
+            Folder::Existing
+        };
+        write_creating_folder(&self.staging.join(rel), bytes, folder)?;
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         Ok(())
@@ -289,14 +291,47 @@ impl Sink for DryRun {
 /// Writes `bytes` at `path` (creating its folder) through a file beside it
 /// renamed into place, so that a reader never sees half a file.
 pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Diagnostic::in_file(dir, format!("cannot create folder: {e}")))?;
-    }
     let tmp = path.with_extension("toolrisk-tmp");
-    std::fs::write(&tmp, bytes)
-        .map_err(|e| Diagnostic::in_file(&tmp, format!("cannot write: {e}")))?;
+    write_creating_folder(&tmp, bytes, Folder::Existing)?;
     std::fs::rename(&tmp, path).map_err(|e| Diagnostic::in_file(path, format!("cannot write: {e}")))
+}
+
+/// What a write expects of the folder it writes into.
+#[derive(Clone, Copy, PartialEq)]
+enum Folder {
+    /// Probably not there yet: made before the write.
+    New,
+    /// Probably there: made only when the write finds it missing.
+    Existing,
+}
+
+/// Writes `bytes` at `path`, creating its folder (and any missing parent).
+/// A wrong guess in `folder` costs one system call; asking for the folder
+/// before every write (`create_dir_all`) would cost a failed `mkdir` and a
+/// `stat` per file, as much kernel time as the write itself.
+fn write_creating_folder(path: &Path, bytes: &[u8], folder: Folder) -> Result<(), Diagnostic> {
+    let make_folder = || -> Result<(), Diagnostic> {
+        let Some(dir) = path.parent() else {
+            return Ok(());
+        };
+        let made = match std::fs::create_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            made => made,
+        };
+        made.map_err(|e| Diagnostic::in_file(dir, format!("cannot create folder: {e}")))
+    };
+    if folder == Folder::New {
+        make_folder()?;
+    }
+    let written = match std::fs::write(path, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && folder == Folder::Existing => {
+            make_folder()?;
+            std::fs::write(path, bytes)
+        }
+        written => written,
+    };
+    written.map_err(|e| Diagnostic::in_file(path, format!("cannot write: {e}")))
 }
 
 /// Refuses output folders that are not earlier toolrisk output: the site
@@ -385,5 +420,43 @@ mod tests {
             err.message
         );
         assert!(check_target(&dir.path().join("new"), &site).is_ok());
+    }
+
+    #[test]
+    fn writes_make_the_folders_they_need_whatever_the_guess() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, folder) in [
+            // A page in a folder two levels from anything there.
+            ("servers/a/t/index.html", Folder::New),
+            // Right guesses.
+            ("servers/a/t/policy.json", Folder::Existing),
+            ("servers/a/u/index.html", Folder::New),
+            // Wrong guesses: the folder is there, or it is not.
+            ("servers/a/index.html", Folder::New),
+            ("api/servers/a.json", Folder::Existing),
+        ] {
+            write_creating_folder(&root.join(path), path.as_bytes(), folder).unwrap();
+            assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), path);
+        }
+        // A file where a folder must go is an error naming the path.
+        std::fs::write(root.join("blocked"), "x").unwrap();
+        let err = write_creating_folder(&root.join("blocked/p/index.html"), b"x", Folder::New)
+            .unwrap_err();
+        assert!(
+            err.message.contains("cannot create folder"),
+            "{}",
+            err.message
+        );
+        for folder in [Folder::New, Folder::Existing] {
+            let err =
+                write_creating_folder(&root.join("blocked/x.json"), b"x", folder).unwrap_err();
+            assert!(err.message.starts_with("cannot"), "{}", err.message);
+            assert!(
+                err.file
+                    .as_ref()
+                    .is_some_and(|f| f.starts_with(root.join("blocked")))
+            );
+        }
     }
 }

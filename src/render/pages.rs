@@ -379,11 +379,6 @@ impl<'a> SiteRenderer<'a> {
         );
         let risk = t.risk().as_str();
         let category = &self.cat.config.categories[t.class.category].name;
-        self.file(
-            sink,
-            &format!("{path}policy.json"),
-            view.policy_json.as_bytes(),
-        );
         let crumbs = self.urls.crumbs(&[
             ("Servers", self.urls.at("servers/")),
             (&s.name, self.urls.server(s)),
@@ -401,12 +396,18 @@ impl<'a> SiteRenderer<'a> {
         let meta = self.meta(title, description, &path, crumbs, "article");
         // The tool page and its embed card show the same view: convert it
         // to a template value once.
-        let view = tera::Value::from_serializable(&view);
+        let value = tera::Value::from_serializable(&view);
         #[derive(Serialize)]
         struct ToolPage<'v> {
             tool: &'v tera::Value,
         }
-        self.page(sink, "tool.html", &path, &meta, ToolPage { tool: &view });
+        self.page(sink, "tool.html", &path, &meta, ToolPage { tool: &value });
+        // After the page, which makes the folder.
+        self.file(
+            sink,
+            &format!("{path}policy.json"),
+            view.policy_json.as_bytes(),
+        );
         let embed_path = format!("embed/{}/{}/", s.slug, t.slug);
         let mut embed_meta = self.meta(
             meta.title.clone(),
@@ -430,7 +431,7 @@ impl<'a> SiteRenderer<'a> {
             &embed_path,
             &embed_meta,
             Embed {
-                tool: &view,
+                tool: &value,
                 tool_page: self.urls.abs(&path),
                 embed_css: seo::EMBED_CSS,
             },
