@@ -114,6 +114,43 @@ proptest! {
     }
 
     #[test]
+    fn phrases_found_in_one_pass_are_the_phrases_found_one_by_one(
+        text in prop::collection::vec(
+            prop_oneof![
+                Just("returns".to_string()),
+                Just("read only".to_string()),
+                Just("read-only".to_string()),
+                Just("deletes".to_string()),
+                Just("sends a".to_string()),
+                Just("é".to_string()),
+                "[a-z _.é-]{0,6}",
+            ],
+            0..10,
+        ),
+        extra in prop::collection::vec("[a-z][a-z ]{0,5}", 0..4),
+    ) {
+        let text = text.concat();
+        // Phrases that overlap and repeat across categories.
+        let mut toml = String::from("title = \"T\"\nbase_url = \"https://e.com/\"\n");
+        toml.push_str("[categories.read]\nphrases = [\"read\", \"read only\", \"only\", \"returns\"");
+        for p in &extra {
+            toml.push_str(&format!(", {p:?}"));
+        }
+        toml.push_str("]\n[categories.write]\nphrases = [\"only\", \"sends a\", \"a\"]\n");
+        let config = Config::parse(&toml).unwrap();
+        let found = config.phrases_in(&text);
+        for (ci, c) in config.categories.iter().enumerate() {
+            for (pi, phrase) in c.phrases.iter().enumerate() {
+                prop_assert_eq!(
+                    found[ci][pi],
+                    crate::classify::contains_phrase(&text, phrase),
+                    "{:?} in {:?}", phrase, text
+                );
+            }
+        }
+    }
+
+    #[test]
     fn tool_segments_are_safe(name in any::<String>()) {
         let seg = natural_segment(&name);
         prop_assert!(crate::output::check_relative(&seg).is_ok(), "{seg:?}");

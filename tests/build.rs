@@ -254,6 +254,76 @@ fn ok_fixture_has_every_page_kind() {
     );
 }
 
+/// The tool rows of every list come from the site's own
+/// `partials/tool_row.html`: printed as rendered once per tool when the row
+/// stands alone, rendered in place on each page when it needs the page.
+#[test]
+fn a_sites_own_tool_row_reaches_every_tool_table() {
+    for (row, alone) in [
+        (
+            r#"<tr class="mine"><td><a href="{{ t.url }}">{{ t.name }}</a></td></tr>"#,
+            true,
+        ),
+        (
+            r#"<tr class="mine"><td><a href="{{ t.url }}">{{ t.name }}</a> on {{ page.title }}</td></tr>"#,
+            false,
+        ),
+    ] {
+        let tmp = tempdir();
+        let site = tmp.path().join("site");
+        copy_dir(&fixture("ok"), &site);
+        std::fs::create_dir_all(site.join("templates/partials")).unwrap();
+        std::fs::write(site.join("templates/partials/tool_row.html"), row).unwrap();
+        let out = tmp.path().join("out");
+        build(&site, &out).ok("own tool row");
+        for (page, tools) in [
+            // An attack entry (every row has a server column), a server's
+            // own page (none).
+            (
+                "attacks/runaway-jobs/index.html",
+                &[
+                    "/servers/notes-box/delete_note/",
+                    "/servers/job-runner/run_job/",
+                ][..],
+            ),
+            (
+                "servers/job-runner/index.html",
+                &["/servers/job-runner/run_job/"][..],
+            ),
+        ] {
+            let doc = parse_html(&out.join(page));
+            let rows: Vec<_> = doc.select(&sel("table.tools tbody tr")).collect();
+            assert!(!rows.is_empty(), "{page}: no rows");
+            for r in &rows {
+                assert_eq!(
+                    r.value().attr("class"),
+                    Some("mine"),
+                    "{page}: {}",
+                    r.html()
+                );
+                // A row that needs the page was rendered on this page.
+                let on_page = text_of(*r).split_once(" on ").map(|(_, t)| t.to_string());
+                assert_eq!(
+                    on_page.is_some_and(|t| !t.is_empty()),
+                    !alone,
+                    "{page}: {}",
+                    r.html()
+                );
+            }
+            let linked: HashSet<&str> = doc
+                .select(&sel("tr.mine a"))
+                .filter_map(|a| a.value().attr("href"))
+                .collect();
+            for want in tools {
+                assert!(
+                    linked.contains(want),
+                    "{page} does not list {want}: {linked:?}"
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 2. Internal links resolve.
 // ---------------------------------------------------------------------------

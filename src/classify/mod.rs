@@ -12,6 +12,8 @@
 pub mod poison;
 mod rules;
 
+#[cfg(test)]
+pub use rules::contains_phrase;
 pub use rules::name_tokens;
 use rules::{best_rule, score_rules};
 

@@ -102,10 +102,11 @@ pub(super) fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
 
     let description = tool.description.as_deref().unwrap_or("").to_lowercase();
     if !description.is_empty() {
+        let found = config.phrases_in(&description);
         for (ci, cat) in config.categories.iter().enumerate() {
             let mut hits = 0;
-            for phrase in &cat.phrases {
-                if hits < 2 && contains_phrase(&description, phrase) {
+            for (phrase, &present) in cat.phrases.iter().zip(&found[ci]) {
+                if hits < 2 && present {
                     scores[ci] += 1;
                     hits += 1;
                     evidence[ci].push(Evidence {
@@ -160,32 +161,16 @@ pub(super) fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
     RuleScores { scores, evidence }
 }
 
-/// Whole-word phrase match.
-pub(super) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
-    if phrase.is_empty() {
-        return false;
-    }
-    let mut start = 0;
-    while let Some(i) = haystack[start..].find(phrase) {
-        let at = start + i;
-        let end = at + phrase.len();
-        let before_ok = haystack[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = haystack[end..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if before_ok && after_ok {
-            return true;
-        }
-        start = at + phrase.len().max(1);
-        if start >= haystack.len() {
-            break;
-        }
-    }
-    false
+/// Whole-word phrase match by trying every position: the reference that
+/// [`Config::phrases_in`] is tested against.
+#[cfg(test)]
+pub fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    !phrase.is_empty()
+        && (0..haystack.len()).any(|at| {
+            haystack.is_char_boundary(at)
+                && haystack[at..].starts_with(phrase)
+                && crate::config::is_whole_words(haystack, at, at + phrase.len())
+        })
 }
 
 /// The best-scoring category: highest score, ties broken towards the

@@ -70,6 +70,8 @@ impl SiteRenderer<'_> {
             heading: String,
             intro: String,
             tools: Vec<tera::Value>,
+            /// The rows of `tools` as HTML, see [`Urls::rows`].
+            rows_html: String,
             group_by_server: bool,
             groups: Vec<Group>,
             total_text: String,
@@ -87,10 +89,7 @@ impl SiteRenderer<'_> {
             .into_par_iter()
             .for_each(|slice| {
                 let slice_ids = &ids[slice.range.clone()];
-                let tools: Vec<tera::Value> = slice_ids
-                    .iter()
-                    .map(|&id| self.urls.row_value(self.cat, self.renderer, id))
-                    .collect();
+                let (tools, rows_html) = self.urls.rows(self.cat, self.renderer, slice_ids);
                 let mut groups: Vec<Group> = Vec::new();
                 if group_by_server {
                     for (&id, value) in slice_ids.iter().zip(&tools) {
@@ -112,6 +111,7 @@ impl SiteRenderer<'_> {
                     heading: heading.clone(),
                     intro: intro.clone(),
                     tools,
+                    rows_html,
                     group_by_server,
                     groups,
                     total_text: text::count_s(ids.len(), "tool"),
@@ -285,19 +285,22 @@ impl SiteRenderer<'_> {
                 attack: AttackRow,
                 body_html: String,
                 tools: Vec<tera::Value>,
+                /// The rows of `tools` as HTML, see [`Urls::rows`].
+                rows_html: String,
                 total_text: String,
                 pagination: Option<Pagination>,
             }
             self.slices(List::Attack(ai), &path, ids.len())
                 .into_par_iter()
                 .for_each(|slice| {
+                    let (tools, rows_html) =
+                        self.urls
+                            .rows(cat, self.renderer, &ids[slice.range.clone()]);
                     let data = AttackPage {
                         attack: row.clone(),
                         body_html: a.body_html.clone(),
-                        tools: ids[slice.range.clone()]
-                            .iter()
-                            .map(|&id| self.urls.row_value(cat, self.renderer, id))
-                            .collect(),
+                        tools,
+                        rows_html,
                         total_text: text::count_s(ids.len(), "tool"),
                         pagination: slice.pagination,
                     };

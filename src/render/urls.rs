@@ -165,7 +165,33 @@ impl Urls {
         }
     }
 
-    /// An attack entry's list row.
+    /// The list rows of `ids` as template values, and their table rows
+    /// (`row_html`, with the server column) printed one after another, or
+    /// `""` when one of them could not be rendered alone. A list page prints
+    /// the joined rows as one string: a template loop over 100 rows, each
+    /// looked up and copied, cost most of the page.
+    pub fn rows(
+        &self,
+        cat: &Catalogue,
+        renderer: &Renderer,
+        ids: &[ToolId],
+    ) -> (Vec<tera::Value>, String) {
+        let values: Vec<tera::Value> = ids
+            .iter()
+            .map(|&id| self.row_value(cat, renderer, id))
+            .collect();
+        let html: Option<Vec<&str>> = values
+            .iter()
+            .map(|v| {
+                v.get_from_path("row_html")
+                    .and_then(tera::Value::as_str)
+                    .filter(|h| !h.is_empty())
+            })
+            .collect();
+        let html = html.map(|rows| rows.concat()).unwrap_or_default();
+        (values, html)
+    }
+
     /// An attack entry's list row as a template value.
     pub fn attack_value(&self, cat: &Catalogue, ai: usize) -> tera::Value {
         match self.attack_values.get(ai) {
