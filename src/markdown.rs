@@ -59,17 +59,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+/// Appends `text` to `out` with `& < > " '` escaped: the runs between
+/// them are copied whole.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut from = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII: `i` is on a character boundary.
+        out.push_str(&text[from..i]);
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 /// Renders hostile markdown into inert HTML.
@@ -140,6 +148,16 @@ pub fn plain_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_keeps_text_between_the_five_characters() {
+        let mut out = String::from("kept ");
+        escape_into(&mut out, "a&b<c>d\"e'f");
+        escape_into(&mut out, "é&é");
+        escape_into(&mut out, "");
+        assert_eq!(out, "kept a&amp;b&lt;c&gt;d&quot;e&#39;fé&amp;é");
+        assert_eq!(escape("<<>>"), "&lt;&lt;&gt;&gt;");
+    }
 
     #[test]
     fn raw_html_is_shown_as_text() {

@@ -45,14 +45,14 @@ pub struct Index {
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct CategoryWords {
     /// Word → the category's tools whose name has it, in id order.
-    postings: HashMap<String, Vec<ToolId>>,
+    postings: foldhash::HashMap<String, Vec<ToolId>>,
     /// The category's tools by lower-cased name, then id.
     sorted: Vec<(String, ToolId)>,
 }
 
 impl CategoryWords {
     fn build(servers: &[Server], ids: &[ToolId]) -> CategoryWords {
-        let mut postings: HashMap<String, Vec<ToolId>> = HashMap::new();
+        let mut postings = foldhash::HashMap::<String, Vec<ToolId>>::default();
         let mut sorted = Vec::with_capacity(ids.len());
         for &id in ids {
             let name = &tool_of(servers, id).name;
@@ -176,7 +176,7 @@ impl Index {
             .par_iter()
             .enumerate()
             .map(|(si, s)| {
-                let mut scores = HashMap::new();
+                let mut scores = Scores::default();
                 (0..s.tools.len())
                     .map(|ti| {
                         let id = ToolId {
@@ -283,7 +283,7 @@ impl Index {
         self.attacks_by_tool = attacks_by_tool;
         self.explicit_tools = explicit_tools;
 
-        let mut scores = HashMap::new();
+        let mut scores = Scores::default();
         self.related[si] = (0..new.tools.len())
             .map(|ti| related_to(servers, &self.words, id_of(ti), &mut scores))
             .collect();
@@ -419,6 +419,9 @@ fn find(servers: &[Server], reference: &str) -> Option<ToolId> {
     })
 }
 
+/// Related-tool scores by tool, cleared for each tool.
+type Scores = foldhash::HashMap<ToolId, f32>;
+
 /// How far the name-order fill walks on each side.
 const FILL_STEPS: usize = 64;
 
@@ -428,7 +431,7 @@ fn related_to(
     servers: &[Server],
     words: &[CategoryWords],
     id: ToolId,
-    scores: &mut HashMap<ToolId, f32>,
+    scores: &mut Scores,
 ) -> Vec<ToolId> {
     let t = tool_of(servers, id);
     let ci = &words[t.class.category];
@@ -447,15 +450,26 @@ fn related_to(
             }
         }
     }
-    let mut ranked: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut out: Vec<ToolId> = ranked.into_iter().take(RELATED).map(|(k, _)| k).collect();
+    let mut out = best(scores, RELATED);
     if out.len() < RELATED
         && let Ok(pos) = ci.position(&t.name.to_lowercase(), id)
     {
         fill_from_neighbours(&mut out, id, &ci.sorted, pos);
     }
     out
+}
+
+/// The `n` best-scoring tools, best first, ties by id. Only those are
+/// sorted: most tools score against hundreds of others.
+fn best(scores: &Scores, n: usize) -> Vec<ToolId> {
+    let mut ranked: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
+    let best_first = |a: &(ToolId, f32), b: &(ToolId, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if ranked.len() > n {
+        ranked.select_nth_unstable_by(n, best_first);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(best_first);
+    ranked.into_iter().map(|(k, _)| k).collect()
 }
 
 /// Adds tools next to `id` in name order (nearest first, other servers only).
@@ -506,6 +520,22 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The best few picked are the first few of the whole list sorted.
+        #[test]
+        fn the_best_related_are_the_head_of_the_full_ranking(
+            scored in prop::collection::vec((0u32..5, 0u32..4, 0u8..4), 0..40),
+            n in 0usize..8,
+        ) {
+            let scores: Scores = scored
+                .iter()
+                .map(|&(server, tool, score)| (ToolId { server, tool }, f32::from(score)))
+                .collect();
+            let mut all: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
+            all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let head: Vec<ToolId> = all.into_iter().take(n).map(|(k, _)| k).collect();
+            prop_assert_eq!(best(&scores, n), head);
+        }
 
         /// The worked-out place of every tool is its place in the walked
         /// sequence, and a tool not in it has none.

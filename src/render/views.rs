@@ -179,15 +179,14 @@ pub struct Pagination {
 
 /// Escapes text, then turns `backticked` spans into `<code>`.
 pub fn code_marks(text: &str) -> String {
-    let escaped = crate::markdown::escape(text);
-    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut out = String::with_capacity(text.len() + 32);
     let mut open = false;
-    for (i, part) in escaped.split('`').enumerate() {
+    for (i, part) in text.split('`').enumerate() {
         if i > 0 {
             out.push_str(if open { "</code>" } else { "<code>" });
             open = !open;
         }
-        out.push_str(part);
+        crate::markdown::escape_into(&mut out, part);
     }
     if open {
         out.push_str("</code>");
