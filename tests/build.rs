@@ -254,6 +254,60 @@ fn ok_fixture_has_every_page_kind() {
     );
 }
 
+/// The site's own header and footer partials reach every page: rendered
+/// once when they need only `site`, on each page when they need the page.
+#[test]
+fn a_sites_own_header_and_footer_reach_every_page() {
+    for (header, alone) in [
+        (r#"<header class="mine">{{ site.title }}</header>"#, true),
+        (
+            r#"<header class="mine">{{ site.title }} on {{ page.title }}</header>"#,
+            false,
+        ),
+    ] {
+        let tmp = tempdir();
+        let site = tmp.path().join("site");
+        copy_dir(&fixture("ok"), &site);
+        std::fs::create_dir_all(site.join("templates/partials")).unwrap();
+        std::fs::write(site.join("templates/partials/header.html"), header).unwrap();
+        std::fs::write(
+            site.join("templates/partials/footer.html"),
+            r#"<footer class="mine">made with care</footer>"#,
+        )
+        .unwrap();
+        let out = tmp.path().join("out");
+        build(&site, &out).ok("own header and footer");
+        let mut titles = HashSet::new();
+        for page in [
+            "index.html",
+            "servers/job-runner/index.html",
+            "servers/job-runner/run_job/index.html",
+            "attacks/runaway-jobs/index.html",
+        ] {
+            let doc = parse_html(&out.join(page));
+            let head = doc.select(&sel("body > header.mine")).next();
+            let head = text_of(head.unwrap_or_else(|| panic!("{page}: no header")));
+            // A header that needs the page shows each page's own title.
+            if let Some((_, title)) = head.split_once(" on ") {
+                titles.insert(title.to_string());
+            }
+            let foot = doc.select(&sel("body > footer.mine")).next();
+            assert_eq!(
+                foot.map(text_of).as_deref(),
+                Some("made with care"),
+                "{page}"
+            );
+            assert_eq!(
+                doc.select(&sel("header.site-header, footer.site-footer"))
+                    .count(),
+                0,
+                "{page}"
+            );
+        }
+        assert_eq!(titles.len(), if alone { 0 } else { 4 }, "{titles:?}");
+    }
+}
+
 /// The tool rows of every list come from the site's own
 /// `partials/tool_row.html`: printed as rendered once per tool when the row
 /// stands alone, rendered in place on each page when it needs the page.

@@ -93,6 +93,14 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../builtin/templates/partials/search.html"),
     ),
     (
+        "partials/header.html",
+        include_str!("../builtin/templates/partials/header.html"),
+    ),
+    (
+        "partials/footer.html",
+        include_str!("../builtin/templates/partials/footer.html"),
+    ),
+    (
         "shortcodes/policy.html",
         include_str!("../builtin/templates/shortcodes/policy.html"),
     ),
@@ -126,6 +134,13 @@ pub struct Renderer {
     /// templates could not be minified ahead of time.
     pub minify_pages: bool,
 }
+
+/// The parts of every page rendered once per build: (template, the
+/// global variable that holds them).
+const SITE_PARTS: &[(&str, &str)] = &[
+    ("partials/header.html", "header_html"),
+    ("partials/footer.html", "footer_html"),
+];
 
 fn new_tera() -> Tera {
     let mut tera = Tera::new();
@@ -214,6 +229,15 @@ impl Renderer {
         let ctx = Context::from_serialize(global)
             .map_err(|e| Diagnostics::from(Diagnostic::new(format!("site settings: {e}"))))?;
         tera.global_context().extend(ctx);
+        // The header and footer are the same on every page: rendered here,
+        // once, when they need nothing but `site`; `base.html` renders them
+        // in place when they are empty (a site's own partial that needs the
+        // page).
+        for (template, key) in SITE_PARTS {
+            let html = tera.render(template, &Context::new()).unwrap_or_default();
+            tera.global_context()
+                .insert_value(*key, tera::Value::safe_string(html.trim()));
+        }
         Ok(Renderer { tera, minify_pages })
     }
 
