@@ -35,7 +35,7 @@ pub fn hidden_char_name(c: char) -> Option<&'static str> {
 
 /// The text with every hidden character shown as `[U+XXXX]`.
 pub fn reveal(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| hidden_char_name(c).is_some()) {
+    if text.is_ascii() || !text.chars().any(|c| hidden_char_name(c).is_some()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -135,10 +135,14 @@ const HANDING_OVER: &[&str] = &[
 
 /// Scans a piece of record text (`field` names where it came from).
 pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
-    let hidden: Vec<char> = text
-        .chars()
-        .filter(|&c| hidden_char_name(c).is_some())
-        .collect();
+    // Every hidden character is outside ASCII.
+    let hidden: Vec<char> = if text.is_ascii() {
+        Vec::new()
+    } else {
+        text.chars()
+            .filter(|&c| hidden_char_name(c).is_some())
+            .collect()
+    };
     if !hidden.is_empty() {
         // Count by kind, in order of first appearance.
         let mut kinds: Vec<(&'static str, u32, usize)> = Vec::new();
@@ -198,7 +202,15 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
             .enumerate()
             .find_map(|(i, at)| at.map(|at| (i, at)))
     };
-    if let Some((i, at)) = first_listed(first_occurrences(&PHRASES.model, &lower)) {
+    // One pass for the model instructions, the secret files and the
+    // handing-over phrases, in that order.
+    let mut found = first_occurrences(&PHRASES.first, &lower);
+    let handing_over = found
+        .split_off(MODEL_INSTRUCTIONS.len() + SECRET_FILES.len())
+        .iter()
+        .any(Option::is_some);
+    let files = found.split_off(MODEL_INSTRUCTIONS.len());
+    if let Some((i, at)) = first_listed(found) {
         let phrase = MODEL_INSTRUCTIONS[i];
         out.push(Finding {
             kind: FindingKind::ModelInstructions,
@@ -207,7 +219,7 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
         });
     }
     let mut secret_found = false;
-    if let Some((i, at)) = first_listed(first_occurrences(&PHRASES.files, &lower)) {
+    if let Some((i, at)) = first_listed(files) {
         let marker = SECRET_FILES[i];
         out.push(Finding {
             kind: FindingKind::SecretAccess,
@@ -216,7 +228,7 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
         });
         secret_found = true;
     }
-    if !secret_found && PHRASES.handing_over.is_match(&lower) {
+    if !secret_found && handing_over {
         let words = first_occurrences(&PHRASES.words, &lower);
         for (word, at) in SECRET_WORDS.iter().zip(words) {
             if let Some(at) = at {
@@ -237,17 +249,18 @@ pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
 /// The phrase lists as automata: one pass over a text finds every phrase
 /// of a list, where a search per phrase cost most of classification.
 struct Phrases {
-    model: AhoCorasick,
-    files: AhoCorasick,
+    /// The model instructions, then the secret files, then the
+    /// handing-over phrases: the lists every text is searched for.
+    first: AhoCorasick,
     words: AhoCorasick,
     handing_over: AhoCorasick,
 }
 
 static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
     let automaton = |list: &[&str]| AhoCorasick::new(list).expect("phrase lists build");
+    let first: Vec<&str> = [MODEL_INSTRUCTIONS, SECRET_FILES, HANDING_OVER].concat();
     Phrases {
-        model: automaton(MODEL_INSTRUCTIONS),
-        files: automaton(SECRET_FILES),
+        first: automaton(&first),
         words: automaton(SECRET_WORDS),
         handing_over: automaton(HANDING_OVER),
     }
@@ -387,6 +400,35 @@ mod tests {
             f.iter().any(|f| f.kind == FindingKind::SecretAccess),
             "{f:?}"
         );
+    }
+
+    #[test]
+    fn every_listed_phrase_is_found_for_its_own_list() {
+        for phrase in MODEL_INSTRUCTIONS {
+            let f = scan(&format!("Lists notes. {phrase} now."));
+            assert!(
+                f.iter()
+                    .any(|f| f.kind == FindingKind::ModelInstructions && f.note.contains(phrase)),
+                "{phrase:?}: {f:?}"
+            );
+        }
+        for marker in SECRET_FILES {
+            let f = scan(&format!("Lists notes next to {marker} here."));
+            assert!(
+                f.iter()
+                    .any(|f| f.kind == FindingKind::SecretAccess && f.note.contains(marker)),
+                "{marker:?}: {f:?}"
+            );
+        }
+        for verb in HANDING_OVER {
+            let f = scan(&format!("Lists notes. Then {verb}the api key too."));
+            assert!(
+                f.iter().any(|f| f.kind == FindingKind::SecretAccess),
+                "{verb:?}: {f:?}"
+            );
+            // Without a handing-over phrase, a secret word alone is fine.
+            assert!(scan("Lists notes that mention an api key.").is_empty());
+        }
     }
 
     #[test]
