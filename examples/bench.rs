@@ -839,6 +839,16 @@ impl Ctx {
         }
     }
 
+    /// `toolrisk build SITE --output OUT --timings`, measured.
+    fn build(&self, site: &Path, out: &Path) -> Result<Measured, String> {
+        let path = |p: &Path| p.to_str().map(str::to_string).ok_or("a path is not UTF-8");
+        let (site, out) = (path(site)?, path(out)?);
+        self.runner.run(
+            &self.toolrisk,
+            &["build", &site, "--output", &out, "--timings"],
+        )
+    }
+
     /// A cold build into `out` (deleted first), walked afterwards.
     fn cold_build(
         &mut self,
@@ -862,16 +872,7 @@ impl Ctx {
                 "{servers} servers, {mode}: cold build (run {run} of {})",
                 self.runs
             ));
-            let m = match self.runner.run(
-                &self.toolrisk,
-                &[
-                    "build",
-                    site.to_str()?,
-                    "--output",
-                    out.to_str()?,
-                    "--timings",
-                ],
-            ) {
+            let m = match self.build(site, out) {
                 Ok(m) => m,
                 Err(e) => {
                     self.note(format!(
@@ -999,17 +1000,7 @@ impl Ctx {
     fn rebuild(&mut self, servers: usize, what: &str, site: &Path, out: &Path) -> Option<f64> {
         progress(&format!("{servers} servers: rebuild after {what}"));
         let m = self
-            .runner
-            .run(
-                &self.toolrisk,
-                &[
-                    "build",
-                    site.to_str()?,
-                    "--output",
-                    out.to_str()?,
-                    "--timings",
-                ],
-            )
+            .build(site, out)
             .map_err(|e| {
                 self.note(format!(
                     "{servers} servers: rebuild ({what}) could not run: {e}"

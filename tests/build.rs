@@ -254,6 +254,18 @@ fn ok_fixture_has_every_page_kind() {
     );
 }
 
+/// A copy of the `ok` fixture with these files under `templates/partials/`.
+fn ok_site_with_partials(partials: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempdir();
+    let site = tmp.path().join("site");
+    copy_dir(&fixture("ok"), &site);
+    std::fs::create_dir_all(site.join("templates/partials")).unwrap();
+    for (name, text) in partials {
+        std::fs::write(site.join("templates/partials").join(name), text).unwrap();
+    }
+    (tmp, site)
+}
+
 /// The site's own header and footer partials reach every page: rendered
 /// once when they need only `site`, on each page when they need the page.
 #[test]
@@ -265,16 +277,13 @@ fn a_sites_own_header_and_footer_reach_every_page() {
             false,
         ),
     ] {
-        let tmp = tempdir();
-        let site = tmp.path().join("site");
-        copy_dir(&fixture("ok"), &site);
-        std::fs::create_dir_all(site.join("templates/partials")).unwrap();
-        std::fs::write(site.join("templates/partials/header.html"), header).unwrap();
-        std::fs::write(
-            site.join("templates/partials/footer.html"),
-            r#"<footer class="mine">made with care</footer>"#,
-        )
-        .unwrap();
+        let (tmp, site) = ok_site_with_partials(&[
+            ("header.html", header),
+            (
+                "footer.html",
+                r#"<footer class="mine">made with care</footer>"#,
+            ),
+        ]);
         let out = tmp.path().join("out");
         build(&site, &out).ok("own header and footer");
         let mut titles = HashSet::new();
@@ -323,11 +332,7 @@ fn a_sites_own_tool_row_reaches_every_tool_table() {
             false,
         ),
     ] {
-        let tmp = tempdir();
-        let site = tmp.path().join("site");
-        copy_dir(&fixture("ok"), &site);
-        std::fs::create_dir_all(site.join("templates/partials")).unwrap();
-        std::fs::write(site.join("templates/partials/tool_row.html"), row).unwrap();
+        let (tmp, site) = ok_site_with_partials(&[("tool_row.html", row)]);
         let out = tmp.path().join("out");
         build(&site, &out).ok("own tool row");
         for (page, tools) in [
