@@ -12,8 +12,12 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Diagnostics, line_col};
 
+mod rules;
+pub use rules::is_whole_words;
+use rules::{PhraseIndex, word_index};
+
 /// The built-in categories, merged under whatever site.toml says.
-pub const BUILTIN_CATEGORIES: &str = include_str!("builtin/categories.toml");
+pub const BUILTIN_CATEGORIES: &str = include_str!("../builtin/categories.toml");
 
 /// The order in which the built-in categories are listed.
 const BUILTIN_ORDER: [&str; 6] = [
@@ -249,46 +253,6 @@ pub struct Config {
     phrase_index: PhraseIndex,
 }
 
-/// The description phrases of every category in one automaton: a
-/// description is read once, not once per phrase.
-#[derive(Debug, Clone)]
-struct PhraseIndex {
-    /// Each distinct non-empty phrase once; `None` when there is none.
-    automaton: Option<aho_corasick::AhoCorasick>,
-    /// For each category, each of its phrases' pattern in `automaton`
-    /// (`None` for an empty phrase, which never matches).
-    patterns: Vec<Vec<Option<usize>>>,
-}
-
-impl PhraseIndex {
-    fn new(categories: &[Category]) -> PhraseIndex {
-        let mut distinct: Vec<&str> = Vec::new();
-        let mut ids: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        let patterns = categories
-            .iter()
-            .map(|c| {
-                c.phrases
-                    .iter()
-                    .map(|p| {
-                        (!p.is_empty()).then(|| {
-                            *ids.entry(p.as_str()).or_insert_with(|| {
-                                distinct.push(p);
-                                distinct.len() - 1
-                            })
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        PhraseIndex {
-            automaton: (!distinct.is_empty())
-                .then(|| aho_corasick::AhoCorasick::new(&distinct).ok())
-                .flatten(),
-            patterns,
-        }
-    }
-}
-
 impl Config {
     /// Reads `site.toml` from the site folder.
     pub fn load(site_dir: &Path) -> Result<Config, Diagnostics> {
@@ -393,26 +357,7 @@ impl Config {
     /// For each category, for each of its phrases, whether `text` holds the
     /// phrase as whole words (not inside a longer word).
     pub fn phrases_in(&self, text: &str) -> Vec<Vec<bool>> {
-        let index = &self.phrase_index;
-        let mut found = Vec::new();
-        if let Some(automaton) = &index.automaton {
-            found = vec![false; automaton.patterns_len()];
-            for m in automaton.find_overlapping_iter(text) {
-                if !found[m.pattern().as_usize()] && is_whole_words(text, m.start(), m.end()) {
-                    found[m.pattern().as_usize()] = true;
-                }
-            }
-        }
-        index
-            .patterns
-            .iter()
-            .map(|phrases| {
-                phrases
-                    .iter()
-                    .map(|p| p.is_some_and(|id| found[id]))
-                    .collect()
-            })
-            .collect()
+        self.phrase_index.find(text)
     }
 
     /// The category called `name`.
@@ -433,26 +378,6 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-/// Whether `text[start..end]` neither starts nor ends inside a word.
-pub fn is_whole_words(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
-}
-
-fn word_index(categories: &[Category]) -> std::collections::HashMap<String, Vec<usize>> {
-    let mut index: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
-    for (ci, c) in categories.iter().enumerate() {
-        for w in &c.words {
-            let slot = index.entry(w.clone()).or_default();
-            if !slot.contains(&ci) {
-                slot.push(ci);
-            }
-        }
-    }
-    index
 }
 
 /// Merges site.toml's category patches over the built-in table.
