@@ -105,12 +105,12 @@ proptest! {
         let loaded = parse_server("s", Path::new("s.json"), &text, &config()).expect("valid record loads");
         let (server, _) = crate::catalogue::model::build_server(loaded, &config());
         for tool in &server.tools {
-            prop_assert!(policy::validate(&tool.policy).is_ok());
+            prop_assert!(policy::validate(&tool.policy(&config())).is_ok());
             let path = format!("servers/s/{}/index.html", tool.slug);
             prop_assert!(crate::output::check_relative(&path).is_ok());
             assert_inert(&markdown::untrusted(&tool.description));
         }
-        prop_assert!(policy::validate(&server.policy).is_ok());
+        prop_assert!(policy::validate(&server.policy(&config())).is_ok());
     }
 
     #[test]

@@ -35,7 +35,7 @@ use crate::error::Diagnostic;
 use crate::search::Postings;
 
 /// Bumped whenever the layout of the file changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A file modified this close to being stamped is stamped with a hash of
 /// its bytes.

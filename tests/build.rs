@@ -383,6 +383,48 @@ fn a_sites_own_tool_row_reaches_every_tool_table() {
     }
 }
 
+/// A record's `extra` object reaches the site's templates as
+/// `server.extra`, on the server's page and its tool pages, escaped like any
+/// other field of a record.
+#[test]
+fn a_records_extra_reaches_the_sites_templates_escaped() {
+    let (tmp, site) = ok_site_with_partials(&[]);
+    let record = site.join("content/servers/job-runner.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    let team = "<script>alert(1)</script> platform & jobs";
+    doc["extra"] = serde_json::json!({ "team": team, "oncall": ["ana", "bo"] });
+    std::fs::write(&record, doc.to_string()).unwrap();
+    let shown = r#"<p id="team">{{ server.extra.team | default(value="none") }}</p><p id="oncall">{{ server.extra.oncall | default(value=[]) | length }}</p>"#;
+    std::fs::write(
+        site.join("templates/server.html"),
+        format!(r#"{{% extends "base.html" %}}{{% block content %}}{shown}{{% endblock %}}"#),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("templates/tool.html"),
+        format!(
+            r#"{{% extends "base.html" %}}{{% block content %}}{}{{% endblock %}}"#,
+            shown.replace("server.extra", "tool.server.extra")
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    build(&site, &out).ok("extra in templates");
+    for (page, want_team, want_oncall) in [
+        ("servers/job-runner/index.html", team, "2"),
+        ("servers/job-runner/run_job/index.html", team, "2"),
+        ("servers/notes-box/index.html", "none", "0"),
+    ] {
+        let doc = parse_html(&out.join(page));
+        let main = doc.select(&sel("main")).next().expect("main");
+        assert_eq!(main.select(&sel("script")).count(), 0, "{page}");
+        let text = |id: &str| text_of(doc.select(&sel(id)).next().expect(id));
+        assert_eq!(text("#team"), want_team, "{page}");
+        assert_eq!(text("#oncall"), want_oncall, "{page}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 2. Internal links resolve.
 // ---------------------------------------------------------------------------

@@ -22,7 +22,9 @@ use crate::config::{Category, Config, Risk};
 use crate::error::Diagnostic;
 use crate::policy;
 
-/// A tool, classified, with its policy.
+/// A tool, classified. Its policy is not kept: it follows from the name
+/// and the classification ([`Tool::policy`]), and is built where a page
+/// shows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     /// The raw name, as the server lists it; the policy key.
@@ -39,13 +41,8 @@ pub struct Tool {
     /// The first sentence of the plain description, for lists.
     pub summary: String,
     #[serde(with = "crate::state::json_text")]
-    pub input_schema: Option<Value>,
-    #[serde(with = "crate::state::json_text")]
     pub annotations: Option<Annotations>,
     pub class: Classification,
-    /// This tool's own policy.json document.
-    #[serde(with = "crate::state::json_text")]
-    pub policy: Value,
 }
 
 impl Tool {
@@ -68,6 +65,11 @@ impl Tool {
     pub fn risk(&self) -> Risk {
         self.class.risk
     }
+
+    /// The tool's policy.json document under the site's categories.
+    pub fn policy(&self, config: &Config) -> Value {
+        policy::tool_policy(&self.name, &policy_category(&self.class, config))
+    }
 }
 
 /// A server and its tools, in the record's order.
@@ -83,12 +85,24 @@ pub struct Server {
     pub extra: serde_json::Map<String, Value>,
     pub file: PathBuf,
     pub tools: Vec<Tool>,
-    /// The whole server's policy.json document.
-    #[serde(with = "crate::state::json_text")]
-    pub policy: Value,
 }
 
 impl Server {
+    /// The whole server's policy.json document under the site's categories.
+    pub fn policy(&self, config: &Config) -> Value {
+        let categories: Vec<Cow<Category>> = self
+            .tools
+            .iter()
+            .map(|t| policy_category(&t.class, config))
+            .collect();
+        policy::server_policy(
+            self.tools
+                .iter()
+                .zip(&categories)
+                .map(|(t, c)| (t.name.as_str(), c.as_ref())),
+        )
+    }
+
     /// The server's highest tool risk, `None` when it has no tools.
     pub fn overall_risk(&self) -> Option<Risk> {
         self.tools.iter().map(Tool::risk).max()
@@ -136,16 +150,6 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
         .zip(segments)
         .map(|(t, seg)| build_tool(t, seg.slug, &slug, config))
         .collect();
-    let categories: Vec<Cow<Category>> = tools
-        .iter()
-        .map(|t| policy_category(&t.class, config))
-        .collect();
-    let policy = policy::server_policy(
-        tools
-            .iter()
-            .zip(&categories)
-            .map(|(t, c)| (t.name.as_str(), c.as_ref())),
-    );
     let server = Server {
         slug,
         name: reveal(record.name.trim()).into_owned(),
@@ -156,14 +160,12 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
         extra: record.extra,
         file,
         tools,
-        policy,
     };
     (server, warnings)
 }
 
 fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Config) -> Tool {
     let class = classify(&record, server_slug, config);
-    let policy = policy::tool_policy(&record.name, &policy_category(&class, config));
     let mut description = reveal(record.description.as_deref().unwrap_or("")).into_owned();
     if description.len() > config.limits.max_description_bytes {
         let mut cut = config.limits.max_description_bytes;
@@ -187,10 +189,8 @@ fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Conf
         slug,
         title: record.title.map(|t| reveal(&t).into_owned()),
         description,
-        input_schema: record.input_schema,
         annotations,
         class,
-        policy,
     }
 }
 

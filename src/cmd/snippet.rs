@@ -32,7 +32,7 @@ pub fn render_snippet(
             .help("ask for one tool (server/tool) to get a markdown or html card")
             .into());
         }
-        let doc = &cat.servers[si].policy;
+        let doc = &cat.servers[si].policy(&cat.config);
         policy::validate(doc).map_err(|e| {
             Diagnostic::new(format!("internal error: policy fails the schema: {e}"))
         })?;
@@ -55,10 +55,11 @@ pub fn render_snippet(
         Diagnostic::new(format!("no tool `{reference}` in the catalogue")).help(help)
     })?;
     let tool = cat.tool(id);
-    policy::validate(&tool.policy)
+    let policy = tool.policy(&cat.config);
+    policy::validate(&policy)
         .map_err(|e| Diagnostic::new(format!("internal error: policy fails the schema: {e}")))?;
     match format {
-        SnippetFormat::Json => Ok(policy::to_pretty(&tool.policy)),
+        SnippetFormat::Json => Ok(policy::to_pretty(&policy)),
         SnippetFormat::Html => {
             let renderer = site::renderer(site_dir, &cat)?;
             let r = SiteRenderer::new(&cat, &renderer);
@@ -73,7 +74,7 @@ pub fn render_snippet(
                 "{}servers/{}/{}/",
                 cat.config.base_url, server.slug, tool.slug
             );
-            let summary = policy::PolicySummary::of(&tool.policy, &tool.name);
+            let summary = policy::PolicySummary::of(&policy, &tool.name);
             Ok(format!(
                 "### {} ({})\n\n**{} risk** · {} · [{}]({url})\n\n{}\n\n{}\n\n```json\n{}```\n",
                 md_escape(tool.display_name()),
@@ -83,7 +84,7 @@ pub fn render_snippet(
                 md_escape(&tool.shown_name),
                 md_escape(&tool.class.rationale),
                 summary.explain(&tool.shown_name.replace('`', "'")),
-                policy::to_pretty(&tool.policy),
+                policy::to_pretty(&policy),
             ))
         }
     }

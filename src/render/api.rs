@@ -15,8 +15,8 @@ use crate::render::urls::Urls;
 
 /// Writes `/api/servers/<server>.json`.
 pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
-    // Typed views borrowing the model: no policy or evidence is copied
-    // into a JSON tree first.
+    // Typed views borrowing the model: no evidence is copied into a JSON
+    // tree first; the policy is built for this file.
     #[derive(Serialize)]
     struct ApiTool<'a> {
         name: &'a str,
@@ -25,7 +25,7 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
         risk: &'static str,
         evidence: Vec<&'a Evidence>,
         findings: &'a [Finding],
-        policy: &'a Value,
+        policy: Value,
     }
     #[derive(Serialize)]
     struct ApiServer<'a> {
@@ -50,7 +50,7 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
                 .chain(&t.class.risk_evidence)
                 .collect(),
             findings: &t.class.findings,
-            policy: &t.policy,
+            policy: t.policy(&r.cat.config),
         })
         .collect();
     let doc = ApiServer {

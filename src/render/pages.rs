@@ -316,8 +316,9 @@ impl<'a> SiteRenderer<'a> {
             }
         }
         let path = format!("servers/{}/", s.slug);
-        let policy_text = policy::to_pretty(&s.policy);
-        if let Err(e) = policy::validate(&s.policy) {
+        let policy = s.policy(&self.cat.config);
+        let policy_text = policy::to_pretty(&policy);
+        if let Err(e) = policy::validate(&policy) {
             self.report(Diagnostic::in_file(
                 &s.file,
                 format!("internal error: the server policy fails the schema: {e}"),
@@ -361,7 +362,8 @@ impl<'a> SiteRenderer<'a> {
         let s = self.cat.server(id);
         let t = self.cat.tool(id);
         let path = format!("servers/{}/{}/", s.slug, t.slug);
-        if let Err(e) = policy::validate(&t.policy) {
+        let policy = t.policy(&self.cat.config);
+        if let Err(e) = policy::validate(&policy) {
             self.report(Diagnostic::in_file(
                 &s.file,
                 format!(
@@ -375,6 +377,7 @@ impl<'a> SiteRenderer<'a> {
             self.renderer,
             &self.urls,
             id,
+            &policy,
             server_summary.clone(),
         );
         let risk = t.risk().as_str();
@@ -505,11 +508,16 @@ impl<'a> SiteRenderer<'a> {
                     ))
                 })?;
                 let summary = self.urls.server_summary(cat.server(id));
+                let policy = cat.tool(id).policy(&cat.config);
+                policy::validate(&policy).map_err(|e| {
+                    Diagnostic::new(format!("internal error: policy fails the schema: {e}"))
+                })?;
                 let view = tool_view(
                     cat,
                     self.renderer,
                     &self.urls,
                     id,
+                    &policy,
                     tera::Value::from_serializable(&summary),
                 );
                 let template = if kind == ShortcodeKind::Policy {
@@ -517,9 +525,6 @@ impl<'a> SiteRenderer<'a> {
                 } else {
                     "shortcodes/tool_card.html"
                 };
-                policy::validate(&cat.tool(id).policy).map_err(|e| {
-                    Diagnostic::new(format!("internal error: policy fails the schema: {e}"))
-                })?;
                 self.renderer.render(template, &json!({ "tool": view }))
             }
             ShortcodeKind::ServerPolicy => {
@@ -529,12 +534,13 @@ impl<'a> SiteRenderer<'a> {
                     ))
                 })?;
                 let s = &cat.servers[si];
-                policy::validate(&s.policy).map_err(|e| {
+                let policy = s.policy(&cat.config);
+                policy::validate(&policy).map_err(|e| {
                     Diagnostic::new(format!("internal error: policy fails the schema: {e}"))
                 })?;
                 self.renderer.render(
                     "shortcodes/server_policy.html",
-                    &json!({ "server": self.urls.server_summary(s), "policy_json": policy::to_pretty(&s.policy), "policy_url": format!("{}policy.json", self.urls.server(s)) }),
+                    &json!({ "server": self.urls.server_summary(s), "policy_json": policy::to_pretty(&policy), "policy_url": format!("{}policy.json", self.urls.server(s)) }),
                 )
             }
         }

@@ -23,13 +23,14 @@ pub fn tool_view(
     renderer: &Renderer,
     urls: &Urls,
     id: ToolId,
+    policy: &serde_json::Value,
     server_summary: tera::Value,
 ) -> ToolView {
     let server = cat.server(id);
     let tool = cat.tool(id);
     let category = &cat.config.categories[tool.class.category];
-    let policy_json = policy::to_pretty(&tool.policy);
-    let summary = PolicySummary::of(&tool.policy, &tool.name);
+    let policy_json = policy::to_pretty(policy);
+    let summary = PolicySummary::of(policy, &tool.name);
     // The entries that name the tool first, then the most severe; the rest
     // are counted, so a category with many entries keeps the page small.
     let mut attack_ids = cat.index.attacks_for(id, tool.class.category, &cat.attacks);

@@ -270,6 +270,7 @@ impl Urls {
             tool_count: s.tools.len(),
             tool_count_text: text::count_s(s.tools.len(), "tool"),
             risk: s.overall_risk().map(Risk::as_str),
+            extra: s.extra.clone(),
         }
     }
 

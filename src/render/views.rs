@@ -74,6 +74,9 @@ pub struct ServerSummary {
     pub tool_count: usize,
     pub tool_count_text: String,
     pub risk: Option<&'static str>,
+    /// The record's `extra` object, as written: the site's own data for its
+    /// templates (escaped like any other field).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A tool in a list (server table, category and risk pages, related tools).
