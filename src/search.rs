@@ -408,11 +408,23 @@ fn posting_score(p: Posting) -> u8 {
     (p & 0xff) as u8
 }
 
-/// What one record chunk contributes: its JSON, and per record the facet
-/// key and (for the browse lists) the risk.
+/// What the filters know of a record: its risk ([`risk_index`]) and its
+/// categories.
+type FacetKey = (i32, Vec<usize>);
+
+/// A file's SHA-256, from which the index version is made.
+type Digest32 = [u8; 32];
+
+fn digest(bytes: &[u8]) -> Digest32 {
+    Sha256::digest(bytes).into()
+}
+
+/// What one record chunk contributes: its JSON and that JSON's digest, and
+/// per record the facet key.
 struct ChunkPart {
     json: Vec<u8>,
-    facets: Vec<(i32, Vec<usize>)>,
+    digest: Digest32,
+    facets: Vec<FacetKey>,
 }
 
 fn record_json(r: &Record) -> serde_json::Value {
@@ -466,6 +478,12 @@ pub struct Postings {
     per_server: Vec<u32>,
     /// Word → every posting, ids ascending (none cut).
     words: HashMap<String, Vec<Posting>>,
+    /// Every record's facet key, in id order.
+    facets: Vec<FacetKey>,
+    /// The digest of every record file, in file order: an update makes
+    /// only the record files of the servers it changes, and the index
+    /// version still covers every file.
+    record_digests: Vec<Digest32>,
 }
 
 fn records_per_server(cat: &Catalogue) -> Vec<u32> {
@@ -484,8 +502,10 @@ fn shown_part(cat: &Catalogue, chunk: &[Source]) -> ChunkPart {
 /// One record file's part: its JSON, and per record the facet key.
 fn part_of(records: &[Record]) -> ChunkPart {
     let rows: Vec<serde_json::Value> = records.iter().map(record_json).collect();
+    let json = serde_json::to_vec(&rows).expect("records serialize");
     ChunkPart {
-        json: serde_json::to_vec(&rows).expect("records serialize"),
+        digest: digest(&json),
+        json,
         facets: records
             .iter()
             .map(|r| (risk_index(r.risk), r.categories.clone()))
@@ -508,10 +528,14 @@ pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     Ok(build_keeping(cat)?.0)
 }
 
-/// Updates `postings` after the records of `servers` changed, and builds
-/// the files from it: what [`build`] makes of the catalogue as it is now.
-/// `None` (and `postings` untouched) when record ids moved (a server's
-/// tool count changed, or a server came or went): build it all again.
+/// Updates `postings` after the records of `servers` changed, and makes
+/// the files that differ from the index the postings were last cut into:
+/// every word file, `index.json`, and the record files holding a record of
+/// one of `servers`. The other record files are as they were, so that
+/// written over the old index these files give what [`build`] makes of the
+/// catalogue as it is now ([`apply`] does it in memory). `None` (and
+/// `postings` untouched) when record ids moved (a server's tool count
+/// changed, or a server came or went): build it all again.
 pub fn update(
     cat: &Catalogue,
     postings: &mut Postings,
@@ -529,6 +553,7 @@ pub fn update(
     let mut servers = servers.to_vec();
     servers.sort_unstable();
     servers.dedup();
+    let mut chunks = Vec::new();
     for &si in &servers {
         let start = first_ids[si];
         let end = start + postings.per_server[si];
@@ -545,22 +570,72 @@ pub fn update(
             .map(|ti| Source::Tool(si, ti))
             .chain(std::iter::once(Source::Server(si)));
         for (id, source) in (start..).zip(records) {
-            for (word, score) in record(cat, source, true).words {
+            let r = record(cat, source, true);
+            postings.facets[id as usize] = (risk_index(r.risk), r.categories);
+            for (word, score) in r.words {
                 let list = postings.words.entry(word).or_default();
                 let at = list.partition_point(|&p| posting_id(p) < id);
                 list.insert(at, posting(id, score));
             }
         }
+        let per_chunk = RECORDS_PER_CHUNK as u32;
+        chunks.extend(start / per_chunk..=(end - 1) / per_chunk);
     }
     postings.words.retain(|_, list| !list.is_empty());
+    chunks.sort_unstable();
+    chunks.dedup();
     let sources = sources(cat);
     Some(too_many(sources.len()).map(|()| {
-        let parts: Vec<ChunkPart> = sources
-            .par_chunks(RECORDS_PER_CHUNK)
-            .map(|chunk| shown_part(cat, chunk))
+        let records: Vec<(usize, Vec<u8>)> = chunks
+            .par_iter()
+            .map(|&ci| {
+                let ci = ci as usize;
+                let from = ci * RECORDS_PER_CHUNK;
+                let to = (from + RECORDS_PER_CHUNK).min(sources.len());
+                (ci, shown_part(cat, &sources[from..to]))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(ci, part)| {
+                postings.record_digests[ci] = part.digest;
+                (ci, part.json)
+            })
             .collect();
-        files_of(cat, parts, &postings.words)
+        files_of(
+            cat,
+            &postings.facets,
+            &postings.record_digests,
+            records,
+            &postings.words,
+        )
     }))
+}
+
+/// Writes the files of an [`update`] over `index`, the files of the index
+/// it updates: what [`build`] would now make.
+pub fn apply(index: &mut Files, update: Files) {
+    let words = format!("{DIR}/w/");
+    index.retain(|(path, _)| !path.starts_with(&words));
+    let mut at: HashMap<String, usize> = index
+        .iter()
+        .enumerate()
+        .map(|(i, (path, _))| (path.clone(), i))
+        .collect();
+    for (path, bytes) in update {
+        match at.get(&path) {
+            Some(&i) => index[i].1 = bytes,
+            None => {
+                at.insert(path.clone(), index.len());
+                index.push((path, bytes));
+            }
+        }
+    }
+}
+
+/// The folder whose files an [`update`] makes in full: word files it does
+/// not make are stale. (Record files it does not make are unchanged.)
+pub fn updated_in_full() -> String {
+    format!("{DIR}/w/")
 }
 
 /// Builds the index of `cat`, and the postings to update it from.
@@ -608,49 +683,59 @@ pub fn build_keeping(cat: &Catalogue) -> Result<(Files, Postings), Diagnostic> {
             },
         );
     parts.sort_unstable_by_key(|(ci, _)| *ci);
-    let parts: Vec<ChunkPart> = parts.into_iter().map(|(_, p)| p).collect();
+    let mut facets = Vec::with_capacity(sources.len());
+    let mut record_digests = Vec::with_capacity(parts.len());
+    let mut records = Vec::with_capacity(parts.len());
+    for (ci, part) in parts {
+        facets.extend(part.facets);
+        record_digests.push(part.digest);
+        records.push((ci, part.json));
+    }
     // Workers' lists were appended in any order.
     merged
         .par_iter_mut()
         .for_each(|(_, list)| list.sort_unstable());
-    let files = files_of(cat, parts, &merged);
+    let files = files_of(cat, &facets, &record_digests, records, &merged);
     Ok((
         files,
         Postings {
             per_server: records_per_server(cat),
             words: merged,
+            facets,
+            record_digests,
         },
     ))
 }
 
-/// The index files: the records' parts in id order and every word's
-/// postings.
+/// The index files: every word file, `index.json`, and the record files
+/// `records` (chunk number, JSON); `facets` and `record_digests` cover every
+/// record and record file.
 fn files_of(
     cat: &Catalogue,
-    mut parts: Vec<ChunkPart>,
+    facets: &[FacetKey],
+    record_digests: &[Digest32],
+    records: Vec<(usize, Vec<u8>)>,
     postings: &HashMap<String, Vec<Posting>>,
 ) -> Vec<(String, Vec<u8>)> {
-    let total: usize = parts.iter().map(|p| p.facets.len()).sum();
+    let total = facets.len();
 
     // Facets, numbered in order of first use; and each record's.
-    let mut facet_ids: HashMap<(i32, Vec<usize>), u32> = HashMap::default();
+    let mut facet_ids: HashMap<&FacetKey, u32> = HashMap::default();
     let mut facet_table: Vec<serde_json::Value> = Vec::new();
     let mut record_facets: Vec<u32> = Vec::with_capacity(total);
-    let mut record_risks: Vec<i32> = Vec::with_capacity(total);
-    let mut record_categories: Vec<Vec<usize>> = Vec::with_capacity(total);
-    for part in &mut parts {
-        for key in part.facets.drain(..) {
-            let next = facet_ids.len() as u32;
-            let id = *facet_ids.entry(key.clone()).or_insert_with(|| {
+    for key in facets {
+        let id = match facet_ids.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = facet_ids.len() as u32;
                 let mut v = vec![serde_json::json!(key.0)];
                 v.extend(key.1.iter().map(|&c| serde_json::json!(c)));
                 facet_table.push(serde_json::Value::Array(v));
-                next
-            });
-            record_facets.push(id);
-            record_risks.push(key.0);
-            record_categories.push(key.1);
-        }
+                facet_ids.insert(key, id);
+                id
+            }
+        };
+        record_facets.push(id);
     }
 
     // Words in the reader's string order; long lists cut to their best.
@@ -699,14 +784,32 @@ fn files_of(
         files.push((format!("{DIR}/w/{}.json", firsts.len()), json.into_bytes()));
         firsts.push(words[start].0);
     }
-    for (ci, part) in parts.into_iter().enumerate() {
-        files.push((format!("{DIR}/r/{ci}.json"), part.json));
+    // The version covers every file: the word files by their bytes, the
+    // record files by their digests.
+    let word_digests: Vec<Digest32> = files.par_iter().map(|(_, b)| digest(b)).collect();
+    let mut hash = Sha256::new();
+    for ((path, _), d) in files.iter().zip(&word_digests) {
+        hash.update(path.as_bytes());
+        hash.update(d);
+    }
+    for (ci, d) in record_digests.iter().enumerate() {
+        hash.update(format!("{DIR}/r/{ci}.json").as_bytes());
+        hash.update(d);
+    }
+    let version: String = hash
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for (ci, json) in records {
+        files.push((format!("{DIR}/r/{ci}.json"), json));
     }
 
     // What each filter with no query shows: most severe first, then in
     // index order.
     let mut by_severity: Vec<u32> = (0..total as u32).collect();
-    by_severity.sort_by_key(|&id| std::cmp::Reverse(record_risks[id as usize]));
+    by_severity.sort_by_key(|&id| std::cmp::Reverse(facets[id as usize].0));
     let mut browse = serde_json::Map::new();
     let category_keys: Vec<Option<usize>> = std::iter::once(None)
         .chain((0..cat.config.categories.len()).map(Some))
@@ -721,8 +824,8 @@ fn files_of(
             let mut first = Vec::new();
             for &id in &by_severity {
                 let i = id as usize;
-                if c.is_some_and(|c| !record_categories[i].contains(&c))
-                    || r.is_some_and(|r| record_risks[i] != r)
+                if c.is_some_and(|c| !facets[i].1.contains(&c))
+                    || r.is_some_and(|r| facets[i].0 != r)
                 {
                     continue;
                 }
@@ -740,17 +843,6 @@ fn files_of(
         }
     }
 
-    let mut hash = Sha256::new();
-    for (path, bytes) in &files {
-        hash.update(path.as_bytes());
-        hash.update(bytes);
-    }
-    let version: String = hash
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
     let manifest = serde_json::json!({
         "format": FORMAT,
         "version": version,

@@ -395,8 +395,7 @@ fn build_changes(
         .time("static", || copy_static(site_dir, &sink, search))
         .into_result()?;
     if session.search_pending() {
-        session.refresh_search(&sink)?;
-        owned.push(format!("{}/", crate::search::DIR));
+        owned.push(session.refresh_search(&sink)?);
         timings
             .stages
             .append(&mut std::mem::take(&mut session.timings.stages));

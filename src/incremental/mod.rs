@@ -56,7 +56,9 @@ pub struct Session {
     /// The search index of the last good build, written again by renders
     /// that do not change it (a full render's commit removes what it did
     /// not write).
-    index: Vec<(String, Vec<u8>)>,
+    /// `None` when the session did not build it (a session resumed from
+    /// the build state): the next full render builds it.
+    index: Option<search::Files>,
     /// The catalogue changed since `index` was built.
     search_stale: bool,
     /// The inverted index `index` was cut from, to update it from.
@@ -126,7 +128,7 @@ impl Session {
             cat,
             renderer,
             urls,
-            index: Vec::new(),
+            index: None,
             search_stale: false,
             postings: None,
             search_dirty: Vec::new(),
@@ -196,7 +198,7 @@ impl Session {
             urls,
             // Partial renders do not write the index: the one in the
             // output stays until a change makes it out of date.
-            index: Vec::new(),
+            index: None,
             search_stale: false,
             postings: saved.search,
             search_dirty: Vec::new(),
@@ -403,33 +405,40 @@ impl Session {
         self.search_stale = false;
     }
 
-    /// Builds the search index of the current catalogue and writes it into
-    /// `sink`; every file under [`search::DIR`] is written, so the caller
-    /// commits that folder alone.
-    pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    /// Brings the search index up to date with the current catalogue and
+    /// writes into `sink` the files that changed: the caller commits the
+    /// index folder alone. Returns the folder (a path prefix) whose files it
+    /// wrote in full: files under it that it did not write are stale.
+    pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<String, Diagnostics> {
         self.timings = Timings::default();
         let cat = &self.cat;
         let (postings, dirty) = (&mut self.postings, &mut self.search_dirty);
-        let files = self
+        let (files, updated) = self
             .timings
             .time("search", || {
                 let updated = postings
                     .as_mut()
                     .and_then(|p| search::update(cat, p, dirty));
                 match updated {
-                    Some(files) => files,
+                    Some(files) => files.map(|f| (f, true)),
                     None => search::build_keeping(cat).map(|(files, fresh)| {
                         *postings = Some(fresh);
-                        files
+                        (files, false)
                     }),
                 }
             })
             .map_err(Diagnostics::from)?;
         self.search_dirty.clear();
         search::write(&files, sink).map_err(Diagnostics::from)?;
-        self.index = files;
         self.search_stale = false;
-        Ok(())
+        if !updated {
+            self.index = Some(files);
+            return Ok(format!("{}/", search::DIR));
+        }
+        if let Some(index) = self.index.as_mut() {
+            search::apply(index, files);
+        }
+        Ok(search::updated_in_full())
     }
 
     /// Undoes server replacements after a failed update.
@@ -461,7 +470,7 @@ impl Session {
         let search = self.cat.config.search.enabled;
         // A full render replaces every file: an out-of-date index is built
         // again rather than written as it was.
-        let reindex = reindex || (full && self.search_stale);
+        let reindex = reindex || (full && (self.search_stale || self.index.is_none()));
         let urls = std::mem::replace(&mut self.urls, Urls::empty(&self.cat));
         let site = SiteRenderer::with_urls(&self.cat, &self.renderer, urls, selection);
         let mut problems = self
@@ -486,7 +495,8 @@ impl Session {
         }
         if search
             && (reindex || full)
-            && let Err(d) = search::write(fresh.as_ref().map_or(&self.index, |f| &f.0), sink)
+            && let Some(files) = fresh.as_ref().map(|f| &f.0).or(self.index.as_ref())
+            && let Err(d) = search::write(files, sink)
         {
             problems.push(d);
         }
@@ -494,7 +504,7 @@ impl Session {
         if problems.is_empty()
             && let Some((files, postings)) = fresh
         {
-            self.index = files;
+            self.index = Some(files);
             self.postings = Some(postings);
             self.search_dirty.clear();
             self.search_stale = false;

@@ -351,9 +351,9 @@ impl Preview {
         };
         let started = Instant::now();
         self.sink.begin();
-        let result = session.refresh_search(&self.sink).and_then(|()| {
+        let result = session.refresh_search(&self.sink).and_then(|folder| {
             self.sink
-                .commit_partial(&[format!("{}/", crate::search::DIR)])
+                .commit_partial(&[folder])
                 .map_err(Diagnostics::from)
         });
         match result {
