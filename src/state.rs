@@ -259,7 +259,7 @@ struct RestRef<'a> {
 /// A state file whose header matched, read but not yet decoded past the
 /// inputs and the summary.
 pub struct Opened {
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     pub inputs: Inputs,
     pub summary: Summary,
 }
@@ -280,8 +280,33 @@ pub struct Saved {
 /// servers changed is written again as it was, not encoded again.
 #[derive(Default)]
 pub struct Blocks {
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     ranges: Vec<std::ops::Range<usize>>,
+}
+
+/// The bytes of a state file: mapped into memory where the system allows,
+/// so that tens of megabytes are neither copied nor given fresh memory
+/// (the file's pages are already in the page cache when it was just
+/// written); read into memory otherwise.
+pub enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Default for FileBytes {
+    fn default() -> FileBytes {
+        FileBytes::Read(Vec::new())
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(map) => map,
+            FileBytes::Read(bytes) => bytes,
+        }
+    }
 }
 
 /// The file starts with this, then holds sections, each a little-endian
@@ -393,13 +418,11 @@ pub fn save(
         })
         .collect();
     let blocks = blocks.map_err(|e| fail(&e))?;
-    let mut sections: Vec<Cow<[u8]>> = vec![
-        Cow::Owned(postcard::to_stdvec(&header).map_err(|e| fail(&e))?),
-        Cow::Owned(postcard::to_stdvec(inputs).map_err(|e| fail(&e))?),
-        Cow::Owned(postcard::to_stdvec(&summary).map_err(|e| fail(&e))?),
-        Cow::Owned(postcard::to_stdvec(&rest).map_err(|e| fail(&e))?),
+    let head = [
+        postcard::to_stdvec(&header).map_err(|e| fail(&e))?,
+        postcard::to_stdvec(inputs).map_err(|e| fail(&e))?,
+        postcard::to_stdvec(&summary).map_err(|e| fail(&e))?,
     ];
-    sections.extend(blocks);
 
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut file = tempfile::Builder::new()
@@ -408,15 +431,58 @@ pub fn save(
         .map_err(|e| fail(&e))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
     out.write_all(MAGIC).map_err(|e| fail(&e))?;
-    for section in &sections {
-        out.write_all(&(section.len() as u64).to_le_bytes())
-            .map_err(|e| fail(&e))?;
-        out.write_all(section).map_err(|e| fail(&e))?;
+    for bytes in &head {
+        write_section(&mut out, bytes).map_err(|e| fail(&e))?;
+    }
+    // The rest (the indexes and the search postings, tens of megabytes) is
+    // encoded straight into the file, not into memory first; its length is
+    // written in front of it once known.
+    let rest_at = MAGIC.len() + head.iter().map(|h| 8 + h.len()).sum::<usize>();
+    out.write_all(&0u64.to_le_bytes()).map_err(|e| fail(&e))?;
+    let mut counted = Counted {
+        inner: &mut out,
+        written: 0,
+    };
+    postcard::to_io(&rest, &mut counted).map_err(|e| fail(&e))?;
+    let rest_len = counted.written;
+    for bytes in &blocks {
+        write_section(&mut out, bytes).map_err(|e| fail(&e))?;
     }
     out.flush().map_err(|e| fail(&e))?;
     drop(out);
+    {
+        use std::io::{Seek, SeekFrom};
+        let f = file.as_file_mut();
+        f.seek(SeekFrom::Start(rest_at as u64))
+            .and_then(|_| f.write_all(&rest_len.to_le_bytes()))
+            .map_err(|e| fail(&e))?;
+    }
     file.persist(&path).map_err(|e| fail(&e.error))?;
     Ok(())
+}
+
+/// Writes one section: its length, then its bytes.
+fn write_section(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(bytes)
+}
+
+/// A writer that counts what passes through it.
+struct Counted<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Splits the file into its sections.
@@ -438,29 +504,41 @@ fn sections(bytes: &[u8]) -> Option<Vec<&[u8]>> {
 
 /// Reads the file at `path` when its first section (the header) passes
 /// `wanted`; reads nothing past the header otherwise.
-fn read_if(path: &Path, wanted: impl FnOnce(&[u8]) -> bool) -> Option<Vec<u8>> {
+fn read_if(path: &Path, wanted: impl FnOnce(&[u8]) -> bool) -> Option<FileBytes> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
-    let mut bytes = Vec::with_capacity(usize::try_from(size).ok()?);
     let prefix = MAGIC.len() + 8;
+    let mut head = Vec::new();
     (&mut file)
         .take(prefix as u64)
-        .read_to_end(&mut bytes)
+        .read_to_end(&mut head)
         .ok()?;
-    let len = bytes
+    let len = head
         .strip_prefix(MAGIC.as_slice())?
         .first_chunk::<8>()
         .map(|b| u64::from_le_bytes(*b))?;
     if len > size {
         return None;
     }
-    (&mut file).take(len).read_to_end(&mut bytes).ok()?;
-    if !wanted(bytes.get(prefix..)?) {
+    (&mut file).take(len).read_to_end(&mut head).ok()?;
+    if !wanted(head.get(prefix..)?) {
         return None;
     }
+    // SAFETY: the mapping is only read, and nothing writes into a state
+    // file in place: a build writes a new file and renames it over the old
+    // one, so the mapped file keeps its bytes. Only another program
+    // truncating the file while it is mapped could make a read fault.
+    if let Ok(map) = unsafe { memmap2::Mmap::map(&file) }
+        && map.len() as u64 == size
+        && map.starts_with(&head)
+    {
+        return Some(FileBytes::Mapped(map));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).ok()?);
+    bytes.extend_from_slice(&head);
     file.read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+    Some(FileBytes::Read(bytes))
 }
 
 /// Reads the state of the last build of this site into `output`, when it
@@ -635,16 +713,19 @@ mod tests {
             true
         });
         assert_eq!(read.as_deref(), Some(&file[..]));
+        // Mapped, not copied, where the system maps files.
+        #[cfg(unix)]
+        assert!(matches!(read, Some(FileBytes::Mapped(_))));
         assert_eq!(seen, b"head");
-        assert_eq!(read_if(&path, |_| false), None);
+        assert_eq!(read_if(&path, |_| false).as_deref(), None);
         // A header longer than the file, or another format's file.
         let mut long = file.clone();
         long[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&u64::MAX.to_le_bytes());
         std::fs::write(&path, &long).unwrap();
-        assert_eq!(read_if(&path, |_| true), None);
+        assert_eq!(read_if(&path, |_| true).as_deref(), None);
         std::fs::write(&path, b"not a state").unwrap();
-        assert_eq!(read_if(&path, |_| true), None);
-        assert_eq!(read_if(&dir.path().join("missing"), |_| true), None);
+        assert_eq!(read_if(&path, |_| true).as_deref(), None);
+        assert_eq!(read_if(&dir.path().join("missing"), |_| true).as_deref(), None);
     }
 
     #[test]

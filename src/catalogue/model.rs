@@ -40,7 +40,6 @@ pub struct Tool {
     pub plain_description: String,
     /// The first sentence of the plain description, for lists.
     pub summary: String,
-    #[serde(with = "crate::state::json_text")]
     pub annotations: Option<Annotations>,
     pub class: Classification,
 }

@@ -52,34 +52,19 @@ pub struct ToolRecord {
     pub rationale: Option<String>,
 }
 
-/// MCP tool annotations: hints from an untrusted server.
+/// MCP tool annotations: hints from an untrusted server. (Serialized only
+/// into the build state, which stores every field in order.)
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Annotations {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub title: Option<String>,
-    #[serde(
-        default,
-        rename = "readOnlyHint",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "readOnlyHint")]
     pub read_only_hint: Option<bool>,
-    #[serde(
-        default,
-        rename = "destructiveHint",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "destructiveHint")]
     pub destructive_hint: Option<bool>,
-    #[serde(
-        default,
-        rename = "idempotentHint",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "idempotentHint")]
     pub idempotent_hint: Option<bool>,
-    #[serde(
-        default,
-        rename = "openWorldHint",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "openWorldHint")]
     pub open_world_hint: Option<bool>,
 }
