@@ -725,7 +725,10 @@ mod tests {
         assert_eq!(read_if(&path, |_| true).as_deref(), None);
         std::fs::write(&path, b"not a state").unwrap();
         assert_eq!(read_if(&path, |_| true).as_deref(), None);
-        assert_eq!(read_if(&dir.path().join("missing"), |_| true).as_deref(), None);
+        assert_eq!(
+            read_if(&dir.path().join("missing"), |_| true).as_deref(),
+            None
+        );
     }
 
     #[test]
