@@ -164,6 +164,16 @@ impl Renderer {
             .collect();
         let (files, list_problems) = list_files(site_dir, "templates", None, true);
         problems.extend(list_problems);
+        // Only the built-in set, whose attribute values are all quoted and
+        // spaced and whose partials never land in a `<pre>`, is minified
+        // ahead of time. Minified as text, a site's own template can change
+        // meaning: `title="{{x}}"` loses its quotes (a hostile value with a
+        // space then ends the attribute), template code inside a tag is read
+        // as attributes (dropped, reordered or lower-cased), and a partial
+        // loses whitespace its parent's `<pre>` keeps.
+        let has_overrides = files
+            .iter()
+            .any(|f| f.relative.extension().is_some_and(|e| e == "html"));
         for f in files {
             let name = f
                 .relative
@@ -215,6 +225,8 @@ impl Renderer {
         // that compiled as written is minified.
         let (mut tera, minify_pages) = if !minify {
             (checked, false)
+        } else if has_overrides {
+            (checked, true)
         } else {
             minified(&sources).map_or((checked, true), |t| (t, false))
         };
@@ -258,15 +270,13 @@ impl Renderer {
 }
 
 /// The templates compiled from minified sources, or `None` when minifying
-/// broke one (then pages are minified one by one instead). Every tag is
-/// spaced first ([`space_tags`]), so that the minifier keeps the quotes
-/// of every attribute value that holds template code.
+/// broke one (then pages are minified one by one instead).
 fn minified(sources: &[(String, String)]) -> Option<Tera> {
     let small: Vec<(String, String)> = sources
         .iter()
         .map(|(n, s)| {
             if n.ends_with(".html") {
-                crate::output::minify_template(&space_tags(s)?).map(|m| (n.clone(), m))
+                crate::output::minify_template(s).map(|m| (n.clone(), m))
             } else {
                 Some((n.clone(), s.clone()))
             }
@@ -276,99 +286,6 @@ fn minified(sources: &[(String, String)]) -> Option<Tera> {
     tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .ok()?;
     Some(tera)
-}
-
-/// `source` with a space inside every `{{ }}` and `{% %}` that lacks one
-/// (after the opening delimiter and its `-`, before the closing one and its
-/// `-`); `{# #}` comments and `{% raw %}` blocks are left as they are.
-/// `None` when a tag is not closed.
-///
-/// Tera reads `{{x}}` and `{{ x }}` alike, but the minifier sees template
-/// code as text: it would write `title="{{x}}"` as `title={{x}}`, and a
-/// value with a space (record text is hostile) would then end the attribute
-/// and start others. A value with a space in it keeps its quotes.
-pub fn space_tags(source: &str) -> Option<String> {
-    let mut out = String::with_capacity(source.len() + source.len() / 16);
-    let mut rest = source;
-    while let Some(at) = rest.find('{') {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let close = match from.as_bytes().get(1) {
-            Some(b'{') => "}}",
-            Some(b'%') => "%}",
-            Some(b'#') => {
-                let end = from.find("#}")? + 2;
-                out.push_str(&from[..end]);
-                rest = &from[end..];
-                continue;
-            }
-            _ => {
-                out.push('{');
-                rest = &from[1..];
-                continue;
-            }
-        };
-        let end = tag_end(from, close)?;
-        let inner = &from[2..end];
-        let (lead, inner) = match inner.strip_prefix('-') {
-            Some(i) => ("-", i),
-            None => ("", inner),
-        };
-        let (inner, trail) = match inner.strip_suffix('-') {
-            Some(i) => (i, "-"),
-            None => (inner, ""),
-        };
-        let is_raw = close == "%}" && inner.trim() == "raw";
-        out.push_str(&from[..2]);
-        out.push_str(lead);
-        if !inner.starts_with(char::is_whitespace) {
-            out.push(' ');
-        }
-        out.push_str(inner);
-        if !inner.ends_with(char::is_whitespace) {
-            out.push(' ');
-        }
-        out.push_str(trail);
-        out.push_str(close);
-        rest = &from[end + 2..];
-        if is_raw {
-            // Up to the `endraw` tag, verbatim: it is the page's text.
-            let mut search = 0;
-            let end_tag = loop {
-                let at = search + rest[search..].find("{%")?;
-                let end = tag_end(&rest[at..], "%}")?;
-                let inner = rest[at + 2..at + end].trim_matches('-');
-                if inner.trim() == "endraw" {
-                    break at;
-                }
-                search = at + 2;
-            };
-            out.push_str(&rest[..end_tag]);
-            rest = &rest[end_tag..];
-        }
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
-/// Where the closing delimiter `close` of the tag starting `from` begins,
-/// skipping string literals inside the tag.
-fn tag_end(from: &str, close: &str) -> Option<usize> {
-    let bytes = from.as_bytes();
-    let mut i = 2;
-    let mut quote: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
-            None if bytes[i..].starts_with(close.as_bytes()) => return Some(i),
-            None => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The name of the template a Tera error is about.
@@ -425,34 +342,12 @@ pub fn template_diagnostic(fallback: &str, e: &tera::Error) -> Diagnostic {
 mod tests {
     use super::*;
 
+    /// A site's own template is not minified as text: its pages are
+    /// minified whole, and an attribute value that holds template code
+    /// keeps its quotes (minified as text, `data-name="{{name}}"` would lose
+    /// them and the value below would add an attribute).
     #[test]
-    fn tags_get_spaces_and_raw_blocks_comments_and_strings_stay_as_written() {
-        for (source, spaced) in [
-            (r#"<a href="{{url}}">"#, r#"<a href="{{ url }}">"#),
-            ("{{ x }}", "{{ x }}"),
-            ("{{-x-}}", "{{- x -}}"),
-            ("{{- x -}}", "{{- x -}}"),
-            ("{%if a%}y{%- endif%}", "{% if a %}y{%- endif %}"),
-            (r#"{{"}}"~x}}"#, r#"{{ "}}"~x }}"#),
-            ("{{x|default(value='%}')}}", "{{ x|default(value='%}') }}"),
-            (
-                "{#{{c}}#}{%raw%}{{x}} {%x%}{% endraw %}{{y}}",
-                "{#{{c}}#}{% raw %}{{x}} {%x%}{% endraw %}{{ y }}",
-            ),
-            ("a { b } {x} {{ c }}", "a { b } {x} {{ c }}"),
-            ("é{{x}}é", "é{{ x }}é"),
-        ] {
-            assert_eq!(space_tags(source).as_deref(), Some(spaced), "{source}");
-        }
-        for unclosed in ["{{ x", "{% if %", "{# c", "{% raw %}{{x}}"] {
-            assert_eq!(space_tags(unclosed), None, "{unclosed}");
-        }
-    }
-
-    /// A site's own template is minified once like the built-in ones, and
-    /// an attribute value that holds template code keeps its quotes.
-    #[test]
-    fn a_sites_own_template_is_minified_once_with_its_attribute_quotes() {
+    fn a_sites_own_template_has_its_pages_minified_whole() {
         let site = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(site.path().join("templates")).unwrap();
         std::fs::write(
@@ -461,16 +356,17 @@ mod tests {
         )
         .unwrap();
         let renderer = Renderer::new(site.path(), &serde_json::json!({}), true).unwrap();
-        assert!(!renderer.minify_pages, "pages minified one by one");
+        assert!(renderer.minify_pages, "own templates minified as text");
         let hostile = "a onmouseover=alert(1) x";
         let html = renderer
             .render("probe.html", &serde_json::json!({ "name": hostile }))
             .unwrap();
+        let page = String::from_utf8(crate::output::minify(html.as_bytes())).unwrap();
         assert!(
-            html.contains(&format!("data-name=\"{hostile}\""))
-                || html.contains(&format!("data-name='{hostile}'")),
-            "{html}"
+            page.contains(&format!("data-name=\"{hostile}\""))
+                || page.contains(&format!("data-name='{hostile}'")),
+            "{page}"
         );
-        assert!(!html.contains("\n  "), "not minified: {html}");
+        assert!(!page.contains("\n  "), "not minified: {page}");
     }
 }
