@@ -400,9 +400,13 @@ impl Session {
     }
 
     /// Stops asking for a search rebuild that failed; the next change asks
-    /// again.
+    /// again. What the failed rebuild made may not be in the output, so the
+    /// postings and files it updated are dropped: the next one builds the
+    /// whole index and writes every file.
     pub fn search_given_up(&mut self) {
         self.search_stale = false;
+        self.postings = None;
+        self.index = None;
     }
 
     /// Brings the search index up to date with the current catalogue and

@@ -149,8 +149,8 @@ fn apply(session: &mut Session, sink: &mut Incremental, slugs: &[&str]) -> Work 
     // As serve does once the pages are out.
     if session.search_pending() {
         sink.begin();
-        session.refresh_search(&*sink).unwrap();
-        sink.commit_partial(&[format!("{}/", search::DIR)]).unwrap();
+        let folder = session.refresh_search(&*sink).unwrap();
+        sink.commit_partial(&[folder]).unwrap();
     }
     assert!(!session.search_pending());
     work
@@ -422,6 +422,40 @@ fn search_postings_updated_in_place_cut_the_files_a_fresh_index_does() {
     .unwrap();
     apply(&mut s.session, &mut s.sink, &["s010"]);
     assert!(search::update(s.session.catalogue(), &mut postings, &[si]).is_none());
+}
+
+/// Serve gives up a search update whose files could not be written; the
+/// next update must not build on it, or the record files it made would
+/// stay out of the output.
+#[test]
+fn a_search_update_that_never_reached_the_output_is_not_built_on() {
+    let mut s = started(24);
+    let edit = |site: &Path, slug: &str, from: &str, to: &str| {
+        let path = site.join(format!("content/servers/{slug}.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{slug} holds {from:?}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    };
+    edit(s.site.path(), "s002", "Test server 2.", "Quokka wrangler.");
+    s.sink.begin();
+    match s.session.servers(&["s002".to_string()], &s.sink).unwrap() {
+        Work::Servers { owned, .. } => s.sink.commit_partial(&owned).unwrap(),
+        other => panic!("a record edit rendered {other:?}"),
+    };
+    assert!(s.session.search_pending());
+    s.sink.begin();
+    s.session.refresh_search(&s.sink).unwrap();
+    // As serve does when the commit fails.
+    s.sink.abandon();
+    s.session.search_given_up();
+    // A server whose records are in other record files.
+    edit(s.site.path(), "s020", "Test server 20.", "Wombat herder.");
+    apply(&mut s.session, &mut s.sink, &["s020"]);
+    assert_same(
+        &tree(s.out.path()),
+        &full_build(s.site.path()),
+        "after a search update that was given up",
+    );
 }
 
 #[test]
