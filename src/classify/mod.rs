@@ -43,6 +43,21 @@ pub enum Source {
     Poisoning,
 }
 
+impl Source {
+    /// The name templates see (the serialized form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Record => "record",
+            Source::Name => "name",
+            Source::Description => "description",
+            Source::Annotation => "annotation",
+            Source::Schema => "schema",
+            Source::Default => "default",
+            Source::Poisoning => "poisoning",
+        }
+    }
+}
+
 /// One reason behind a classification, quoted from the tool's definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -78,6 +93,17 @@ pub struct Finding {
 }
 
 impl FindingKind {
+    /// The name templates see (the serialized form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::ContradictingAnnotations => "contradicting_annotations",
+            FindingKind::HiddenCharacters => "hidden_characters",
+            FindingKind::ModelInstructions => "model_instructions",
+            FindingKind::SecretAccess => "secret_access",
+            FindingKind::Shadowing => "shadowing",
+        }
+    }
+
     /// True for the tool-poisoning markers, which raise the tool's risk.
     pub fn is_poisoning(self) -> bool {
         !matches!(self, FindingKind::ContradictingAnnotations)
@@ -368,6 +394,32 @@ fn write_rationale(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_the_serialized_form() {
+        use Source::*;
+        for s in [
+            Record,
+            Name,
+            Description,
+            Annotation,
+            Schema,
+            Default,
+            Poisoning,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        use FindingKind::*;
+        for k in [
+            ContradictingAnnotations,
+            HiddenCharacters,
+            ModelInstructions,
+            SecretAccess,
+            Shadowing,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 
     fn config() -> Config {
         Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()

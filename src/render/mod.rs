@@ -9,6 +9,7 @@
 
 pub mod api;
 mod lists;
+pub mod native;
 pub use lists::flagged_ids;
 pub mod pages;
 pub mod selection;
@@ -133,6 +134,9 @@ pub struct Renderer {
     /// True when pages must be minified after rendering, because the
     /// templates could not be minified ahead of time.
     pub minify_pages: bool,
+    /// Set when the tool and embed pages come from the built-in templates,
+    /// minified: they are then written by [`native`] instead.
+    pub native: Option<native::Native>,
 }
 
 /// The parts of every page rendered once per build: (template, the
@@ -223,12 +227,12 @@ impl Renderer {
         problems.into_result()?;
         // Errors above name lines of the user's files; only a template set
         // that compiled as written is minified.
-        let (mut tera, minify_pages) = if !minify {
-            (checked, false)
+        let (mut tera, minify_pages, builtin_minified) = if !minify {
+            (checked, false, false)
         } else if has_overrides {
-            (checked, true)
+            (checked, true, false)
         } else {
-            minified(&sources).map_or((checked, true), |t| (t, false))
+            minified(&sources).map_or((checked, true, false), |t| (t, false, true))
         };
         let ctx = Context::from_serialize(global)
             .map_err(|e| Diagnostics::from(Diagnostic::new(format!("site settings: {e}"))))?;
@@ -237,12 +241,27 @@ impl Renderer {
         // once, when they need nothing but `site`; `base.html` renders them
         // in place when they are empty (a site's own partial that needs the
         // page).
+        let mut parts = Vec::new();
         for (template, key) in SITE_PARTS {
             let html = tera.render(template, &Context::new()).unwrap_or_default();
             tera.global_context()
                 .insert_value(*key, tera::Value::safe_string(html.trim()));
+            parts.push(html.trim().to_string());
         }
-        Ok(Renderer { tera, minify_pages })
+        let native = if builtin_minified {
+            native::Native::new(
+                &tera::Value::from_serializable(global),
+                &parts[0],
+                &parts[1],
+            )
+        } else {
+            None
+        };
+        Ok(Renderer {
+            tera,
+            minify_pages,
+            native,
+        })
     }
 
     /// Renders `template` with `context` into `out` (cleared first).

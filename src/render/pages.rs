@@ -40,6 +40,8 @@ pub struct SiteRenderer<'a> {
     /// When set, only these pages (and the small global ones) are written.
     pub selection: Option<Selection>,
     pub problems: Mutex<Diagnostics>,
+    /// Pages written without the template engine (see `native`).
+    pub native_pages: std::sync::atomic::AtomicU64,
 }
 
 thread_local! {
@@ -64,6 +66,7 @@ impl<'a> SiteRenderer<'a> {
             urls,
             selection,
             problems: Mutex::new(Diagnostics::new()),
+            native_pages: Default::default(),
         }
     }
 
@@ -397,20 +400,6 @@ impl<'a> SiteRenderer<'a> {
         };
         let title = format!("{} ({}) — {} risk", view.display_name, s.name, risk);
         let meta = self.meta(title, description, &path, crumbs, "article");
-        // The tool page and its embed card show the same view: convert it
-        // to a template value once.
-        let value = tera::Value::from_serializable(&view);
-        #[derive(Serialize)]
-        struct ToolPage<'v> {
-            tool: &'v tera::Value,
-        }
-        self.page(sink, "tool.html", &path, &meta, ToolPage { tool: &value });
-        // After the page, which makes the folder.
-        self.file(
-            sink,
-            &format!("{path}policy.json"),
-            view.policy_json.as_bytes(),
-        );
         let embed_path = format!("embed/{}/{}/", s.slug, t.slug);
         let mut embed_meta = self.meta(
             meta.title.clone(),
@@ -421,24 +410,75 @@ impl<'a> SiteRenderer<'a> {
         );
         embed_meta.csp = seo::embed_csp();
         embed_meta.jsonld_html = String::new();
-        #[derive(Serialize)]
-        struct Embed<'v> {
-            tool: &'v tera::Value,
-            /// The tool's full page, absolute: the card may be shown anywhere.
-            tool_page: String,
-            embed_css: &'static str,
+        let tool_page = self.urls.abs(&path);
+        // The built-in pages are written without the engine (see
+        // `native`); a page with a value it cannot write goes to the engine,
+        // which gets the view as one template value for both pages.
+        let native = self.renderer.native.as_ref();
+        let value = std::cell::OnceCell::new();
+        let value = || value.get_or_init(|| tera::Value::from_serializable(&view));
+        if !native
+            .is_some_and(|n| self.native_page(sink, &path, |out| n.tool_page(&meta, &view, out)))
+        {
+            #[derive(Serialize)]
+            struct ToolPage<'v> {
+                tool: &'v tera::Value,
+            }
+            self.page(sink, "tool.html", &path, &meta, ToolPage { tool: value() });
         }
-        self.page(
+        if !native.is_some_and(|n| {
+            self.native_page(sink, &embed_path, |out| {
+                n.embed_page(&embed_meta, &view, &tool_page, seo::EMBED_CSS, out)
+            })
+        }) {
+            #[derive(Serialize)]
+            struct Embed<'v> {
+                tool: &'v tera::Value,
+                /// The tool's full page, absolute: the card may be shown anywhere.
+                tool_page: &'v str,
+                embed_css: &'static str,
+            }
+            self.page(
+                sink,
+                "embed.html",
+                &embed_path,
+                &embed_meta,
+                Embed {
+                    tool: value(),
+                    tool_page: &tool_page,
+                    embed_css: seo::EMBED_CSS,
+                },
+            );
+        }
+        // After the page, which makes the folder.
+        self.file(
             sink,
-            "embed.html",
-            &embed_path,
-            &embed_meta,
-            Embed {
-                tool: &value,
-                tool_page: self.urls.abs(&path),
-                embed_css: seo::EMBED_CSS,
-            },
+            &format!("{path}policy.json"),
+            view.policy_json.as_bytes(),
         );
+    }
+
+    /// Writes the page at `path` that `write` produces, unless it reports
+    /// a value it cannot write. True when written (or reported as failing
+    /// to write to the output).
+    fn native_page(
+        &self,
+        sink: &dyn Sink,
+        path: &str,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), super::native::Unsupported>,
+    ) -> bool {
+        BUFFER.with(|b| {
+            let mut buf = b.borrow_mut();
+            if write(&mut buf).is_err() {
+                return false;
+            }
+            self.native_pages
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Err(d) = sink.write_html(&format!("{path}index.html"), &buf) {
+                self.report(d);
+            }
+            true
+        })
     }
 
     fn pages(&self, sink: &dyn Sink) {
