@@ -69,7 +69,9 @@ impl SiteRenderer<'_> {
         struct ListPage {
             heading: String,
             intro: String,
-            tools: Vec<tera::Value>,
+            /// The rows, as one template value (an array shared, not copied
+            /// row by row into the page's context).
+            tools: tera::Value,
             /// The rows of `tools` as HTML, see [`Urls::rows`].
             rows_html: String,
             group_by_server: bool,
@@ -110,7 +112,7 @@ impl SiteRenderer<'_> {
                 let data = ListPage {
                     heading: heading.clone(),
                     intro: intro.clone(),
-                    tools,
+                    tools: tera::Value::from(tools),
                     rows_html,
                     group_by_server,
                     groups,
@@ -283,13 +285,17 @@ impl SiteRenderer<'_> {
             #[derive(Serialize)]
             struct AttackPage {
                 attack: AttackRow,
-                body_html: String,
-                tools: Vec<tera::Value>,
+                /// One value for every page of the entry's list.
+                body_html: tera::Value,
+                /// The rows, as one template value (an array shared, not copied
+                /// row by row into the page's context).
+                tools: tera::Value,
                 /// The rows of `tools` as HTML, see [`Urls::rows`].
                 rows_html: String,
                 total_text: String,
                 pagination: Option<Pagination>,
             }
+            let body_html = tera::Value::from(a.body_html.as_str());
             self.slices(List::Attack(ai), &path, ids.len())
                 .into_par_iter()
                 .for_each(|slice| {
@@ -298,8 +304,8 @@ impl SiteRenderer<'_> {
                             .rows(cat, self.renderer, &ids[slice.range.clone()]);
                     let data = AttackPage {
                         attack: row.clone(),
-                        body_html: a.body_html.clone(),
-                        tools,
+                        body_html: body_html.clone(),
+                        tools: tera::Value::from(tools),
                         rows_html,
                         total_text: text::count_s(ids.len(), "tool"),
                         pagination: slice.pagination,

@@ -13,6 +13,14 @@ use crate::text;
 use serde::Serialize;
 use std::sync::OnceLock;
 
+/// A tool's list row as a template value, and its `row_html` field held
+/// apart (the same shared string), so that a list prints it without a
+/// lookup in the value.
+struct Row {
+    value: tera::Value,
+    html: tera::Value,
+}
+
 /// Builds URLs and small views; knows the site's base path.
 #[derive(Default)]
 pub struct Urls {
@@ -25,7 +33,7 @@ pub struct Urls {
     /// its value (a reference count) instead of building and converting the
     /// row again, which was most of a list page's cost. Built up front for
     /// a full render, on first use for a partial one ([`Urls::lazy`]).
-    values: Vec<Vec<OnceLock<tera::Value>>>,
+    values: Vec<Vec<OnceLock<Row>>>,
     /// Every attack entry's list row, built once per render.
     pub attacks: Vec<AttackRow>,
     /// The same rows as template values, shared by every tool page that
@@ -105,24 +113,33 @@ impl Urls {
 
     /// One tool's list row as a template value, with its table row
     /// rendered.
-    fn tool_row_value(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> tera::Value {
+    fn tool_row(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> Row {
         #[derive(Serialize)]
         struct RowContext<'a> {
             t: &'a tera::Value,
             show_server: bool,
         }
-        let mut row = self.build_tool_row(cat, id);
-        let value = tera::Value::from_serializable(&row);
+        let value = tera::Value::from_serializable(&self.build_tool_row(cat, id));
         let context = RowContext {
             t: &value,
             show_server: true,
         };
         match renderer.render("partials/tool_row.html", &context) {
             Ok(html) => {
-                row.row_html = html;
-                tera::Value::from_serializable(&row)
+                // `row_html` is the row's last field: set in place, not
+                // serialized again with the rest.
+                let html = tera::Value::from(html);
+                let mut map = value.into_map().unwrap_or_default();
+                map.insert("row_html".into(), html.clone());
+                Row {
+                    value: tera::Value::from(map),
+                    html,
+                }
             }
-            Err(_) => value,
+            Err(_) => Row {
+                value,
+                html: tera::Value::from(""),
+            },
         }
     }
 
@@ -153,15 +170,28 @@ impl Urls {
 
     /// A tool's list row as a template value.
     pub fn row_value(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> tera::Value {
+        self.with_row(cat, renderer, id, |row| row.value.clone())
+    }
+
+    /// Calls `f` with a tool's row, built on first use.
+    fn with_row<T>(
+        &self,
+        cat: &Catalogue,
+        renderer: &Renderer,
+        id: ToolId,
+        f: impl FnOnce(&Row) -> T,
+    ) -> T {
         match self
             .values
             .get(id.server as usize)
             .and_then(|r| r.get(id.tool as usize))
         {
-            Some(cell) => cell
-                .get_or_init(|| self.tool_row_value(cat, renderer, id))
-                .clone(),
-            None => tera::Value::from_serializable(&self.build_tool_row(cat, id)),
+            Some(cell) => f(cell.get_or_init(|| self.tool_row(cat, renderer, id))),
+            // Rows outside the table (URLs without rows): the value alone.
+            None => f(&Row {
+                value: tera::Value::from_serializable(&self.build_tool_row(cat, id)),
+                html: tera::Value::from(""),
+            }),
         }
     }
 
@@ -176,19 +206,23 @@ impl Urls {
         renderer: &Renderer,
         ids: &[ToolId],
     ) -> (Vec<tera::Value>, String) {
-        let values: Vec<tera::Value> = ids
+        let mut html = String::new();
+        let mut complete = true;
+        let values = ids
             .iter()
-            .map(|&id| self.row_value(cat, renderer, id))
-            .collect();
-        let html: Option<Vec<&str>> = values
-            .iter()
-            .map(|v| {
-                v.get_from_path("row_html")
-                    .and_then(tera::Value::as_str)
-                    .filter(|h| !h.is_empty())
+            .map(|&id| {
+                self.with_row(cat, renderer, id, |row| {
+                    match row.html.as_str().filter(|h| !h.is_empty()) {
+                        Some(h) if complete => html.push_str(h),
+                        _ => complete = false,
+                    }
+                    row.value.clone()
+                })
             })
             .collect();
-        let html = html.map(|rows| rows.concat()).unwrap_or_default();
+        if !complete {
+            html.clear();
+        }
         (values, html)
     }
 
