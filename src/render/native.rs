@@ -556,6 +556,7 @@ mod tests {
             root.join("tests/fixtures/hostile"),
             root.join("tests/fixtures/hostile-poison"),
             root.join("tests/fixtures/paged"),
+            root.join("tests/fixtures/options"),
         ] {
             let (native, engine, count) = both_ways(&dir);
             assert_eq!(
@@ -596,10 +597,33 @@ mod tests {
         }
     }
 
+    /// The native `truncate` cuts where the engine's filter cuts, also
+    /// inside combining marks, joined emoji and right-to-left overrides.
     #[test]
-    fn truncate_counts_characters() {
+    fn truncate_cuts_where_the_engine_cuts() {
         assert_eq!(super::truncate("日本語hello", 3), "日本語…");
         assert_eq!(super::truncate("short", 10), "short");
         assert_eq!(super::truncate("exact", 5), "exact");
+        let mut tera = tera::Tera::new();
+        tera.add_raw_template("t.txt", "{{ s | truncate(length=n) }}")
+            .unwrap();
+        for s in [
+            "plain ascii text",
+            "e\u{301}e\u{301}e\u{301} accents as combining marks",
+            "\u{1F469}\u{200D}\u{1F4BB}\u{1F469}\u{200D}\u{1F4BB} joined",
+            "\u{202E}reversed\u{202C} & <b>",
+            "",
+        ] {
+            for n in 0..8 {
+                let engine = tera
+                    .render(
+                        "t.txt",
+                        &tera::Context::from_serialize(&serde_json::json!({ "s": s, "n": n }))
+                            .unwrap(),
+                    )
+                    .unwrap();
+                assert_eq!(super::truncate(s, n), engine, "{s:?} at {n}");
+            }
+        }
     }
 }

@@ -415,8 +415,8 @@ impl<'a> SiteRenderer<'a> {
         // `native`); a page with a value it cannot write goes to the engine,
         // which gets the view as one template value for both pages.
         let native = self.renderer.native.as_ref();
-        let value = std::cell::OnceCell::new();
-        let value = || value.get_or_init(|| tera::Value::from_serializable(&view));
+        let engine_view = std::cell::OnceCell::new();
+        let engine_view = || engine_view.get_or_init(|| tera::Value::from_serializable(&view));
         if !native
             .is_some_and(|n| self.native_page(sink, &path, |out| n.tool_page(&meta, &view, out)))
         {
@@ -424,7 +424,15 @@ impl<'a> SiteRenderer<'a> {
             struct ToolPage<'v> {
                 tool: &'v tera::Value,
             }
-            self.page(sink, "tool.html", &path, &meta, ToolPage { tool: value() });
+            self.page(
+                sink,
+                "tool.html",
+                &path,
+                &meta,
+                ToolPage {
+                    tool: engine_view(),
+                },
+            );
         }
         if !native.is_some_and(|n| {
             self.native_page(sink, &embed_path, |out| {
@@ -444,7 +452,7 @@ impl<'a> SiteRenderer<'a> {
                 &embed_path,
                 &embed_meta,
                 Embed {
-                    tool: value(),
+                    tool: engine_view(),
                     tool_page: &tool_page,
                     embed_css: seo::EMBED_CSS,
                 },
