@@ -39,6 +39,44 @@ pub struct Index {
     /// What related tools are computed from, kept so that one server's
     /// change updates them without recomputing every tool.
     words: Vec<CategoryWords>,
+    /// For each server, the other servers' tools whose related list holds
+    /// one of its tools, once per such entry, in no order: which related
+    /// lists a change to a server can reach, without reading every list.
+    /// Not kept in the build state: made from `related` by the first
+    /// [`Index::update_server`], then kept up to date by it.
+    #[serde(skip)]
+    listed_by: Option<Vec<Vec<ToolId>>>,
+}
+
+/// [`Index::listed_by`] made from the related lists.
+fn listers_of(related: &[Vec<Vec<ToolId>>]) -> Vec<Vec<ToolId>> {
+    let mut listers = vec![Vec::new(); related.len()];
+    for (si, per_server) in related.iter().enumerate() {
+        for (ti, list) in per_server.iter().enumerate() {
+            let id = ToolId {
+                server: si as u32,
+                tool: ti as u32,
+            };
+            for r in list {
+                listers[r.server as usize].push(id);
+            }
+        }
+    }
+    listers
+}
+
+/// Moves `id` in `listers` from the servers of its old related list to
+/// those of its new one.
+fn relist(listers: &mut [Vec<ToolId>], id: ToolId, old: &[ToolId], new: &[ToolId]) {
+    for r in old {
+        let of = &mut listers[r.server as usize];
+        if let Some(at) = of.iter().position(|x| *x == id) {
+            of.swap_remove(at);
+        }
+    }
+    for r in new {
+        listers[r.server as usize].push(id);
+    }
 }
 
 /// One category's name words: an inverted index and the name order.
@@ -196,7 +234,41 @@ impl Index {
             explicit_tools,
             related,
             words,
+            listed_by: None,
         }
+    }
+
+    /// The tools whose related list holds a tool of one of `servers`
+    /// (sorted), each once.
+    pub fn tools_listing(&self, servers: &[u32]) -> Vec<ToolId> {
+        let mut out: Vec<ToolId> = match &self.listed_by {
+            Some(listers) => servers
+                .iter()
+                .flat_map(|&s| listers[s as usize].iter().copied())
+                .collect(),
+            None => listers_of(&self.related)
+                .into_iter()
+                .enumerate()
+                .filter(|(s, _)| servers.binary_search(&(*s as u32)).is_ok())
+                .flat_map(|(_, of)| of)
+                .collect(),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// True when the kept listers are those the related lists give (or
+    /// not made yet).
+    #[cfg(test)]
+    pub fn listers_agree(&self) -> bool {
+        let sorted = |mut v: Vec<Vec<ToolId>>| {
+            v.iter_mut().for_each(|l| l.sort_unstable());
+            v
+        };
+        self.listed_by
+            .as_ref()
+            .is_none_or(|kept| sorted(kept.clone()) == sorted(listers_of(&self.related)))
     }
 
     /// Brings the indexes up to date after the server at `si` changed from
@@ -261,19 +333,11 @@ impl Index {
             let to = (at + FILL_STEPS + 2).min(sorted.len());
             candidates.extend(sorted[from..to].iter().map(|(_, id)| *id));
         }
-        for (osi, per_server) in self.related.iter().enumerate() {
-            if osi == si {
-                continue;
-            }
-            for (oti, list) in per_server.iter().enumerate() {
-                if list.iter().any(|r| r.server as usize == si) {
-                    candidates.insert(ToolId {
-                        server: osi as u32,
-                        tool: oti as u32,
-                    });
-                }
-            }
-        }
+        let mut listers = self
+            .listed_by
+            .take()
+            .unwrap_or_else(|| listers_of(&self.related));
+        candidates.extend(listers[si].iter().copied());
 
         let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools) =
             lists(config, servers, attacks);
@@ -284,9 +348,16 @@ impl Index {
         self.explicit_tools = explicit_tools;
 
         let mut scores = Scores::default();
-        self.related[si] = (0..new.tools.len())
+        let lists: Vec<Vec<ToolId>> = (0..new.tools.len())
             .map(|ti| related_to(servers, &self.words, id_of(ti), &mut scores))
             .collect();
+        let was = std::mem::replace(&mut self.related[si], lists);
+        for ti in 0..was.len().max(new.tools.len()) {
+            let empty = Vec::new();
+            let old_list = was.get(ti).unwrap_or(&empty);
+            let new_list = self.related[si].get(ti).unwrap_or(&empty);
+            relist(&mut listers, id_of(ti), old_list, new_list);
+        }
         let mut affected = HashSet::new();
         for id in candidates {
             if id.server as usize == si {
@@ -295,10 +366,12 @@ impl Index {
             let fresh = related_to(servers, &self.words, id, &mut scores);
             let slot = &mut self.related[id.server as usize][id.tool as usize];
             if *slot != fresh {
+                relist(&mut listers, id, slot, &fresh);
                 affected.insert(id);
+                *slot = fresh;
             }
-            *slot = fresh;
         }
+        self.listed_by = Some(listers);
         affected
     }
 

@@ -266,6 +266,7 @@ impl Session {
         self.timings.stages.push(("load", started.elapsed()));
 
         let before = self.timings.time("lists", || ListsBefore::of(&self.cat));
+        let rows_started = std::time::Instant::now();
         let rows_before: Vec<(usize, Vec<tera::Value>, serde_json::Value)> = loaded
             .iter()
             .map(|(si, _)| {
@@ -277,6 +278,7 @@ impl Session {
                 )
             })
             .collect();
+        let mut rows_time = rows_started.elapsed();
         // What the search index holds of these servers, to tell whether it
         // must be built again.
         let searchable = |cat: &Catalogue, si: usize| -> Vec<search::Record> {
@@ -331,6 +333,7 @@ impl Session {
         }
         // A list or related-tools entry shows a tool's row: only tools whose
         // row changed move other pages.
+        let rows_started = std::time::Instant::now();
         let mut rows_changed = HashSet::new();
         let mut catalogue_json = false;
         for (si, old_rows, old_entry) in &rows_before {
@@ -346,6 +349,9 @@ impl Session {
             let entry = api::catalogue_entry(&self.urls, &self.cat, &self.cat.servers[*si]);
             catalogue_json |= entry != *old_entry;
         }
+        rows_time += rows_started.elapsed();
+        // The changed servers' rows and catalogue entries, before and after.
+        self.timings.stages.push(("rows", rows_time));
         let changed: Vec<(usize, &crate::catalogue::Server)> =
             replaced.iter().map(|(si, old)| (*si, old)).collect();
         let mut selection = self.timings.time("select", || {
@@ -546,14 +552,10 @@ fn affected_pages(
     // Tool pages that show a changed row among their related tools.
     if !rows_changed.is_empty() {
         let servers = servers_of(rows_changed);
-        for (si, per_server) in cat.index.related.iter().enumerate() {
-            for (ti, list) in per_server.iter().enumerate() {
-                if list.iter().any(|r| is_changed(&servers, rows_changed, r)) {
-                    selection.tools.insert(ToolId {
-                        server: si as u32,
-                        tool: ti as u32,
-                    });
-                }
+        for id in cat.index.tools_listing(&servers) {
+            let list = &cat.index.related[id.server as usize][id.tool as usize];
+            if list.iter().any(|r| is_changed(&servers, rows_changed, r)) {
+                selection.tools.insert(id);
             }
         }
     }

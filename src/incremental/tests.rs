@@ -229,6 +229,10 @@ fn server_edits_write_what_a_full_build_writes() {
             session.cat.index.related, fresh.related,
             "round {round}: related tools"
         );
+        assert!(
+            session.cat.index.listers_agree(),
+            "round {round}: the tools listing each server"
+        );
         assert_same(
             &tree(out.path()),
             &full_build(site.path()),
