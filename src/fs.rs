@@ -153,3 +153,40 @@ pub fn read_text(file: &SiteFile, max_bytes: u64, limit_name: &str) -> Result<St
 fn relative_to(base: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(base).unwrap_or(path).to_path_buf()
 }
+
+/// Bytes an unprivileged writer may still write on the filesystem that
+/// holds `path`; `None` where that cannot be told.
+#[cfg(unix)]
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+    // SAFETY: `c_path` is NUL-terminated and `stat` is a `statvfs` the call
+    // fills in; it is read only when the call succeeded.
+    let stat = unsafe {
+        if libc::statvfs(c_path.as_ptr(), stat.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stat.assume_init()
+    };
+    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+    let (blocks, size) = (u64::from(stat.f_bavail), u64::from(stat.f_frsize));
+    Some(blocks.saturating_mul(size))
+}
+
+/// Bytes free on the filesystem of `path`: not told on this system.
+#[cfg(not(unix))]
+pub fn free_bytes(_path: &Path) -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn free_bytes_reads_the_filesystem_of_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(super::free_bytes(dir.path()).is_some_and(|b| b > 0));
+        assert_eq!(super::free_bytes(&dir.path().join("missing")), None);
+    }
+}

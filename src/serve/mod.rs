@@ -76,11 +76,14 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     let base_url = format!("http://{}/", addr);
     // A fresh folder of its own (never a path another user could plant),
     // removed when the server stops.
+    let prefix = format!("toolrisk-serve-{}-", std::process::id());
     let preview = tempfile::Builder::new()
-        .prefix(&format!("toolrisk-serve-{}-", std::process::id()))
-        .tempdir()
+        .prefix(&prefix)
+        .tempdir_in(preview_parent(&opts.site_dir))
+        .or_else(|_| tempfile::Builder::new().prefix(&prefix).tempdir())
         .map_err(|e| Diagnostic::new(format!("cannot create the preview folder: {e}")))?;
     let root = preview.path().to_path_buf();
+    eprintln!("preview folder: {}", root.display());
     sweep_stale_previews(&root);
     let sink = Incremental::new(&root)?;
     let (events, _) = broadcast::channel(64);
@@ -271,8 +274,55 @@ fn watch_loop(
     }
 }
 
+/// A folder in memory, on Linux, for the preview when `TMPDIR` is not set.
+const MEMORY_TEMP: &str = "/dev/shm";
+
+/// Bytes of output per byte of server records, with room to spare (a
+/// synthetic catalogue of 80,000 tools gives 36).
+const OUTPUT_PER_RECORD_BYTE: u64 = 48;
+
+/// Where the preview folder goes. A preview of a big catalogue is hundreds
+/// of thousands of files, rewritten as the writer saves: on a disk, creating
+/// and replacing them is most of a rebuild's time. So when `TMPDIR` does not
+/// say where temporary files go, the preview goes to memory (`/dev/shm`)
+/// if that has room for twice the estimated preview; else to the system's
+/// temporary folder.
+fn preview_parent(site_dir: &Path) -> PathBuf {
+    let memory = Path::new(MEMORY_TEMP);
+    let tmpdir_set = std::env::var_os("TMPDIR").is_some_and(|v| !v.is_empty());
+    let memory_free = if !tmpdir_set && cfg!(target_os = "linux") && memory.is_dir() {
+        crate::fs::free_bytes(memory)
+    } else {
+        None
+    };
+    choose_preview_parent(memory_free, || estimate_preview_bytes(site_dir))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// The memory folder when it has room for twice the estimate.
+fn choose_preview_parent(
+    memory_free: Option<u64>,
+    estimate: impl FnOnce() -> u64,
+) -> Option<PathBuf> {
+    let free = memory_free?;
+    (free / 2 >= estimate()).then(|| PathBuf::from(MEMORY_TEMP))
+}
+
+/// The size a preview of the site will have, from its server records.
+fn estimate_preview_bytes(site_dir: &Path) -> u64 {
+    let records: u64 = walkdir::WalkDir::new(site_dir.join("content/servers"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    records.saturating_mul(OUTPUT_PER_RECORD_BYTE) + (64 << 20)
+}
+
 /// Deletes, in the background, the preview folders that earlier serves
-/// left beside `ours` when they were killed (a killed process cannot clean
+/// left beside `ours` (or in the other folder a preview may go to) when
+/// they were killed (a killed process cannot clean
 /// up, and at 100,000 tools a preview holds some 370,000 files): folders
 /// named `toolrisk-serve-<pid>-…`, of the same owner as `ours`, whose
 /// process is gone. Only where `/proc` tells which processes run.
@@ -287,10 +337,17 @@ fn sweep_stale_previews(ours: &Path) {
         if !proc.join("self").exists() {
             return;
         }
-        let Ok(entries) = std::fs::read_dir(parent) else {
-            return;
-        };
-        let stale: Vec<PathBuf> = entries
+        // Beside ours, and in the other place a preview may have gone.
+        let mut parents = vec![parent.to_path_buf(), std::env::temp_dir()];
+        if Path::new(MEMORY_TEMP).is_dir() {
+            parents.push(PathBuf::from(MEMORY_TEMP));
+        }
+        parents.sort();
+        parents.dedup();
+        let stale: Vec<PathBuf> = parents
+            .iter()
+            .filter_map(|p| std::fs::read_dir(p).ok())
+            .flatten()
             .filter_map(Result::ok)
             .filter(|e| {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -322,6 +379,8 @@ struct Done {
     work: String,
     written: usize,
     removed: usize,
+    /// How long writing into the preview folder took.
+    commit: std::time::Duration,
 }
 
 /// The preview folder and the build state behind it.
@@ -385,6 +444,7 @@ impl Preview {
             sink,
         )
         .and_then(|work| {
+            let commit_started = Instant::now();
             let committed = match &work {
                 Some(Work::Servers { owned, .. }) => sink.commit_partial(owned),
                 Some(_) => sink.commit(true),
@@ -394,6 +454,7 @@ impl Preview {
                 work: describe(work.as_ref()),
                 written: c.written,
                 removed: c.removed,
+                commit: commit_started.elapsed(),
             })
         });
         if result.is_err() {
@@ -403,10 +464,14 @@ impl Preview {
         if self.timings
             && let Some(s) = &self.session
         {
+            // The session's stages, then the write into the preview folder.
+            let commit = result.as_ref().ok().map(|d| ("commit", d.commit));
             let stages: Vec<String> = s
                 .timings
                 .stages
                 .iter()
+                .copied()
+                .chain(commit)
                 .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
                 .collect();
             eprintln!("  stages: {}", stages.join(", "));
@@ -516,5 +581,33 @@ fn open_browser(url: &str) {
     };
     if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
         eprintln!("cannot open a browser ({e}); open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_goes_to_memory_only_with_room_for_twice_its_size() {
+        assert_eq!(
+            choose_preview_parent(Some(1000), || 500),
+            Some(PathBuf::from(MEMORY_TEMP))
+        );
+        assert_eq!(choose_preview_parent(Some(999), || 500), None);
+        assert_eq!(choose_preview_parent(None, || unreachable!()), None);
+    }
+
+    #[test]
+    fn the_preview_is_estimated_from_the_server_records() {
+        let site = tempfile::tempdir().unwrap();
+        let servers = site.path().join("content/servers");
+        std::fs::create_dir_all(&servers).unwrap();
+        std::fs::write(servers.join("a.json"), vec![b' '; 1000]).unwrap();
+        std::fs::write(servers.join("b.json"), vec![b' '; 24]).unwrap();
+        assert_eq!(
+            estimate_preview_bytes(site.path()),
+            1024 * OUTPUT_PER_RECORD_BYTE + (64 << 20)
+        );
     }
 }

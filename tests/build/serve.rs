@@ -54,9 +54,17 @@ impl Server {
         }
         let port = free_port();
         let log = dir.path().join("serve.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_toolrisk"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_toolrisk"));
+        // An empty value takes the variable out of serve's environment.
+        for (k, v) in env {
+            if v.as_os_str().is_empty() {
+                command.env_remove(k);
+            } else {
+                command.env(k, v);
+            }
+        }
+        let child = command
             .args(["serve", site.to_str().unwrap(), "--port", &port.to_string()])
-            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(Stdio::from(
                 std::fs::File::create(dir.path().join("serve.out")).unwrap(),
             ))
@@ -81,6 +89,23 @@ impl Server {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The preview folder serve said it writes to, checked to be its own.
+    pub fn preview(&self) -> PathBuf {
+        let log = self.log();
+        let path = log
+            .lines()
+            .find_map(|l| l.strip_prefix("preview folder: "))
+            .unwrap_or_else(|| panic!("serve names its preview folder: {log}"));
+        let path = PathBuf::from(path);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with(&format!("toolrisk-serve-{}-", self.pid())),
+            "{}",
+            path.display()
+        );
+        path
     }
 
     /// Polls `cond` for up to 20 s.
@@ -340,18 +365,7 @@ fn serve_refuses_traversal_and_serves_types_and_404() {
     );
 
     // A symlink planted in the preview folder cannot lead out of it.
-    let prefix = format!("toolrisk-serve-{}-", server.child.id());
-    let preview = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(&prefix)
-        })
-        .expect("the preview folder exists");
+    let preview = server.preview();
     assert!(
         preview.join("index.html").is_file(),
         "preview folder at {}",
@@ -791,4 +805,26 @@ fn serve_removes_preview_folders_that_killed_serves_left_behind() {
         .filter(|n| n.starts_with("toolrisk-serve-") && n.contains(&format!("-{}-", server.pid())))
         .collect();
     assert_eq!(own.len(), 1, "serve's own preview is in TMPDIR: {own:?}");
+    assert!(server.preview().starts_with(tmp.path()));
+}
+
+/// Without TMPDIR, on Linux with a memory folder that has room, the preview
+/// is written to memory, not to the disk's temporary folder.
+#[test]
+fn serve_writes_its_preview_to_memory_when_tmpdir_is_unset() {
+    let memory = Path::new("/dev/shm");
+    if !cfg!(target_os = "linux") || !memory.is_dir() {
+        eprintln!("no /dev/shm here: nothing to check");
+        return;
+    }
+    let mut server = Server::start_site_with(&fixture("ok"), &[("TMPDIR", Path::new(""))]);
+    let preview = server.preview();
+    assert!(
+        preview.starts_with(memory),
+        "preview at {}",
+        preview.display()
+    );
+    assert!(preview.join("index.html").is_file());
+    assert_eq!(server.interrupt(), Some(0), "{}", server.log());
+    assert!(!preview.exists(), "the preview folder is removed on exit");
 }
