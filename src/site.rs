@@ -159,15 +159,17 @@ pub fn renderer(site_dir: &Path, cat: &Catalogue) -> Result<Renderer, Diagnostic
     Renderer::new(site_dir, &globals, cat.config.minify)
 }
 
-/// Renders every page and copies static files into `sink`.
+/// Renders every page and copies static files into `sink`. Returns the
+/// search postings (with search on) and warnings about the templates.
 pub fn render(
     site_dir: &Path,
     cat: &Catalogue,
     sink: &dyn Sink,
     timings: &mut Timings,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Option<crate::search::Postings>, Diagnostics> {
-    let renderer = timings.time("templates", || renderer(site_dir, cat))?;
+) -> Result<(Option<crate::search::Postings>, Vec<Diagnostic>), Diagnostics> {
+    let mut renderer = timings.time("templates", || renderer(site_dir, cat))?;
+    let warnings = std::mem::take(&mut renderer.warnings);
     // Every tool's list row, with its table row rendered: shared by every
     // list page.
     let site = timings.time("rows", || SiteRenderer::new(cat, &renderer));
@@ -191,7 +193,7 @@ pub fn render(
         }
     }
     problems.into_result()?;
-    Ok(postings)
+    Ok((postings, warnings))
 }
 
 /// Writes the built-in assets (the search script only with `search`), then
@@ -292,18 +294,20 @@ pub fn build(
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
     let staged = Staged::begin(output, site_dir)?;
-    let postings = match render(site_dir, &cat, &staged, &mut timings, progress) {
-        Ok(postings) => postings,
-        Err(problems) => {
-            staged.abandon();
-            return Err(problems);
-        }
-    };
+    let (postings, template_warnings) =
+        match render(site_dir, &cat, &staged, &mut timings, progress) {
+            Ok(rendered) => rendered,
+            Err(problems) => {
+                staged.abandon();
+                return Err(problems);
+            }
+        };
     let files = staged.files.load(Ordering::Relaxed);
     let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);
     let cleanup = timings.time("swap", || staged.commit())?;
     let mut warnings = cat.warnings.clone();
+    warnings.extend(template_warnings);
     if let Some(inputs) = &inputs
         && let Err(d) = timings.time("state", || {
             state::save(
@@ -456,11 +460,11 @@ pub fn check(site_dir: &Path, links: bool) -> Result<Report, Diagnostics> {
         &cat.config.base_path,
         &cat.config.base_url,
     );
-    if links {
-        render(site_dir, &cat, &sink, &mut timings, &|_| {})?;
+    let (_, template_warnings) = if links {
+        render(site_dir, &cat, &sink, &mut timings, &|_| {})?
     } else {
-        render(site_dir, &cat, sink.inner(), &mut timings, &|_| {})?;
-    }
+        render(site_dir, &cat, sink.inner(), &mut timings, &|_| {})?
+    };
     let counts = sink.inner();
     let (files, pages, bytes) = (
         counts.files.load(Ordering::Relaxed),
@@ -484,7 +488,12 @@ pub fn check(site_dir: &Path, links: bool) -> Result<Report, Diagnostics> {
         files,
         pages,
         bytes,
-        warnings: cat.warnings.clone(),
+        warnings: cat
+            .warnings
+            .iter()
+            .cloned()
+            .chain(template_warnings)
+            .collect(),
         timings,
         output: None,
         cleanup: None,

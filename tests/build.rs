@@ -1973,3 +1973,55 @@ fn the_request_check_catches_planted_faults() {
     let found = third_party_requests(&out, OK_BASE);
     assert_eq!(found.len(), 5, "{found:#?}");
 }
+
+/// A site with templates of its own, built with `minify`: the indentation
+/// of its templates collapses, what they place where whitespace counts
+/// comes through as written, and no page is left with template indentation.
+#[test]
+fn own_templates_come_out_collapsed_with_their_preformatted_text_intact() {
+    let out = tempdir();
+    let run = build(&fixture("own-templates"), out.path());
+    run.ok("build of a site with its own templates");
+    assert!(run.stdout.contains("0 warnings"), "{}", run.stdout);
+    let page = read(&out.path().join("servers/pay-desk/issue_refund/index.html"));
+    for kept in [
+        "Rule one:\n    read the policy\nRule two:\n    then   ask\n      a reviewer\n</pre>",
+        "<pre class=\"direct\">\n  issue_refund\n    <b>indented</b>\n</pre>",
+        "<textarea readonly>\n  issue_refund\n      stays indented\n</textarea>",
+        "title=\"Hover\n   text\"",
+    ] {
+        assert!(page.contains(kept), "{kept:?} not in:\n{page}");
+    }
+    assert!(!page.contains("\n    <p>"), "indentation left:\n{page}");
+    // The built-in templates the site did not replace come out minified.
+    let server = read(&out.path().join("servers/pay-desk/index.html"));
+    assert!(!server.contains("\n  <"), "{server}");
+}
+
+/// Own templates whose HTML cannot be followed through the template code
+/// still build, minified page by page, with a warning naming the line.
+#[test]
+fn own_templates_that_cannot_be_collapsed_build_with_a_warning() {
+    let site = tempdir();
+    copy_dir(&fixture("ok"), site.path());
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/builtin/templates/page.html"),
+    )
+    .unwrap();
+    let tangled = base.replacen(
+        "{% block content %}",
+        "{% block content %}\n{% if page.title %}<pre>{% endif %}</pre>",
+        1,
+    );
+    assert_ne!(tangled, base);
+    std::fs::write(site.path().join("templates/page.html"), tangled).unwrap();
+    let out = tempdir();
+    let run = build(site.path(), out.path());
+    run.ok("build with a template that cannot be collapsed");
+    run.stderr_has("warning: templates/page.html:3: ")
+        .stderr_has("minify = false");
+    assert!(run.stdout.contains("1 warning"), "{}", run.stdout);
+    let tool = read(&out.path().join("servers/pay-desk/issue_refund/index.html"));
+    assert!(!tool.contains("\n  <"), "not minified:\n{tool}");
+}

@@ -275,7 +275,7 @@ fn a_row_template_edit_reaches_every_list() {
     }
     // The server page lists its tools without the server column.
     let html = page("servers/s003/index.html");
-    assert!(html.contains("own-row>get_issue_0</td>"), "{html}");
+    assert!(html.contains("\"own-row\">get_issue_0</td>"), "{html}");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! [`crate::output::Sink`]. It reads the catalogue and never changes it.
 
 pub mod api;
+pub mod collapse;
 mod lists;
 pub mod native;
 pub use lists::flagged_ids;
@@ -18,6 +19,7 @@ mod tool;
 pub mod urls;
 pub mod views;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Serialize;
@@ -137,6 +139,8 @@ pub struct Renderer {
     /// Set when the tool and embed pages come from the built-in templates,
     /// minified: they are then written by [`native`] instead.
     pub native: Option<native::Native>,
+    /// Warnings about the templates: why pages are minified one by one.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The parts of every page rendered once per build: (template, the
@@ -178,6 +182,7 @@ impl Renderer {
         let has_overrides = files
             .iter()
             .any(|f| f.relative.extension().is_some_and(|e| e == "html"));
+        let mut own = HashSet::new();
         for f in files {
             let name = f
                 .relative
@@ -185,6 +190,7 @@ impl Renderer {
                 .unwrap_or(&f.relative)
                 .to_string_lossy()
                 .replace('\\', "/");
+            own.insert(name.clone());
             match read_text(&f, 4 * 1024 * 1024, "templates") {
                 Ok(text) => match sources.iter_mut().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = text,
@@ -227,10 +233,17 @@ impl Renderer {
         problems.into_result()?;
         // Errors above name lines of the user's files; only a template set
         // that compiled as written is minified.
+        let mut warnings = Vec::new();
         let (mut tera, minify_pages, builtin_minified) = if !minify {
             (checked, false, false)
         } else if has_overrides {
-            (checked, true, false)
+            match collapsed(&sources, &own) {
+                Ok(tera) => (tera, false, false),
+                Err(d) => {
+                    warnings.push(d);
+                    (checked, true, false)
+                }
+            }
         } else {
             minified(&sources).map_or((checked, true, false), |t| (t, false, true))
         };
@@ -261,6 +274,7 @@ impl Renderer {
             tera,
             minify_pages,
             native,
+            warnings,
         })
     }
 
@@ -305,6 +319,45 @@ fn minified(sources: &[(String, String)]) -> Option<Tera> {
     tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .ok()?;
     Some(tera)
+}
+
+/// The templates compiled with the site's own ones collapsed (see
+/// [`collapse`]) and the built-in ones minified, except a built-in one some
+/// of whose text lands where a site's template keeps whitespace, which is
+/// collapsed too. A warning when the site's templates cannot be followed
+/// (then pages are minified one by one instead).
+fn collapsed(sources: &[(String, String)], own: &HashSet<String>) -> Result<Tera, Diagnostic> {
+    let collapse::Collapsed {
+        sources: collapsed,
+        lands_sensitive,
+    } = collapse::collapse(sources).map_err(|u| {
+        Diagnostic::in_file(
+            format!("templates/{}", u.template),
+            format!(
+                "{}; so every page is minified after it is rendered, which makes the build several times slower",
+                u.reason
+            ),
+        )
+        .at_line(u.line)
+        .help("open and close each element in the same branch of template code and in the same template, or set `minify = false`")
+    })?;
+    let small: Vec<(String, String)> = sources
+        .iter()
+        .zip(collapsed)
+        .map(|((name, original), (_, collapsed))| {
+            let builtin = !own.contains(name) && !lands_sensitive.contains(name);
+            let text = if builtin && name.ends_with(".html") {
+                crate::output::minify_template(original).unwrap_or(collapsed)
+            } else {
+                collapsed
+            };
+            (name.clone(), text)
+        })
+        .collect();
+    let mut tera = new_tera();
+    tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| template_diagnostic("", &e))?;
+    Ok(tera)
 }
 
 /// The name of the template a Tera error is about.
@@ -357,16 +410,47 @@ pub fn template_diagnostic(fallback: &str, e: &tera::Error) -> Diagnostic {
     d.help("fix the template, or delete it to use the built-in one")
 }
 
+/// A sink that keeps every file in memory, for tests that compare renders.
+#[cfg(test)]
+pub(crate) mod test_sink {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use crate::error::Diagnostic;
+    use crate::output::Sink;
+
+    /// Every file of a render, by site-relative path.
+    pub type Files = BTreeMap<String, Vec<u8>>;
+
+    #[derive(Default)]
+    pub struct Collect(Mutex<Files>);
+
+    impl Collect {
+        pub fn into_files(self) -> Files {
+            self.0.into_inner().unwrap()
+        }
+    }
+
+    impl Sink for Collect {
+        fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+            let old = self.0.lock().unwrap().insert(path.into(), bytes.into());
+            assert!(old.is_none(), "{path} written twice");
+            Ok(())
+        }
+        fn count_page(&self) {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A site's own template is not minified as text: its pages are
-    /// minified whole, and an attribute value that holds template code
-    /// keeps its quotes (minified as text, `data-name="{{name}}"` would lose
-    /// them and the value below would add an attribute).
+    /// A site's own template is not minified as text, only collapsed: an
+    /// attribute value that holds template code keeps its quotes (minified
+    /// as text, `data-name="{{name}}"` would lose them and the value below
+    /// would add an attribute), and pages need no minifying of their own.
     #[test]
-    fn a_sites_own_template_has_its_pages_minified_whole() {
+    fn a_sites_own_template_is_collapsed_not_minified() {
         let site = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(site.path().join("templates")).unwrap();
         std::fs::write(
@@ -375,17 +459,37 @@ mod tests {
         )
         .unwrap();
         let renderer = Renderer::new(site.path(), &serde_json::json!({}), true).unwrap();
-        assert!(renderer.minify_pages, "own templates minified as text");
+        assert!(!renderer.minify_pages, "pages minified one by one");
+        assert!(renderer.warnings.is_empty());
         let hostile = "a onmouseover=alert(1) x";
-        let html = renderer
+        let page = renderer
             .render("probe.html", &serde_json::json!({ "name": hostile }))
             .unwrap();
-        let page = String::from_utf8(crate::output::minify(html.as_bytes())).unwrap();
-        assert!(
-            page.contains(&format!("data-name=\"{hostile}\""))
-                || page.contains(&format!("data-name='{hostile}'")),
-            "{page}"
+        assert_eq!(
+            page,
+            format!("<p  class=\"probe\"   data-name=\"{hostile}\">\n{hostile}\n</p>\n")
         );
-        assert!(!page.contains("\n  "), "not minified: {page}");
+    }
+
+    /// Own templates whose HTML cannot be followed are rendered as written
+    /// and every page is minified, with a warning that names the line.
+    #[test]
+    fn own_templates_that_cannot_be_followed_have_their_pages_minified_with_a_warning() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("templates")).unwrap();
+        std::fs::write(
+            site.path().join("templates/probe.html"),
+            "<div>\n{% if a %}<pre>{% endif %}\n  {{ a }}\n</div>\n",
+        )
+        .unwrap();
+        let renderer = Renderer::new(site.path(), &serde_json::json!({}), true).unwrap();
+        assert!(renderer.minify_pages);
+        let [warning] = &renderer.warnings[..] else {
+            panic!("{:?}", renderer.warnings)
+        };
+        let text = warning.to_string();
+        assert!(text.contains("templates/probe.html"), "{text}");
+        assert!(text.contains(":2"), "{text}");
+        assert!(text.contains("minify = false"), "{text}");
     }
 }

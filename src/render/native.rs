@@ -493,29 +493,11 @@ fn truncate(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::path::Path;
-    use std::sync::Mutex;
     use std::sync::atomic::Ordering;
 
-    use crate::error::Diagnostic;
-    use crate::output::Sink;
     use crate::render::pages::SiteRenderer;
-
-    /// Every file of a render, by site-relative path.
-    type Files = BTreeMap<String, Vec<u8>>;
-
-    #[derive(Default)]
-    struct Collect(Mutex<Files>);
-
-    impl Sink for Collect {
-        fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-            let old = self.0.lock().unwrap().insert(path.into(), bytes.into());
-            assert!(old.is_none(), "{path} written twice");
-            Ok(())
-        }
-        fn count_page(&self) {}
-    }
+    use crate::render::test_sink::{Collect, Files};
 
     /// Renders the whole site with and without the native pages; returns
     /// both outputs and how many pages were written natively.
@@ -537,11 +519,7 @@ mod tests {
         let site = SiteRenderer::new(&cat, &engine_only);
         assert!(site.render_all(&engine, &|_| {}).is_empty());
         assert_eq!(site.native_pages.load(Ordering::Relaxed), 0);
-        (
-            native.0.into_inner().unwrap(),
-            engine.0.into_inner().unwrap(),
-            count,
-        )
+        (native.into_files(), engine.into_files(), count)
     }
 
     /// Every page of the fixture sites, hostile records included, comes out

@@ -1,0 +1,1171 @@
+//! The indentation of a site's own templates, collapsed once before they are
+//! compiled, so that a site with templates of its own is built with
+//! `minify` without minifying every page after rendering (which took three
+//! quarters of such a build).
+//!
+//! A general minifier cannot be run over template source: it reads template
+//! code inside a tag as attributes, and drops quotes around a value that
+//! only becomes hostile once rendered. This pass changes one thing only: a
+//! run of whitespace that holds a line break, in text between tags, becomes
+//! one line break. A browser shows such a run as one space wherever
+//! whitespace collapses, so a page means the same before and after.
+//!
+//! Whitespace is left as written where it does not collapse or is not
+//! text: inside `<pre>`, `<listing>`, `<textarea>`, `<script>`, `<style>`,
+//! `<xmp>` and `<plaintext>`, inside a tag (attribute values), inside
+//! comments, template tags, `{% raw %}`, `{% filter %}` and `{% set %}` bodies. Template
+//! text rendered into such a place from elsewhere is left as written too:
+//! a template included there, a block whose placeholder sits there, a
+//! component printed there or whose output is filtered or stored, the body
+//! of a component call or of a `{% set %}` (captured as a value), a parent
+//! block printed with `super()` there. These are found by scanning every template
+//! until no new one turns up.
+//!
+//! The scan reads HTML in source order, so an element whose start and end
+//! are in different branches of an `{% if %}`, or in different templates,
+//! cannot be followed: [`collapse`] then returns why, and the caller
+//! minifies pages one by one instead, as before.
+
+use std::collections::HashSet;
+
+/// Elements whose content is not HTML text (no tags inside).
+const RAW_TEXT: &[&str] = &["script", "style", "textarea", "xmp", "plaintext", "title"];
+/// Elements whose text keeps its whitespace.
+const PREFORMATTED: &[&str] = &["pre", "listing"];
+
+/// Why the templates cannot be collapsed safely: (template, line, reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfollowable {
+    pub template: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// A template set after [`collapse`].
+#[derive(Debug)]
+pub struct Collapsed {
+    /// (name, source), in the order given.
+    pub sources: Vec<(String, String)>,
+    /// The templates some of whose text lands where whitespace counts
+    /// because of template code elsewhere.
+    pub lands_sensitive: HashSet<String>,
+}
+
+/// The places in a template set whose rendered text lands where whitespace
+/// counts.
+#[derive(Default, Debug)]
+struct Sensitive {
+    templates: HashSet<String>,
+    blocks: HashSet<String>,
+    components: HashSet<String>,
+}
+
+impl Sensitive {
+    fn len(&self) -> usize {
+        self.templates.len() + self.blocks.len() + self.components.len()
+    }
+}
+
+/// Every `.html` template of `sources` with its indentation collapsed (the
+/// others as they are), and the names of the templates some of whose text
+/// lands where whitespace counts because of template code elsewhere (a
+/// general minifier must not be run over those). An error when some HTML
+/// cannot be followed through the template code.
+pub fn collapse(sources: &[(String, String)]) -> Result<Collapsed, Unfollowable> {
+    let html: Vec<&(String, String)> = sources.iter().filter(|(n, _)| is_html(n)).collect();
+    // Grow the set of sensitive places until a scan finds nothing new.
+    let mut sensitive = Sensitive::default();
+    loop {
+        let mut found = Sensitive::default();
+        for (name, source) in &html {
+            Scan::new(name, source, &sensitive, &mut found, None).run()?;
+        }
+        let before = sensitive.len();
+        sensitive.templates.extend(found.templates);
+        sensitive.blocks.extend(found.blocks);
+        sensitive.components.extend(found.components);
+        if sensitive.len() == before {
+            break;
+        }
+    }
+    let mut lands_sensitive = HashSet::new();
+    let mut out = Vec::with_capacity(sources.len());
+    for (name, source) in sources {
+        if !is_html(name) {
+            out.push((name.clone(), source.clone()));
+            continue;
+        }
+        let mut collapsed = String::with_capacity(source.len());
+        let mut unused = Sensitive::default();
+        if Scan::new(name, source, &sensitive, &mut unused, Some(&mut collapsed)).run()? {
+            lands_sensitive.insert(name.clone());
+        }
+        out.push((name.clone(), collapsed));
+    }
+    Ok(Collapsed {
+        sources: out,
+        lands_sensitive,
+    })
+}
+
+fn is_html(name: &str) -> bool {
+    name.ends_with(".html") || name.ends_with(".htm")
+}
+
+/// One segment of template code: the body of an `if` branch, a `for`, a
+/// `block`, a `component`, a component call, a `filter`, a `set`.
+struct Segment {
+    id: u32,
+    keyword: String,
+    /// The block or component name.
+    name: String,
+    /// Its text lands where whitespace counts.
+    sensitive: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Html {
+    Text,
+    /// Inside `<...>`; the segment it opened in, and an open quote with
+    /// the segment it opened in.
+    Tag {
+        opened_in: u32,
+        quote: Option<(u8, u32)>,
+    },
+    /// Inside a raw text element: the index of its name in [`RAW_TEXT`].
+    Raw {
+        element: usize,
+        opened_in: u32,
+    },
+    Comment {
+        opened_in: u32,
+    },
+}
+
+struct Scan<'a> {
+    name: &'a str,
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    sensitive: &'a Sensitive,
+    found: &'a mut Sensitive,
+    out: Option<&'a mut String>,
+    segments: Vec<Segment>,
+    next_id: u32,
+    html: Html,
+    /// Open `<pre>`-like elements: (index in PREFORMATTED, segment).
+    preformatted: Vec<(usize, u32)>,
+    /// Set when a tag being read is a start tag of a raw text or
+    /// preformatted element: (is raw, index).
+    pending: Option<(bool, usize)>,
+    whole_template_sensitive: bool,
+    /// Some of this template's text lands where whitespace counts,
+    /// because of template code elsewhere.
+    lands_sensitive: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn new(
+        name: &'a str,
+        text: &'a str,
+        sensitive: &'a Sensitive,
+        found: &'a mut Sensitive,
+        out: Option<&'a mut String>,
+    ) -> Scan<'a> {
+        Scan {
+            name,
+            src: text.as_bytes(),
+            text,
+            pos: 0,
+            whole_template_sensitive: sensitive.templates.contains(name),
+            sensitive,
+            found,
+            out,
+            segments: Vec::new(),
+            next_id: 1,
+            html: Html::Text,
+            preformatted: Vec::new(),
+            pending: None,
+            lands_sensitive: sensitive.templates.contains(name),
+        }
+    }
+
+    fn fail(&self, at: usize, reason: impl Into<String>) -> Unfollowable {
+        Unfollowable {
+            template: self.name.to_string(),
+            line: 1 + self.src[..at.min(self.src.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count(),
+            reason: reason.into(),
+        }
+    }
+
+    fn emit(&mut self, s: &str) {
+        if let Some(out) = self.out.as_deref_mut() {
+            out.push_str(s);
+        }
+    }
+
+    fn segment(&self) -> u32 {
+        self.segments.last().map_or(0, |s| s.id)
+    }
+
+    /// Text at this point is rendered into a segment whose whitespace must
+    /// be kept, whatever the HTML around it in this template.
+    fn segment_sensitive(&self) -> bool {
+        self.whole_template_sensitive || self.segments.last().is_some_and(|s| s.sensitive)
+    }
+
+    /// Template output at this point lands where whitespace counts.
+    fn here_sensitive(&self) -> bool {
+        self.segment_sensitive()
+            || !self.preformatted.is_empty()
+            || matches!(self.html, Html::Tag { .. } | Html::Raw { .. })
+    }
+
+    /// Scans the whole template. Returns whether any of its text lands
+    /// where whitespace counts because of template code elsewhere.
+    fn run(mut self) -> Result<bool, Unfollowable> {
+        while self.pos < self.src.len() {
+            if self.src[self.pos] == b'{'
+                && matches!(self.src.get(self.pos + 1), Some(b'{' | b'%' | b'#'))
+            {
+                self.template_tag()?;
+                continue;
+            }
+            self.html_step()?;
+        }
+        let end = self.src.len();
+        if !self.segments.is_empty() {
+            let keyword = self.segments.last().map(|s| s.keyword.clone());
+            return Err(self.fail(
+                end,
+                format!("`{{% {} %}}` is not closed", keyword.unwrap_or_default()),
+            ));
+        }
+        match self.html {
+            Html::Text | Html::Comment { .. } => {}
+            Html::Tag { .. } => return Err(self.fail(end, "the template ends inside a tag")),
+            Html::Raw { element, .. } => {
+                return Err(self.fail(
+                    end,
+                    format!("`<{}>` is not closed in this template", RAW_TEXT[element]),
+                ));
+            }
+        }
+        if let Some(&(element, _)) = self.preformatted.last() {
+            return Err(self.fail(
+                end,
+                format!(
+                    "`<{}>` is not closed in this template",
+                    PREFORMATTED[element]
+                ),
+            ));
+        }
+        Ok(self.lands_sensitive)
+    }
+
+    /// One step of HTML outside template tags.
+    fn html_step(&mut self) -> Result<(), Unfollowable> {
+        let at = self.pos;
+        let b = self.src[at];
+        match self.html {
+            Html::Text => {
+                if is_space(b) {
+                    let end = at + self.src[at..].iter().take_while(|&&c| is_space(c)).count();
+                    let run = &self.text[at..end];
+                    if run.contains('\n') {
+                        if self.preformatted.is_empty() && !self.segment_sensitive() {
+                            self.emit("\n");
+                        } else {
+                            self.emit(run);
+                        }
+                    } else {
+                        self.emit(run);
+                    }
+                    self.pos = end;
+                    return Ok(());
+                }
+                if b == b'<' {
+                    return self.tag_start();
+                }
+                self.copy_char();
+                self.copy_until(|c| is_space(c) || c == b'<' || c == b'{');
+            }
+            Html::Tag { opened_in, quote } => match quote {
+                Some((q, quoted_in)) if b == q => {
+                    if quoted_in != self.segment() {
+                        return Err(self.fail(
+                            at,
+                            "a quoted attribute value starts and ends in different branches of template code",
+                        ));
+                    }
+                    self.html = Html::Tag {
+                        opened_in,
+                        quote: None,
+                    };
+                    self.copy(1);
+                }
+                Some(_) => {
+                    self.copy_char();
+                    self.copy_until(|c| c == b'"' || c == b'\'' || c == b'{');
+                }
+                None if b == b'"' || b == b'\'' => {
+                    self.html = Html::Tag {
+                        opened_in,
+                        quote: Some((b, self.segment())),
+                    };
+                    self.copy(1);
+                }
+                None if b == b'>' => {
+                    if opened_in != self.segment() {
+                        return Err(self.fail(
+                            at,
+                            "a tag starts and ends in different branches of template code",
+                        ));
+                    }
+                    self.copy(1);
+                    self.html = Html::Text;
+                    match self.pending.take() {
+                        Some((true, element)) => self.html = Html::Raw { element, opened_in },
+                        Some((false, element)) => self.preformatted.push((element, opened_in)),
+                        None => {}
+                    }
+                }
+                None => {
+                    self.copy_char();
+                    self.copy_until(|c| c == b'"' || c == b'\'' || c == b'>' || c == b'{');
+                }
+            },
+            Html::Raw { element, opened_in } => {
+                let name = RAW_TEXT[element];
+                if b == b'<'
+                    && self.src.get(at + 1) == Some(&b'/')
+                    && self.src[at + 2..]
+                        .get(..name.len())
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+                {
+                    if opened_in != self.segment() {
+                        return Err(self.fail(
+                            at,
+                            format!(
+                                "`<{name}>` starts and ends in different branches of template code"
+                            ),
+                        ));
+                    }
+                    self.html = Html::Tag {
+                        opened_in,
+                        quote: None,
+                    };
+                    self.copy(2 + name.len());
+                } else {
+                    self.copy_char();
+                    self.copy_until(|c| c == b'<' || c == b'{');
+                }
+            }
+            Html::Comment { .. } => {
+                if self.src[at..].starts_with(b"-->") {
+                    self.html = Html::Text;
+                    self.copy(3);
+                } else {
+                    self.copy_char();
+                    self.copy_until(|c| c == b'-' || c == b'{');
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// At a `<` in text.
+    fn tag_start(&mut self) -> Result<(), Unfollowable> {
+        let at = self.pos;
+        let rest = &self.src[at + 1..];
+        if rest.starts_with(b"!--") {
+            self.html = Html::Comment {
+                opened_in: self.segment(),
+            };
+            self.copy(4);
+            return Ok(());
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = at + 1 + usize::from(closing);
+        let name_len = self.src[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
+            .count();
+        let after = self.src.get(name_start + name_len).copied();
+        let starts_tag = match self.src.get(name_start) {
+            Some(c) if c.is_ascii_alphabetic() => true,
+            Some(b'{') => true,
+            Some(b'!' | b'?') => !closing,
+            _ => false,
+        };
+        if !starts_tag {
+            // A `<` that starts no tag is text.
+            self.copy(1);
+            return Ok(());
+        }
+        let name = self.text[name_start..name_start + name_len].to_ascii_lowercase();
+        if after == Some(b'{') {
+            // A tag name made by template code: safe unless it could become
+            // one of the elements whose whitespace counts.
+            let could_be = RAW_TEXT
+                .iter()
+                .chain(PREFORMATTED)
+                .any(|e| e.starts_with(name.as_str()));
+            if could_be {
+                return Err(self.fail(
+                    at,
+                    "a tag name is made by template code, and could name an element that keeps its whitespace",
+                ));
+            }
+        }
+        let opened_in = self.segment();
+        if closing {
+            if let Some(element) = PREFORMATTED.iter().position(|e| *e == name) {
+                match self.preformatted.last() {
+                    Some(&(open, segment)) if open == element && segment == opened_in => {
+                        self.preformatted.pop();
+                    }
+                    _ => {
+                        return Err(self.fail(
+                            at,
+                            format!(
+                                "`</{name}>` does not close a `<{name}>` opened in the same branch of this template"
+                            ),
+                        ));
+                    }
+                }
+            }
+        } else if let Some(element) = RAW_TEXT.iter().position(|e| *e == name) {
+            self.pending = Some((true, element));
+        } else if let Some(element) = PREFORMATTED.iter().position(|e| *e == name) {
+            self.pending = Some((false, element));
+        }
+        self.html = Html::Tag {
+            opened_in,
+            quote: None,
+        };
+        self.copy(1 + usize::from(closing) + name_len);
+        Ok(())
+    }
+
+    /// Copies the character at the current position.
+    fn copy_char(&mut self) {
+        let n = self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(1, char::len_utf8);
+        self.copy(n);
+    }
+
+    fn copy(&mut self, n: usize) {
+        let end = (self.pos + n).min(self.src.len());
+        let s = &self.text[self.pos..end];
+        if let Some(out) = self.out.as_deref_mut() {
+            out.push_str(s);
+        }
+        self.pos = end;
+    }
+
+    /// Copies bytes up to the next one `stop` accepts (all of them are
+    /// ASCII, so the cut is at a character boundary).
+    fn copy_until(&mut self, stop: impl Fn(u8) -> bool) {
+        let n = self.src[self.pos..]
+            .iter()
+            .position(|&c| stop(c))
+            .unwrap_or(self.src.len() - self.pos);
+        self.copy(n);
+    }
+
+    /// At `{{`, `{%` or `{#`: copies the template tag and follows the
+    /// template code it opens or closes.
+    fn template_tag(&mut self) -> Result<(), Unfollowable> {
+        let at = self.pos;
+        let kind = self.src[at + 1];
+        let end =
+            tag_end(self.src, at).ok_or_else(|| self.fail(at, "a template tag is not closed"))?;
+        let inner = self.text[at + 2..end - 2]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        self.copy(end - at);
+        match kind {
+            b'{' => self.expression(inner),
+            b'%' => self.statement(inner, at)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `{{ ... }}`: component calls and `super()` in it.
+    fn expression(&mut self, inner: &str) {
+        let code = without_strings(inner);
+        // Output changed by a filter, or printed where whitespace counts.
+        let sensitive = code.contains('|') || self.here_sensitive();
+        if sensitive {
+            self.found.components.extend(component_calls(&code));
+            if code.contains("super(") {
+                self.mark_enclosing_block();
+            }
+        }
+    }
+
+    /// The block that encloses this point renders its parent's text where
+    /// whitespace counts.
+    fn mark_enclosing_block(&mut self) {
+        if let Some(block) = self.segments.iter().rev().find(|s| s.keyword == "block") {
+            self.found.blocks.insert(block.name.clone());
+        }
+    }
+
+    /// `{% ... %}`: follows the segments and notes includes and component
+    /// calls.
+    fn statement(&mut self, inner: &str, at: usize) -> Result<(), Unfollowable> {
+        let code = without_strings(inner);
+        if let Some(call) = inner.strip_prefix('<') {
+            if call.starts_with('/') {
+                // `{% </name> %}` ends the body of a component call.
+                self.close_segment(at, "a component call's end")?;
+                self.segments.pop();
+                return Ok(());
+            }
+            // `{% <name ...> %}`: the component's text is printed here; the
+            // body between the tags is passed to it as a value.
+            if self.here_sensitive() {
+                self.found.components.extend(component_calls(&code));
+            }
+            self.found
+                .components
+                .extend(component_calls(&code).into_iter().skip(1));
+            self.open("call", String::new(), true);
+            return Ok(());
+        }
+        let keyword = inner
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or_default();
+        // A component's output or a parent block used by template code, not
+        // printed as it is.
+        self.found.components.extend(component_calls(&code));
+        if code.contains("super(") {
+            self.mark_enclosing_block();
+        }
+        let rest = inner[keyword.len()..].trim();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+            .collect();
+        match keyword {
+            "if" | "for" => self.open(keyword, String::new(), false),
+            "block" => {
+                if self.here_sensitive() {
+                    self.found.blocks.insert(word.clone());
+                }
+                let sensitive = self.sensitive.blocks.contains(&word);
+                self.open(keyword, word, sensitive);
+            }
+            "component" => {
+                let sensitive = self.sensitive.components.contains(&word);
+                self.open(keyword, word, sensitive);
+            }
+            // Text captured into a value, or changed by filters.
+            "filter" => self.open(keyword, String::new(), true),
+            // `{% set x | f(a=1) %}` captures; `{% set x = ... %}` does not.
+            "set" | "set_global"
+                if !without_strings(rest)
+                    .split('|')
+                    .next()
+                    .is_some_and(|before| before.contains('=')) =>
+            {
+                self.open(keyword, String::new(), true)
+            }
+            "raw" => self.raw(at)?,
+            "elif" | "else" => {
+                self.close_segment(at, keyword)?;
+                let id = self.new_id();
+                if let Some(top) = self.segments.last_mut() {
+                    top.id = id;
+                }
+            }
+            k if k.starts_with("end") => {
+                self.close_segment(at, keyword)?;
+                self.segments.pop();
+            }
+            "include" if self.here_sensitive() => {
+                self.found.templates.extend(string_literals(rest));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn new_id(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn open(&mut self, keyword: &str, name: String, sensitive: bool) {
+        let inherited = self.segments.last().is_some_and(|s| s.sensitive);
+        if sensitive && matches!(keyword, "block" | "component") {
+            self.lands_sensitive = true;
+        }
+        let id = self.new_id();
+        self.segments.push(Segment {
+            id,
+            keyword: keyword.to_string(),
+            name,
+            sensitive: sensitive || inherited,
+        });
+    }
+
+    /// The current segment ends: nothing it opened may still be open.
+    fn close_segment(&mut self, at: usize, keyword: &str) -> Result<(), Unfollowable> {
+        let Some(id) = self.segments.last().map(|s| s.id) else {
+            return Err(self.fail(at, format!("`{{% {keyword} %}}` closes nothing")));
+        };
+        let open_here = match self.html {
+            Html::Text => None,
+            Html::Tag { opened_in, quote } => {
+                if opened_in == id {
+                    Some("a tag")
+                } else if quote.is_some_and(|(_, q)| q == id) {
+                    Some("a quoted attribute value")
+                } else {
+                    None
+                }
+            }
+            Html::Raw { element, opened_in } => (opened_in == id).then_some(RAW_TEXT[element]),
+            Html::Comment { opened_in } => (opened_in == id).then_some("a comment"),
+        };
+        let open_here = open_here.or_else(|| {
+            self.preformatted
+                .iter()
+                .find(|(_, s)| *s == id)
+                .map(|(e, _)| PREFORMATTED[*e])
+        });
+        match open_here {
+            Some(what) => Err(self.fail(
+                at,
+                format!("{what} opened in this branch of template code is still open at `{{% {keyword} %}}`"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// `{% raw %}`: its content is output as written, and read as HTML
+    /// without template code, up to and including `{% endraw %}`.
+    fn raw(&mut self, at: usize) -> Result<(), Unfollowable> {
+        let start = self.pos;
+        let close = find_endraw(self.src, start)
+            .ok_or_else(|| self.fail(at, "`{% raw %}` is not closed"))?;
+        let close_end = tag_end(self.src, close)
+            .ok_or_else(|| self.fail(close, "`{% endraw %}` is not closed"))?;
+        // Follow the HTML of the raw text, writing nothing; then copy it.
+        let out = self.out.take();
+        let whole = self.whole_template_sensitive;
+        self.whole_template_sensitive = true;
+        while self.pos < close {
+            self.html_step()?;
+        }
+        self.whole_template_sensitive = whole;
+        self.out = out;
+        if self.pos > close {
+            return Err(self.fail(close, "`{% endraw %}` is inside a tag or a comment"));
+        }
+        self.pos = start;
+        self.copy(close_end - start);
+        Ok(())
+    }
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// The index just past the template tag that starts at `at`, skipping
+/// string literals in it.
+fn tag_end(src: &[u8], at: usize) -> Option<usize> {
+    let close = match src[at + 1] {
+        b'{' => b'}',
+        b'%' => b'%',
+        _ => b'#',
+    };
+    let mut i = at + 2;
+    let comment = close == b'#';
+    while i + 1 < src.len() {
+        let c = src[i];
+        if !comment && matches!(c, b'"' | b'\'' | b'`') {
+            let n = src[i + 1..].iter().position(|&d| d == c)?;
+            i += n + 2;
+            continue;
+        }
+        if c == close && src[i + 1] == b'}' {
+            return Some(i + 2);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The start of the `{% endraw %}` tag after `from`.
+fn find_endraw(src: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(n) = src[i..].windows(2).position(|w| w == b"{%") {
+        let at = i + n;
+        let rest = &src[at + 2..];
+        let rest = rest.strip_prefix(b"-").unwrap_or(rest);
+        let skip = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        if rest[skip..].starts_with(b"endraw") {
+            return Some(at);
+        }
+        i = at + 2;
+    }
+    None
+}
+
+/// `code` with the content of its string literals removed.
+fn without_strings(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut quote: Option<char> = None;
+    for c in code.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// The names of the components called in `code` (`<name`), and of some
+/// variables compared with `<`, which costs nothing but collapsing less.
+fn component_calls(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find('<') {
+        let after = rest[i + 1..].trim_start();
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+            .collect();
+        if !name.is_empty() {
+            names.push(name);
+        }
+        rest = &rest[i + 1..];
+    }
+    names
+}
+
+/// The string literals in `code`.
+fn string_literals(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut quote: Option<(char, String)> = None;
+    for c in code.chars() {
+        match &mut quote {
+            Some((q, s)) if c == *q => {
+                found.push(std::mem::take(s));
+                quote = None;
+            }
+            Some((_, s)) => s.push(c),
+            None if matches!(c, '"' | '\'' | '`') => quote = Some((c, String::new())),
+            None => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn templates(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect()
+    }
+
+    /// The collapsed source of each template, by name.
+    fn collapsed(list: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+        collapse(&templates(list))
+            .unwrap()
+            .sources
+            .into_iter()
+            .collect()
+    }
+
+    fn reason(list: &[(&str, &str)]) -> Unfollowable {
+        collapse(&templates(list)).unwrap_err()
+    }
+
+    #[test]
+    fn indentation_between_tags_becomes_one_line_break() {
+        let out = collapsed(&[(
+            "a.html",
+            "<ul>\n    <li>one</li>\n\n    <li>{{ x }}</li>\n  </ul>\n<p>a  b\tc</p>",
+        )]);
+        assert_eq!(
+            out["a.html"],
+            "<ul>\n<li>one</li>\n<li>{{ x }}</li>\n</ul>\n<p>a  b\tc</p>"
+        );
+    }
+
+    #[test]
+    fn whitespace_that_counts_is_kept() {
+        let source = "<pre class=\"x\">\n  a\n    b <b>\n  c</b>\n</pre>\n  <textarea>\n  t\n</textarea>\n  \
+             <script type=\"application/json\">\n  {\"a\":\n    1}\n</script>\n  <style>\n  p { }\n</style>\n  \
+             <p title=\"one\n    two\" data-x='{{ a }}\n    b'>x</p>\n  <!-- a\n     comment -->\n  \
+             {{ a\n    | upper }}{# note\n     here #}{% if a\n    %}y{% endif %}";
+        let out = collapsed(&[("a.html", source)]);
+        let expected = source
+            .replace("</pre>\n  <textarea>", "</pre>\n<textarea>")
+            .replace("</textarea>\n  <script", "</textarea>\n<script")
+            .replace("</script>\n  <style>", "</script>\n<style>")
+            .replace("</style>\n  <p", "</style>\n<p")
+            .replace("</p>\n  <!--", "</p>\n<!--")
+            .replace("-->\n  {{", "-->\n{{");
+        assert_eq!(out["a.html"], expected);
+    }
+
+    #[test]
+    fn upper_case_tags_and_non_ascii_text_are_read() {
+        let out = collapsed(&[(
+            "a.html",
+            "<PRE>\n  é\n</PRE>\n  <p>日本語\n   テキスト 🦀</p>\n  <P>ü</P>",
+        )]);
+        assert_eq!(
+            out["a.html"],
+            "<PRE>\n  é\n</PRE>\n<p>日本語\nテキスト 🦀</p>\n<P>ü</P>"
+        );
+    }
+
+    #[test]
+    fn a_template_included_where_whitespace_counts_is_kept_and_so_are_its_includes() {
+        let out = collapsed(&[
+            (
+                "page.html",
+                "<div>\n  {% include \"note.html\" %}\n</div>\n<pre>{% include \"code.html\" %}</pre>",
+            ),
+            ("note.html", "<p>\n  note\n</p>"),
+            ("code.html", "line\n    {% include \"deeper.html\" %}"),
+            ("deeper.html", "deep\n    er"),
+            (
+                "attr.html",
+                "<a title=\"{% include 'tip.html' ignore missing %}\">x</a>",
+            ),
+            ("tip.html", "tip\n    text"),
+        ]);
+        assert_eq!(
+            out["page.html"],
+            "<div>\n{% include \"note.html\" %}\n</div>\n<pre>{% include \"code.html\" %}</pre>"
+        );
+        assert_eq!(out["note.html"], "<p>\nnote\n</p>");
+        assert_eq!(out["code.html"], "line\n    {% include \"deeper.html\" %}");
+        assert_eq!(out["deeper.html"], "deep\n    er");
+        assert_eq!(out["tip.html"], "tip\n    text");
+    }
+
+    #[test]
+    fn a_block_placed_where_whitespace_counts_is_kept_in_every_template() {
+        let Collapsed {
+            sources: out,
+            lands_sensitive: lands,
+        } = collapse(&templates(&[
+            (
+                "base.html",
+                "<body class=\"{% block cls %}{% endblock %}\">\n  <pre>{% block code %}\n  base\n{% endblock code %}</pre>\n  {% block main %}{% endblock %}\n</body>",
+            ),
+            (
+                "child.html",
+                "{% extends \"base.html\" %}{% block cls %}a\n   b{% endblock %}{% block code %}\n  {{ super() }}\n    more{% endblock %}{% block main %}\n  <p>\n    main\n  </p>{% endblock %}",
+            ),
+        ]))
+        .unwrap();
+        let out: std::collections::HashMap<_, _> = out.into_iter().collect();
+        assert_eq!(
+            out["child.html"],
+            "{% extends \"base.html\" %}{% block cls %}a\n   b{% endblock %}{% block code %}\n  {{ super() }}\n    more{% endblock %}{% block main %}\n<p>\nmain\n</p>{% endblock %}"
+        );
+        assert!(
+            out["base.html"].contains("<pre>{% block code %}\n  base\n{% endblock code %}</pre>")
+        );
+        assert!(lands.contains("child.html") && lands.contains("base.html"));
+    }
+
+    #[test]
+    fn super_called_where_whitespace_counts_keeps_the_parent_block() {
+        let out = collapsed(&[
+            (
+                "base.html",
+                "<main>{% block main %}\n  <p>\n    parent\n  </p>\n{% endblock %}</main>",
+            ),
+            (
+                "child.html",
+                "{% extends \"base.html\" %}{% block main %}<pre>{{ super() }}</pre>\n  <p>\n  x</p>{% endblock %}",
+            ),
+        ]);
+        assert!(
+            out["base.html"].contains("\n  <p>\n    parent\n  </p>\n"),
+            "{}",
+            out["base.html"]
+        );
+        // The child's block is kept too, as it holds the call.
+        assert!(out["child.html"].contains("</pre>\n  <p>\n  x</p>"));
+    }
+
+    #[test]
+    fn components_printed_where_whitespace_counts_or_used_as_values_are_kept() {
+        let out = collapsed(&[
+            (
+                "parts.html",
+                "{% component shout(t) %}\n  <b>\n    {{ t }}\n  </b>\n{% endcomponent shout %}\
+                 {% component code(t) %}\n  a\n    {{ <inner /> }}\n{% endcomponent code %}\
+                 {% component inner() %}\n  in\n    ner\n{% endcomponent inner %}\
+                 {% component counted() %}\n  x\n    y\n{% endcomponent counted %}\
+                 {% component stored() %}\n  s\n    t\n{% endcomponent stored %}\
+                 {% component wrap() %}\n  w\n    {{ body }}\n{% endcomponent wrap %}",
+            ),
+            (
+                "page.html",
+                "<p>{{ <shout t={1} /> }}</p><pre>{{ <code t={2} /> }}</pre>\
+                 {{ <counted /> | length }}{% set s = <stored /> %}\
+                 <pre>{% <wrap> %}\n  body\n    text{% </wrap> %}</pre>\
+                 {% set captured %}\n  c\n    d{% endset %}{% set f | replace(from=\"a\", to=\"b\") %}\n  g\n    h{% endset %}\n  <p>\n  e</p>",
+            ),
+        ]);
+        let m = &out["parts.html"];
+        for kept in [
+            "{% component code(t) %}\n  a\n    {{ <inner /> }}\n{% endcomponent code %}",
+            "{% component inner() %}\n  in\n    ner\n{% endcomponent inner %}",
+            "{% component counted() %}\n  x\n    y\n{% endcomponent counted %}",
+            "{% component stored() %}\n  s\n    t\n{% endcomponent stored %}",
+            "{% component wrap() %}\n  w\n    {{ body }}\n{% endcomponent wrap %}",
+        ] {
+            assert!(m.contains(kept), "{kept:?} not in {m}");
+        }
+        assert!(
+            m.contains("{% component shout(t) %}\n<b>\n{{ t }}\n</b>\n{% endcomponent shout %}"),
+            "{m}"
+        );
+        let p = &out["page.html"];
+        assert!(
+            p.contains("{% <wrap> %}\n  body\n    text{% </wrap> %}"),
+            "{p}"
+        );
+        assert!(
+            p.ends_with(
+                "{% set captured %}\n  c\n    d{% endset %}\
+                 {% set f | replace(from=\"a\", to=\"b\") %}\n  g\n    h{% endset %}\n<p>\ne</p>"
+            ),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn filter_and_raw_bodies_are_kept() {
+        let out = collapsed(&[(
+            "a.html",
+            "{% filter upper %}\n  a\n    b{% endfilter %}\n  {% raw %}<pre>\n  {{ not code }}\n</pre>{% endraw %}\n  <p>\n  x</p>",
+        )]);
+        assert_eq!(
+            out["a.html"],
+            "{% filter upper %}\n  a\n    b{% endfilter %}\n{% raw %}<pre>\n  {{ not code }}\n</pre>{% endraw %}\n<p>\nx</p>"
+        );
+    }
+
+    #[test]
+    fn string_literals_in_template_tags_do_not_end_them() {
+        let out = collapsed(&[(
+            "a.html",
+            "{{ \"}}\" }}\n  {% set a = '%}' %}\n  <p>{{ `<pre>` }}\n  x</p>",
+        )]);
+        assert_eq!(
+            out["a.html"],
+            "{{ \"}}\" }}\n{% set a = '%}' %}\n<p>{{ `<pre>` }}\nx</p>"
+        );
+    }
+
+    #[test]
+    fn html_that_cannot_be_followed_is_reported_with_its_line() {
+        let cases: &[(&str, usize, &str)] = &[
+            (
+                "<p>\n{% if a %}<pre>{% endif %}\n  x\n</pre>",
+                2,
+                "still open",
+            ),
+            (
+                "{% if a %}<pre>{% else %}<div>{% endif %}\n  x\n{% if a %}</pre>{% else %}</div>{% endif %}",
+                1,
+                "still open",
+            ),
+            ("<pre>\n{% if a %}</pre>{% endif %}", 2, "does not close"),
+            ("x\n</pre>", 2, "does not close"),
+            ("<pre>\n  x", 2, "not closed in this template"),
+            ("<textarea>\n  x", 2, "not closed in this template"),
+            ("<div\n  class=\"a\"", 2, "ends inside a tag"),
+            ("{% if a %}<a href=\"x\"{% endif %}>", 1, "still open"),
+            (
+                "<a title=\"{% if a %}x\"{% endif %}>",
+                1,
+                "different branches",
+            ),
+            ("\n<{{ tag }}>\n  x", 2, "made by template code"),
+            ("<p{{ x }}>", 1, "made by template code"),
+            ("{% if a %}\n  x", 2, "not closed"),
+            ("{{ a", 1, "not closed"),
+        ];
+        for (source, line, words) in cases {
+            let u = reason(&[("t.html", source)]);
+            assert_eq!(u.template, "t.html");
+            assert_eq!(u.line, *line, "{source:?}: {u:?}");
+            assert!(u.reason.contains(words), "{source:?}: {u:?}");
+        }
+        // A tag name made by template code that cannot name such an element.
+        assert!(collapse(&templates(&[("t.html", "<h{{ n }}>\n  x</h{{ n }}>")])).is_ok());
+    }
+
+    #[test]
+    fn only_html_templates_change() {
+        let out = collapsed(&[("feed.xml", "<a>\n    b</a>"), ("a.html", "<a>\n    b</a>")]);
+        assert_eq!(out["feed.xml"], "<a>\n    b</a>");
+        assert_eq!(out["a.html"], "<a>\nb</a>");
+    }
+
+    /// Renders the site at `dir` with `minify` on (own templates collapsed)
+    /// and off (as written).
+    fn both_ways(
+        dir: &std::path::Path,
+    ) -> (
+        crate::render::test_sink::Files,
+        crate::render::test_sink::Files,
+    ) {
+        use crate::render::pages::SiteRenderer;
+        use crate::render::test_sink::Collect;
+        let mut cat = crate::site::load(dir, None, &mut Default::default()).unwrap();
+        assert!(cat.config.minify, "{}", dir.display());
+        let renderer = crate::site::renderer(dir, &cat).unwrap();
+        assert!(renderer.warnings.is_empty(), "{:?}", renderer.warnings);
+        assert!(!renderer.minify_pages && renderer.native.is_none());
+        let collapsed = Collect::default();
+        assert!(
+            SiteRenderer::new(&cat, &renderer)
+                .render_all(&collapsed, &|_| {})
+                .is_empty()
+        );
+        cat.config.minify = false;
+        let renderer = crate::site::renderer(dir, &cat).unwrap();
+        let written = Collect::default();
+        assert!(
+            SiteRenderer::new(&cat, &renderer)
+                .render_all(&written, &|_| {})
+                .is_empty()
+        );
+        (collapsed.into_files(), written.into_files())
+    }
+
+    /// Every page of sites with templates of their own, hostile records
+    /// included, means the same collapsed as rendered from the templates as
+    /// written: the minifier, which knows where whitespace counts, makes
+    /// the two byte-identical. The sites are the fixture with text placed
+    /// where whitespace counts, and the hostile and example sites with
+    /// every built-in template copied in as their own.
+    #[test]
+    fn collapsed_pages_minify_to_the_pages_rendered_as_written() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sites = vec![root.join("tests/fixtures/own-templates")];
+        let copies = tempfile::tempdir().unwrap();
+        for (name, from) in [
+            ("hostile", root.join("tests/fixtures/hostile")),
+            ("example", root.to_path_buf()),
+        ] {
+            let dir = copies.path().join(name);
+            for sub in ["content", "static"] {
+                if from.join(sub).is_dir() {
+                    copy_tree(&from.join(sub), &dir.join(sub));
+                }
+            }
+            std::fs::copy(from.join("site.toml"), dir.join("site.toml")).unwrap();
+            for (template, text) in crate::render::BUILTIN_TEMPLATES {
+                let path = dir.join("templates").join(template);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            sites.push(dir);
+        }
+        for dir in &sites {
+            let (collapsed, written) = both_ways(dir);
+            assert_eq!(
+                collapsed.keys().collect::<Vec<_>>(),
+                written.keys().collect::<Vec<_>>()
+            );
+            let mut changed = 0;
+            for (path, bytes) in &collapsed {
+                if !path.ends_with(".html") {
+                    assert_eq!(bytes, &written[path], "{path}");
+                    continue;
+                }
+                changed += usize::from(bytes != &written[path]);
+                let ours = crate::output::minify(bytes);
+                let theirs = crate::output::minify(&written[path]);
+                if ours != theirs {
+                    let at = ours
+                        .iter()
+                        .zip(&theirs)
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(0);
+                    let around = |b: &[u8]| {
+                        String::from_utf8_lossy(&b[at.saturating_sub(100)..(at + 100).min(b.len())])
+                            .into_owned()
+                    };
+                    panic!(
+                        "{}: {path} minifies differently at byte {at}:\n collapsed: {}\n written: {}",
+                        dir.display(),
+                        around(&ours),
+                        around(&theirs)
+                    );
+                }
+            }
+            assert!(
+                changed > 10,
+                "{}: only {changed} pages collapsed",
+                dir.display()
+            );
+        }
+        // What the fixture placed where whitespace counts came through as
+        // written, and the indentation around it did not.
+        let (collapsed, _) = both_ways(&sites[0]);
+        let page = String::from_utf8(collapsed["servers/pay-desk/issue_refund/index.html"].clone())
+            .unwrap();
+        for kept in [
+            "<pre class=\"colophon-text\">\n  \n  Checked by\n      the docs team\n\n    and reviewed for issue_refund\n</pre>",
+            "Rule one:\n    read the policy\nRule two:\n    then   ask\n      a reviewer\n</pre>",
+            "<pre class=\"mark\">\n+--\n  | issue_refund\n+--\n</pre>",
+            "<pre class=\"direct\">\n  issue_refund\n    <b>indented</b>\n</pre>",
+            "<textarea readonly>\n  issue_refund\n      stays indented\n</textarea>",
+            "title=\"Hover\n   text\"",
+            "{\"tool\":\n          \"issue_refund\"}",
+        ] {
+            assert!(page.contains(kept), "{kept:?} not in:\n{page}");
+        }
+        assert!(
+            page.contains("<p>\n<span class=\"house-badge\">\nWrite\n</span>\n</p>")
+                || page.contains("<span class=\"house-badge\">"),
+            "{page}"
+        );
+        assert!(!page.contains("\n    <p>"), "{page}");
+    }
+
+    fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.unwrap();
+            let target = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+}
