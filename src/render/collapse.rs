@@ -12,13 +12,15 @@
 //!
 //! Whitespace is left as written where it does not collapse or is not
 //! text: inside `<pre>`, `<listing>`, `<textarea>`, `<script>`, `<style>`,
-//! `<xmp>` and `<plaintext>`, inside a tag (attribute values), inside
+//! `<xmp>`, `<plaintext>` and `<title>`, inside a tag (attribute values), inside
 //! comments, template tags, `{% raw %}`, `{% filter %}` and `{% set %}` bodies. Template
 //! text rendered into such a place from elsewhere is left as written too:
 //! a template included there, a block whose placeholder sits there, a
 //! component printed there or whose output is filtered or stored, the body
 //! of a component call or of a `{% set %}` (captured as a value), a parent
-//! block printed with `super()` there. These are found by scanning every template
+//! block printed with `super()` there. Shortcode templates are kept as
+//! written (a page's markdown can paste them into a `<pre>`), and so is
+//! whatever a template that is not HTML prints. These are found by scanning every template
 //! until no new one turns up.
 //!
 //! The scan reads HTML in source order, so an element whose start and end
@@ -73,8 +75,19 @@ impl Sensitive {
 /// cannot be followed through the template code.
 pub fn collapse(sources: &[(String, String)]) -> Result<Collapsed, Unfollowable> {
     let html: Vec<&(String, String)> = sources.iter().filter(|(n, _)| is_html(n)).collect();
-    // Grow the set of sensitive places until a scan finds nothing new.
     let mut sensitive = Sensitive::default();
+    for (name, source) in sources {
+        // A shortcode's text is pasted into a page's markdown, which can
+        // put it inside a `<pre>`.
+        if name.starts_with("shortcodes/") {
+            sensitive.templates.insert(name.clone());
+        }
+        // What a template that is not HTML prints is not read here.
+        if !is_html(name) {
+            pulled_in(source, &mut sensitive);
+        }
+    }
+    // Grow the set of sensitive places until a scan finds nothing new.
     loop {
         let mut found = Sensitive::default();
         for (name, source) in &html {
@@ -108,7 +121,8 @@ pub fn collapse(sources: &[(String, String)]) -> Result<Collapsed, Unfollowable>
     })
 }
 
-fn is_html(name: &str) -> bool {
+/// The templates this module changes.
+pub fn is_html(name: &str) -> bool {
     name.ends_with(".html") || name.ends_with(".htm")
 }
 
@@ -138,6 +152,11 @@ enum Html {
         opened_in: u32,
     },
     Comment {
+        opened_in: u32,
+    },
+    /// `<!...>` or `<?...>` other than a comment or doctype: ends at the
+    /// first `>`, quotes or not.
+    Bogus {
         opened_in: u32,
     },
 }
@@ -246,7 +265,9 @@ impl<'a> Scan<'a> {
         }
         match self.html {
             Html::Text | Html::Comment { .. } => {}
-            Html::Tag { .. } => return Err(self.fail(end, "the template ends inside a tag")),
+            Html::Tag { .. } | Html::Bogus { .. } => {
+                return Err(self.fail(end, "the template ends inside a tag"));
+            }
             Html::Raw { element, .. } => {
                 return Err(self.fail(
                     end,
@@ -277,7 +298,10 @@ impl<'a> Scan<'a> {
                     let run = &self.text[at..end];
                     if run.contains('\n') {
                         if self.preformatted.is_empty() && !self.segment_sensitive() {
-                            self.emit("\n");
+                            // Line breaks kept, so that text styled
+                            // `white-space: pre-line` shows the same.
+                            let breaks = run.bytes().filter(|&c| c == b'\n').count();
+                            self.emit(&"\n".repeat(breaks));
                         } else {
                             self.emit(run);
                         }
@@ -311,7 +335,12 @@ impl<'a> Scan<'a> {
                     self.copy_char();
                     self.copy_until(|c| c == b'"' || c == b'\'' || c == b'{');
                 }
-                None if b == b'"' || b == b'\'' => {
+                None if (b == b'"' || b == b'\'')
+                    && matches!(
+                        self.src[..at].iter().rev().find(|&&c| !is_space(c)),
+                        Some(b'=' | b'}')
+                    ) =>
+                {
                     self.html = Html::Tag {
                         opened_in,
                         quote: Some((b, self.segment())),
@@ -364,13 +393,37 @@ impl<'a> Scan<'a> {
                     self.copy_until(|c| c == b'<' || c == b'{');
                 }
             }
-            Html::Comment { .. } => {
-                if self.src[at..].starts_with(b"-->") {
+            Html::Comment { opened_in } => {
+                let end = [&b"-->"[..], b"--!>"]
+                    .into_iter()
+                    .find(|e| self.src[at..].starts_with(e));
+                if let Some(end) = end {
+                    if opened_in != self.segment() {
+                        return Err(self.fail(
+                            at,
+                            "a comment starts and ends in different branches of template code",
+                        ));
+                    }
                     self.html = Html::Text;
-                    self.copy(3);
+                    self.copy(end.len());
                 } else {
                     self.copy_char();
                     self.copy_until(|c| c == b'-' || c == b'{');
+                }
+            }
+            Html::Bogus { opened_in } => {
+                if b == b'>' {
+                    if opened_in != self.segment() {
+                        return Err(self.fail(
+                            at,
+                            "a tag starts and ends in different branches of template code",
+                        ));
+                    }
+                    self.html = Html::Text;
+                    self.copy(1);
+                } else {
+                    self.copy_char();
+                    self.copy_until(|c| c == b'>' || c == b'{');
                 }
             }
         }
@@ -381,11 +434,30 @@ impl<'a> Scan<'a> {
     fn tag_start(&mut self) -> Result<(), Unfollowable> {
         let at = self.pos;
         let rest = &self.src[at + 1..];
+        let opened_in = self.segment();
         if rest.starts_with(b"!--") {
-            self.html = Html::Comment {
-                opened_in: self.segment(),
-            };
-            self.copy(4);
+            // `<!-->` and `<!--->` are whole (empty) comments.
+            match [&b">"[..], b"->"]
+                .into_iter()
+                .find(|e| rest[3..].starts_with(e))
+            {
+                Some(e) => self.copy(4 + e.len()),
+                None => {
+                    self.html = Html::Comment { opened_in };
+                    self.copy(4);
+                }
+            }
+            return Ok(());
+        }
+        if rest.starts_with(b"![CDATA[") {
+            return Err(self.fail(at, "a CDATA section ends where the HTML parser decides"));
+        }
+        let doctype = rest
+            .get(..8)
+            .is_some_and(|r| r.eq_ignore_ascii_case(b"!doctype"));
+        if (rest.first() == Some(&b'!') && !doctype) || rest.first() == Some(&b'?') {
+            self.html = Html::Bogus { opened_in };
+            self.copy(2);
             return Ok(());
         }
         let closing = rest.first() == Some(&b'/');
@@ -398,7 +470,7 @@ impl<'a> Scan<'a> {
         let starts_tag = match self.src.get(name_start) {
             Some(c) if c.is_ascii_alphabetic() => true,
             Some(b'{') => true,
-            Some(b'!' | b'?') => !closing,
+            Some(b'!') => !closing,
             _ => false,
         };
         if !starts_tag {
@@ -421,8 +493,13 @@ impl<'a> Scan<'a> {
                 ));
             }
         }
-        let opened_in = self.segment();
         if closing {
+            if RAW_TEXT.contains(&name.as_str()) {
+                return Err(self.fail(
+                    at,
+                    format!("`</{name}>` closes no `<{name}>` opened in the same branch of this template"),
+                ));
+            }
             if let Some(element) = PREFORMATTED.iter().position(|e| *e == name) {
                 match self.preformatted.last() {
                     Some(&(open, segment)) if open == element && segment == opened_in => {
@@ -501,14 +578,20 @@ impl<'a> Scan<'a> {
 
     /// `{{ ... }}`: component calls and `super()` in it.
     fn expression(&mut self, inner: &str) {
-        let code = without_strings(inner);
+        let (code, _) = split_strings(inner);
+        let bare = code.trim();
         // Output changed by a filter, or printed where whitespace counts.
         let sensitive = code.contains('|') || self.here_sensitive();
-        if sensitive {
-            self.found.components.extend(component_calls(&code));
-            if code.contains("super(") {
-                self.mark_enclosing_block();
+        // `{{ <name ... /> }}` alone prints the component's text here; any
+        // other component in an expression is a value.
+        let printed_alone = bare.starts_with('<') && bare.ends_with("/>");
+        for (i, name) in component_calls(&code).into_iter().enumerate() {
+            if sensitive || !(printed_alone && i == 0) {
+                self.found.components.insert(name);
             }
+        }
+        if code.contains("super(") && (sensitive || bare.replace(' ', "") != "super()") {
+            self.mark_enclosing_block();
         }
     }
 
@@ -523,7 +606,7 @@ impl<'a> Scan<'a> {
     /// `{% ... %}`: follows the segments and notes includes and component
     /// calls.
     fn statement(&mut self, inner: &str, at: usize) -> Result<(), Unfollowable> {
-        let code = without_strings(inner);
+        let (code, _) = split_strings(inner);
         if let Some(call) = inner.strip_prefix('<') {
             if call.starts_with('/') {
                 // `{% </name> %}` ends the body of a component call.
@@ -542,10 +625,11 @@ impl<'a> Scan<'a> {
             self.open("call", String::new(), true);
             return Ok(());
         }
-        let keyword = inner
-            .split(|c: char| c.is_whitespace())
-            .next()
-            .unwrap_or_default();
+        // The keyword ends at anything but a letter, digit or `_`:
+        // `{% elif(a) %}` and `{% include"x.html" %}` are written so too.
+        let keyword = &inner[..inner
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len())];
         // A component's output or a parent block used by template code, not
         // printed as it is.
         self.found.components.extend(component_calls(&code));
@@ -574,7 +658,8 @@ impl<'a> Scan<'a> {
             "filter" => self.open(keyword, String::new(), true),
             // `{% set x | f(a=1) %}` captures; `{% set x = ... %}` does not.
             "set" | "set_global"
-                if !without_strings(rest)
+                if !split_strings(rest)
+                    .0
                     .split('|')
                     .next()
                     .is_some_and(|before| before.contains('=')) =>
@@ -594,7 +679,7 @@ impl<'a> Scan<'a> {
                 self.segments.pop();
             }
             "include" if self.here_sensitive() => {
-                self.found.templates.extend(string_literals(rest));
+                self.found.templates.extend(split_strings(rest).1);
             }
             _ => {}
         }
@@ -638,6 +723,7 @@ impl<'a> Scan<'a> {
             }
             Html::Raw { element, opened_in } => (opened_in == id).then_some(RAW_TEXT[element]),
             Html::Comment { opened_in } => (opened_in == id).then_some("a comment"),
+            Html::Bogus { opened_in } => (opened_in == id).then_some("a tag"),
         };
         let open_here = open_here.or_else(|| {
             self.preformatted
@@ -671,9 +757,6 @@ impl<'a> Scan<'a> {
         }
         self.whole_template_sensitive = whole;
         self.out = out;
-        if self.pos > close {
-            return Err(self.fail(close, "`{% endraw %}` is inside a tag or a comment"));
-        }
         self.pos = start;
         self.copy(close_end - start);
         Ok(())
@@ -697,8 +780,12 @@ fn tag_end(src: &[u8], at: usize) -> Option<usize> {
     while i + 1 < src.len() {
         let c = src[i];
         if !comment && matches!(c, b'"' | b'\'' | b'`') {
-            let n = src[i + 1..].iter().position(|&d| d == c)?;
-            i += n + 2;
+            // A string literal, where `\` escapes the next character.
+            i += 1;
+            while *src.get(i)? != c {
+                i += if src[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
             continue;
         }
         if c == close && src[i + 1] == b'}' {
@@ -717,7 +804,13 @@ fn find_endraw(src: &[u8], from: usize) -> Option<usize> {
         let rest = &src[at + 2..];
         let rest = rest.strip_prefix(b"-").unwrap_or(rest);
         let skip = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
-        if rest[skip..].starts_with(b"endraw") {
+        let after = &rest[skip..];
+        if after.starts_with(b"endraw")
+            && matches!(
+                after.get(6),
+                Some(b'-' | b'%' | b' ' | b'\t' | b'\n' | b'\r')
+            )
+        {
             return Some(at);
         }
         i = at + 2;
@@ -725,19 +818,67 @@ fn find_endraw(src: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// `code` with the content of its string literals removed.
-fn without_strings(code: &str) -> String {
-    let mut out = String::with_capacity(code.len());
-    let mut quote: Option<char> = None;
+/// Every template, block and component that `source` prints, found from
+/// its template tags alone.
+fn pulled_in(source: &str, into: &mut Sensitive) {
+    let src = source.as_bytes();
+    let mut at = 0;
+    while let Some(n) = source[at..].find('{') {
+        at += n;
+        if !matches!(src.get(at + 1), Some(b'{' | b'%')) {
+            at += 1;
+            continue;
+        }
+        let Some(end) = tag_end(src, at) else { return };
+        let inner = source[at + 2..end - 2]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        let (code, literals) = split_strings(inner);
+        into.components.extend(component_calls(&code));
+        let word = code
+            .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.')))
+            .filter(|w| !w.is_empty())
+            .take(2)
+            .collect::<Vec<_>>();
+        match word.as_slice() {
+            ["include", ..] => into.templates.extend(literals),
+            ["block", name] => {
+                into.blocks.insert(name.to_string());
+            }
+            _ => {}
+        }
+        at = end;
+    }
+}
+
+/// `code` with its string literals taken out, and the literals (escapes
+/// left as written).
+fn split_strings(code: &str) -> (String, Vec<String>) {
+    let mut rest = String::with_capacity(code.len());
+    let mut literals = Vec::new();
+    let mut quote: Option<(char, String)> = None;
+    let mut escaped = false;
     for c in code.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-            None => out.push(c),
+        match &mut quote {
+            Some((_, s)) if escaped => {
+                s.push(c);
+                escaped = false;
+            }
+            Some((_, s)) if c == '\\' => {
+                s.push(c);
+                escaped = true;
+            }
+            Some((q, s)) if c == *q => {
+                literals.push(std::mem::take(s));
+                quote = None;
+            }
+            Some((_, s)) => s.push(c),
+            None if matches!(c, '"' | '\'' | '`') => quote = Some((c, String::new())),
+            None => rest.push(c),
         }
     }
-    out
+    (rest, literals)
 }
 
 /// The names of the components called in `code` (`<name`), and of some
@@ -757,24 +898,6 @@ fn component_calls(code: &str) -> Vec<String> {
         rest = &rest[i + 1..];
     }
     names
-}
-
-/// The string literals in `code`.
-fn string_literals(code: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut quote: Option<(char, String)> = None;
-    for c in code.chars() {
-        match &mut quote {
-            Some((q, s)) if c == *q => {
-                found.push(std::mem::take(s));
-                quote = None;
-            }
-            Some((_, s)) => s.push(c),
-            None if matches!(c, '"' | '\'' | '`') => quote = Some((c, String::new())),
-            None => {}
-        }
-    }
-    found
 }
 
 #[cfg(test)]
@@ -801,15 +924,147 @@ mod tests {
     }
 
     #[test]
-    fn indentation_between_tags_becomes_one_line_break() {
+    fn indentation_between_tags_becomes_line_breaks_alone() {
         let out = collapsed(&[(
             "a.html",
-            "<ul>\n    <li>one</li>\n\n    <li>{{ x }}</li>\n  </ul>\n<p>a  b\tc</p>",
+            "<ul>\n    <li>one</li>\n  \r\n    <li>{{ x }}</li>\n  </ul>\n<p>a  b\tc</p>",
         )]);
+        // A blank line stays, for text styled `white-space: pre-line`.
         assert_eq!(
             out["a.html"],
-            "<ul>\n<li>one</li>\n<li>{{ x }}</li>\n</ul>\n<p>a  b\tc</p>"
+            "<ul>\n<li>one</li>\n\n<li>{{ x }}</li>\n</ul>\n<p>a  b\tc</p>"
         );
+    }
+
+    /// Cases a cold review found, each of which once collapsed text whose
+    /// whitespace counts.
+    #[test]
+    fn escaped_quotes_odd_comments_and_glued_keywords_are_read_as_the_parsers_read_them() {
+        let kept = |list: &[(&str, &str)], name: &str| {
+            let out = collapsed(list);
+            let source = list.iter().find(|(n, _)| *n == name).unwrap().1;
+            assert_eq!(out[name], source, "{name} changed");
+        };
+        // An escaped quote in template code does not open a string.
+        let t = "<p>{{ 'Don\\'t' }}</p><textarea>It's {{ x }}\n    indented\n</textarea>";
+        assert!(collapsed(&[("a.html", t)])["a.html"].contains("{{ x }}\n    indented"));
+        kept(
+            &[
+                ("a.html", "<pre>{{ \"\\\"\" ~ <c /> ~ \"\\\"\" }}</pre>"),
+                (
+                    "c.html",
+                    "{% component c() %}\n  a\n    b{% endcomponent c %}",
+                ),
+            ],
+            "c.html",
+        );
+        // A component passed as a value to another is kept.
+        kept(
+            &[
+                ("a.html", "<div>{{ <outer t={<inner />} /> }}</div>"),
+                (
+                    "c.html",
+                    "{% component inner() %}\n  a\n    b{% endcomponent inner %}",
+                ),
+            ],
+            "c.html",
+        );
+        // Keywords glued to what follows them.
+        kept(
+            &[
+                ("a.html", "<pre>{% include\"code.html\" %}</pre>"),
+                ("code.html", "a\n    b"),
+            ],
+            "code.html",
+        );
+        assert!(
+            reason(&[("a.html", "{% if a %}<pre>{% elif(b) %}</pre>{% endif %}")])
+                .reason
+                .contains("still open")
+        );
+        assert_eq!(
+            collapsed(&[("a.html", "{% if(a) %}\n  x{% endif %}")])["a.html"],
+            "{% if(a) %}\nx{% endif %}"
+        );
+        // An apostrophe in an unquoted attribute value opens no quote.
+        assert_eq!(
+            collapsed(&[(
+                "a.html",
+                "<img alt=Bob's>It's\n  <textarea>\n  x\n</textarea>"
+            )])["a.html"],
+            "<img alt=Bob's>It's\n<textarea>\n  x\n</textarea>"
+        );
+        // Comments that end early, and bogus comments, end where browsers
+        // end them.
+        for (source, expected) in [
+            (
+                "<!-->\n  <textarea>\n  x\n</textarea>",
+                "<!-->\n<textarea>\n  x\n</textarea>",
+            ),
+            (
+                "<!--->\n  <textarea>\n  x\n</textarea>",
+                "<!--->\n<textarea>\n  x\n</textarea>",
+            ),
+            (
+                "<!-- a --!>\n  <textarea>\n  x\n</textarea>",
+                "<!-- a --!>\n<textarea>\n  x\n</textarea>",
+            ),
+            (
+                "<?xml it's?>\n  <textarea>\n  x\n</textarea>",
+                "<?xml it's?>\n<textarea>\n  x\n</textarea>",
+            ),
+            (
+                "<!DOCTYPE html>\n  <p>\n  x</p>",
+                "<!DOCTYPE html>\n<p>\nx</p>",
+            ),
+        ] {
+            assert_eq!(
+                collapsed(&[("a.html", source)])["a.html"],
+                expected,
+                "{source:?}"
+            );
+        }
+        assert!(
+            reason(&[("a.html", "<svg><![CDATA[ a > b ]]></svg>")])
+                .reason
+                .contains("CDATA")
+        );
+        // An end tag of a raw text element that never started means the
+        // scan lost its way.
+        assert!(
+            reason(&[("a.html", "x\n</textarea>")])
+                .reason
+                .contains("closes no")
+        );
+        // `{% endrawx %}` does not end a raw block.
+        assert!(
+            reason(&[("a.html", "{% raw %}x{% endrawx %}")])
+                .reason
+                .contains("raw")
+        );
+    }
+
+    /// Shortcodes and whatever a template that is not HTML prints are kept.
+    #[test]
+    fn shortcodes_and_what_other_formats_print_are_kept() {
+        let list = [
+            ("shortcodes/note.html", "<div>\n  note\n</div>"),
+            (
+                "feed.xml",
+                "<feed>{% include \"entry.html\" %}{{ <line /> }}</feed>",
+            ),
+            ("entry.html", "<entry>\n  e\n</entry>"),
+            (
+                "parts.html",
+                "{% component line() %}\n  l\n    m{% endcomponent line %}",
+            ),
+            ("page.html", "<p>\n  p</p>"),
+        ];
+        let out = collapsed(&list);
+        for (name, source) in &list[..4] {
+            assert_eq!(out[*name], *source, "{name}");
+        }
+        assert_eq!(out["page.html"], "<p>\np</p>");
     }
 
     #[test]
@@ -851,10 +1106,7 @@ mod tests {
             ("note.html", "<p>\n  note\n</p>"),
             ("code.html", "line\n    {% include \"deeper.html\" %}"),
             ("deeper.html", "deep\n    er"),
-            (
-                "attr.html",
-                "<a title=\"{% include 'tip.html' ignore missing %}\">x</a>",
-            ),
+            ("attr.html", "<a title=\"{% include 'tip.html' %}\">x</a>"),
             ("tip.html", "tip\n    text"),
         ]);
         assert_eq!(

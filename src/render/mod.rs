@@ -346,7 +346,7 @@ fn collapsed(sources: &[(String, String)], own: &HashSet<String>) -> Result<Tera
         .zip(collapsed)
         .map(|((name, original), (_, collapsed))| {
             let builtin = !own.contains(name) && !lands_sensitive.contains(name);
-            let text = if builtin && name.ends_with(".html") {
+            let text = if builtin && !name.starts_with("shortcodes/") && collapse::is_html(name) {
                 crate::output::minify_template(original).unwrap_or(collapsed)
             } else {
                 collapsed
