@@ -1993,16 +1993,14 @@ fn own_templates_come_out_collapsed_with_their_preformatted_text_intact() {
         assert!(page.contains(kept), "{kept:?} not in:\n{page}");
     }
     assert!(!page.contains("\n    <p>"), "indentation left:\n{page}");
-    // The built-in templates the site did not replace come out minified
-    // (the policy partial, which a shortcode includes, is kept as written:
-    // a page's markdown can paste a shortcode into a `<pre>`).
+    // The built-in templates the site did not replace come out minified.
     let server = read(&out.path().join("servers/pay-desk/index.html"));
     assert!(
         server.contains("<table class=tools><thead><tr><th scope=col>Tool</th>"),
         "{server}"
     );
     assert!(
-        server.contains("<div class=\"policy\">\n  <div class=\"policy-bar\">"),
+        server.contains("<div class=policy><div class=policy-bar>"),
         "{server}"
     );
 }
@@ -2033,4 +2031,25 @@ fn own_templates_that_cannot_be_collapsed_build_with_a_warning() {
     assert!(run.stdout.contains("1 warning"), "{}", run.stdout);
     let tool = read(&out.path().join("servers/pay-desk/issue_refund/index.html"));
     assert!(!tool.contains("\n  <"), "not minified:\n{tool}");
+}
+
+/// A site that replaces its footer and home page, not the tool page, keeps
+/// its own footer on tool pages written without the template engine.
+#[test]
+fn own_footer_reaches_tool_pages_written_directly() {
+    let out = tempdir();
+    build(&fixture("own-chrome"), out.path()).ok("build with an own footer");
+    let tool = read(&out.path().join("servers/pay-desk/issue_refund/index.html"));
+    assert!(
+        tool.contains(
+            "<p class=\"house-footer\">\nPublished by the docs team of Own chrome fixture\n</p>"
+        ),
+        "{tool}"
+    );
+    assert!(tool.contains("<article class=tool>"), "{tool}");
+    let home = read(&out.path().join("index.html"));
+    assert!(
+        home.contains("<p class=\"house-intro\">\nEvery tool below was checked\nby hand.\n</p>"),
+        "{home}"
+    );
 }

@@ -18,9 +18,9 @@
 //! a template included there, a block whose placeholder sits there, a
 //! component printed there or whose output is filtered or stored, the body
 //! of a component call or of a `{% set %}` (captured as a value), a parent
-//! block printed with `super()` there. Shortcode templates are kept as
-//! written (a page's markdown can paste them into a `<pre>`), and so is
-//! whatever a template that is not HTML prints. These are found by scanning every template
+//! block printed with `super()` there. Templates the caller names are kept
+//! whole (a site's own shortcodes, which a page's markdown can paste into a
+//! `<pre>`), and so is whatever a template that is not HTML prints. These are found by scanning every template
 //! until no new one turns up.
 //!
 //! The scan reads HTML in source order, so an element whose start and end
@@ -69,17 +69,19 @@ impl Sensitive {
 }
 
 /// Every `.html` template of `sources` with its indentation collapsed (the
-/// others as they are), and the names of the templates some of whose text
+/// others as they are; those `kept_whole` accepts as they are too, and
+/// whatever they print), and the names of the templates some of whose text
 /// lands where whitespace counts because of template code elsewhere (a
 /// general minifier must not be run over those). An error when some HTML
 /// cannot be followed through the template code.
-pub fn collapse(sources: &[(String, String)]) -> Result<Collapsed, Unfollowable> {
+pub fn collapse(
+    sources: &[(String, String)],
+    kept_whole: impl Fn(&str) -> bool,
+) -> Result<Collapsed, Unfollowable> {
     let html: Vec<&(String, String)> = sources.iter().filter(|(n, _)| is_html(n)).collect();
     let mut sensitive = Sensitive::default();
     for (name, source) in sources {
-        // A shortcode's text is pasted into a page's markdown, which can
-        // put it inside a `<pre>`.
-        if name.starts_with("shortcodes/") {
+        if kept_whole(name) {
             sensitive.templates.insert(name.clone());
         }
         // What a template that is not HTML prints is not read here.
@@ -904,6 +906,11 @@ fn component_calls(code: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Shortcodes kept whole, as the renderer keeps a site's own.
+    fn is_shortcode(name: &str) -> bool {
+        name.starts_with("shortcodes/")
+    }
+
     fn templates(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
             .map(|(n, s)| (n.to_string(), s.to_string()))
@@ -912,7 +919,7 @@ mod tests {
 
     /// The collapsed source of each template, by name.
     fn collapsed(list: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
-        collapse(&templates(list))
+        collapse(&templates(list), is_shortcode)
             .unwrap()
             .sources
             .into_iter()
@@ -920,7 +927,7 @@ mod tests {
     }
 
     fn reason(list: &[(&str, &str)]) -> Unfollowable {
-        collapse(&templates(list)).unwrap_err()
+        collapse(&templates(list), is_shortcode).unwrap_err()
     }
 
     #[test]
@@ -1124,7 +1131,8 @@ mod tests {
         let Collapsed {
             sources: out,
             lands_sensitive: lands,
-        } = collapse(&templates(&[
+        } = collapse(
+            &templates(&[
             (
                 "base.html",
                 "<body class=\"{% block cls %}{% endblock %}\">\n  <pre>{% block code %}\n  base\n{% endblock code %}</pre>\n  {% block main %}{% endblock %}\n</body>",
@@ -1133,7 +1141,9 @@ mod tests {
                 "child.html",
                 "{% extends \"base.html\" %}{% block cls %}a\n   b{% endblock %}{% block code %}\n  {{ super() }}\n    more{% endblock %}{% block main %}\n  <p>\n    main\n  </p>{% endblock %}",
             ),
-        ]))
+        ]),
+            is_shortcode,
+        )
         .unwrap();
         let out: std::collections::HashMap<_, _> = out.into_iter().collect();
         assert_eq!(
@@ -1275,7 +1285,13 @@ mod tests {
             assert!(u.reason.contains(words), "{source:?}: {u:?}");
         }
         // A tag name made by template code that cannot name such an element.
-        assert!(collapse(&templates(&[("t.html", "<h{{ n }}>\n  x</h{{ n }}>")])).is_ok());
+        assert!(
+            collapse(
+                &templates(&[("t.html", "<h{{ n }}>\n  x</h{{ n }}>")]),
+                is_shortcode
+            )
+            .is_ok()
+        );
     }
 
     #[test]

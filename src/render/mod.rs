@@ -238,7 +238,7 @@ impl Renderer {
             (checked, false, false)
         } else if has_overrides {
             match collapsed(&sources, &own) {
-                Ok(tera) => (tera, false, false),
+                Ok((tera, mirrored_minified)) => (tera, false, mirrored_minified),
                 Err(d) => {
                     warnings.push(d);
                     (checked, true, false)
@@ -326,11 +326,22 @@ fn minified(sources: &[(String, String)]) -> Option<Tera> {
 /// of whose text lands where a site's template keeps whitespace, which is
 /// collapsed too. A warning when the site's templates cannot be followed
 /// (then pages are minified one by one instead).
-fn collapsed(sources: &[(String, String)], own: &HashSet<String>) -> Result<Tera, Diagnostic> {
+/// Also whether the templates [`native`] mirrors came out minified as on a
+/// site with no templates of its own.
+fn collapsed(
+    sources: &[(String, String)],
+    own: &HashSet<String>,
+) -> Result<(Tera, bool), Diagnostic> {
     let collapse::Collapsed {
         sources: collapsed,
         lands_sensitive,
-    } = collapse::collapse(sources).map_err(|u| {
+    } = collapse::collapse(sources, |name| {
+        // A site's own shortcode is pasted into a page's markdown, which
+        // can put it inside a `<pre>`. (The built-in ones are minified
+        // ahead, as on a site with no templates of its own.)
+        name.starts_with("shortcodes/") && own.contains(name)
+    })
+    .map_err(|u| {
         Diagnostic::in_file(
             format!("templates/{}", u.template),
             format!(
@@ -346,7 +357,7 @@ fn collapsed(sources: &[(String, String)], own: &HashSet<String>) -> Result<Tera
         .zip(collapsed)
         .map(|((name, original), (_, collapsed))| {
             let builtin = !own.contains(name) && !lands_sensitive.contains(name);
-            let text = if builtin && !name.starts_with("shortcodes/") && collapse::is_html(name) {
+            let text = if builtin && collapse::is_html(name) {
                 crate::output::minify_template(original).unwrap_or(collapsed)
             } else {
                 collapsed
@@ -354,10 +365,13 @@ fn collapsed(sources: &[(String, String)], own: &HashSet<String>) -> Result<Tera
             (name.clone(), text)
         })
         .collect();
+    let mirrored_minified = native::MIRRORED
+        .iter()
+        .all(|n| !own.contains(*n) && !lands_sensitive.contains(*n));
     let mut tera = new_tera();
     tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| template_diagnostic("", &e))?;
-    Ok(tera)
+    Ok((tera, mirrored_minified))
 }
 
 /// The name of the template a Tera error is about.

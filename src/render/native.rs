@@ -3,10 +3,10 @@
 //! Tool pages and embed cards are 85% of a catalogue's pages, and the
 //! template engine's work on them (a hashed lookup per `{{ t.x.y }}`, a
 //! copy of every string into a template value first) was a fifth of a
-//! cold build's instructions. When a site has no templates of its own and
-//! minifies its pages, the templates behind these two pages are fixed: the
+//! cold build's instructions. When a site minifies its pages and does not
+//! replace the templates behind these two pages, those are fixed: the
 //! built-in `base.html`, `tool.html`, `embed.html` and
-//! `partials/policy.html`, minified when the binary starts. This module
+//! `partials/policy.html` ([`MIRRORED`]), minified when the binary starts. This module
 //! writes exactly the bytes the engine renders from them, from the same
 //! [`ToolView`] and [`PageMeta`], escaping every text field with the
 //! engine's own [`tera::escape_html`].
@@ -19,6 +19,17 @@
 //! engine instead.
 
 use tera::Value;
+
+/// The built-in templates this module mirrors. A site that replaces none of
+/// them (and whose own templates put none of their text where whitespace
+/// counts) still has its tool pages and cards written here; its own header
+/// and footer arrive rendered.
+pub const MIRRORED: &[&str] = &[
+    "base.html",
+    "tool.html",
+    "embed.html",
+    "partials/policy.html",
+];
 
 use crate::classify::Evidence;
 use crate::render::views::{PageMeta, ToolView};
@@ -535,6 +546,7 @@ mod tests {
             root.join("tests/fixtures/hostile-poison"),
             root.join("tests/fixtures/paged"),
             root.join("tests/fixtures/options"),
+            root.join("tests/fixtures/own-chrome"),
         ] {
             let (native, engine, count) = both_ways(&dir);
             assert_eq!(
