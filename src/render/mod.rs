@@ -383,13 +383,44 @@ fn failing_template(e: &tera::Error) -> Option<String> {
         tera::ErrorKind::MissingParent { current, .. } => Some(current.clone()),
         tera::ErrorKind::CircularExtend { tpl, .. }
         | tera::ErrorKind::CircularInclude { tpl, .. } => Some(tpl.clone()),
+        tera::ErrorKind::Msg(m) => report_location(m).map(|(name, ..)| name),
         _ => None,
     }
+}
+
+/// The engine checks every template's filters, tests, functions,
+/// components and blocks once all are loaded, and reports what it finds as
+/// one message of reports, each pointing at ` --> name:line:column`. The
+/// first report's text (its `error: ` line) and place.
+fn report_location(message: &str) -> Option<(String, usize, usize, String)> {
+    let at = message.find("--> ")?;
+    let place = message[at + 4..].lines().next()?.trim();
+    let mut parts = place.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?.to_string();
+    let text = message[..at]
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(message.lines().next().unwrap_or_default())
+        .to_string();
+    Some((name, line, column, text))
 }
 
 /// A Tera error as a diagnostic naming the template file and line.
 pub fn template_diagnostic(fallback: &str, e: &tera::Error) -> Diagnostic {
     use std::error::Error;
+    if let tera::ErrorKind::Msg(m) = e.kind()
+        && let Some((name, line, column, text)) = report_location(m)
+    {
+        return Diagnostic::in_file(
+            format!("templates/{name}"),
+            format!("template error: {text}"),
+        )
+        .at(line, column)
+        .help("fix the template, or delete it to use the built-in one");
+    }
     let (file, line, message) = match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let name = if r.filename().is_empty() {
@@ -482,6 +513,40 @@ mod tests {
         assert_eq!(
             page,
             format!("<p  class=\"probe\"   data-name=\"{hostile}\">\n{hostile}\n</p>\n")
+        );
+    }
+
+    /// An unknown filter, which the engine finds only once every template
+    /// is loaded, is reported at its template, line and column, and so is
+    /// one in a second template.
+    #[test]
+    fn unknown_filters_are_reported_at_their_templates() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("templates")).unwrap();
+        std::fs::write(
+            site.path().join("templates/probe.html"),
+            "<p>\n  {{ name | shout }}</p>\n",
+        )
+        .unwrap();
+        std::fs::write(
+            site.path().join("templates/other.html"),
+            "<p>{{ name | whisper }}</p>\n",
+        )
+        .unwrap();
+        let Err(problems) = Renderer::new(site.path(), &serde_json::json!({}), true) else {
+            panic!("unknown filters accepted");
+        };
+        let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text[0].starts_with("templates/other.html:1:")
+                && text[0].contains("template error: Unknown filter `whisper`"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].starts_with("templates/probe.html:2:")
+                && text[1].contains("template error: Unknown filter `shout`"),
+            "{text:?}"
         );
     }
 
