@@ -490,20 +490,31 @@ pub(crate) mod test_sink {
 mod tests {
     use super::*;
 
+    /// A site folder holding only the given templates, and the renderer
+    /// made from it with minify on.
+    fn with_templates(
+        templates: &[(&str, &str)],
+    ) -> (tempfile::TempDir, Result<Renderer, Diagnostics>) {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("templates")).unwrap();
+        for (name, text) in templates {
+            std::fs::write(site.path().join("templates").join(name), text).unwrap();
+        }
+        let renderer = Renderer::new(site.path(), &serde_json::json!({}), true);
+        (site, renderer)
+    }
+
     /// A site's own template is not minified as text, only collapsed: an
     /// attribute value that holds template code keeps its quotes (minified
     /// as text, `data-name="{{name}}"` would lose them and the value below
     /// would add an attribute), and pages need no minifying of their own.
     #[test]
     fn a_sites_own_template_is_collapsed_not_minified() {
-        let site = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(site.path().join("templates")).unwrap();
-        std::fs::write(
-            site.path().join("templates/probe.html"),
+        let (_site, renderer) = with_templates(&[(
+            "probe.html",
             "<p  class=\"probe\"   data-name=\"{{name}}\">\n  {{name}}\n</p>\n",
-        )
-        .unwrap();
-        let renderer = Renderer::new(site.path(), &serde_json::json!({}), true).unwrap();
+        )]);
+        let renderer = renderer.unwrap();
         assert!(!renderer.minify_pages, "pages minified one by one");
         assert!(renderer.warnings.is_empty());
         let hostile = "a onmouseover=alert(1) x";
@@ -521,19 +532,11 @@ mod tests {
     /// one in a second template.
     #[test]
     fn unknown_filters_are_reported_at_their_templates() {
-        let site = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(site.path().join("templates")).unwrap();
-        std::fs::write(
-            site.path().join("templates/probe.html"),
-            "<p>\n  {{ name | shout }}</p>\n",
-        )
-        .unwrap();
-        std::fs::write(
-            site.path().join("templates/other.html"),
-            "<p>{{ name | whisper }}</p>\n",
-        )
-        .unwrap();
-        let Err(problems) = Renderer::new(site.path(), &serde_json::json!({}), true) else {
+        let (_site, renderer) = with_templates(&[
+            ("probe.html", "<p>\n  {{ name | shout }}</p>\n"),
+            ("other.html", "<p>{{ name | whisper }}</p>\n"),
+        ]);
+        let Err(problems) = renderer else {
             panic!("unknown filters accepted");
         };
         let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
@@ -554,14 +557,11 @@ mod tests {
     /// and every page is minified, with a warning that names the line.
     #[test]
     fn own_templates_that_cannot_be_followed_have_their_pages_minified_with_a_warning() {
-        let site = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(site.path().join("templates")).unwrap();
-        std::fs::write(
-            site.path().join("templates/probe.html"),
+        let (_site, renderer) = with_templates(&[(
+            "probe.html",
             "<div>\n{% if a %}<pre>{% endif %}\n  {{ a }}\n</div>\n",
-        )
-        .unwrap();
-        let renderer = Renderer::new(site.path(), &serde_json::json!({}), true).unwrap();
+        )]);
+        let renderer = renderer.unwrap();
         assert!(renderer.minify_pages);
         let [warning] = &renderer.warnings[..] else {
             panic!("{:?}", renderer.warnings)
