@@ -11,7 +11,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use crate::catalogue::load::parse_server;
-use crate::catalogue::model::natural_segment;
+use crate::catalogue::model::{assign_segments, is_device_name, natural_segment};
 use crate::config::Config;
 use crate::content::{parse_attack, parse_page};
 use crate::markdown;
@@ -68,6 +68,32 @@ fn assert_inert(html: &str) {
             }
         }
     }
+}
+
+/// Tool names built to collide and to hit every segment rule: dots, spaces,
+/// dashes, reserved names, device names, look-alikes, and arbitrary text.
+fn tool_name() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just(".".to_string()),
+        Just("..".to_string()),
+        Just(" ".to_string()),
+        Just("-".to_string()),
+        Just("_".to_string()),
+        Just("x".to_string()),
+        Just("X".to_string()),
+        Just("con".to_string()),
+        Just("page".to_string()),
+        Just("policy.json".to_string()),
+        Just("index.html".to_string()),
+        Just("-2".to_string()),
+        Just("\u{2024}".to_string()),
+        Just("\u{2215}".to_string()),
+        Just("\u{FF0E}".to_string()),
+        Just("/".to_string()),
+        "[a-z0-9]{1,3}",
+        any::<String>(),
+    ];
+    prop::collection::vec(piece, 1..5).prop_map(|p| p.concat())
 }
 
 proptest! {
@@ -155,6 +181,27 @@ proptest! {
         let seg = natural_segment(&name);
         prop_assert!(crate::output::check_relative(&seg).is_ok(), "{seg:?}");
         prop_assert!(seg.len() <= 128);
+    }
+
+    /// Segment assignment ends and gives every tool a distinct, safe segment
+    /// for any set of names, those made of dots, spaces and dashes, reserved
+    /// and device names and Unicode look-alikes of `.` and `/` among them.
+    #[test]
+    fn segment_assignment_terminates_and_is_unique(names in prop::collection::vec(tool_name(), 1..24)) {
+        let tools: Vec<crate::catalogue::record::ToolRecord> = names
+            .iter()
+            .map(|n| serde_json::from_value(serde_json::json!({ "name": n })).unwrap())
+            .collect();
+        let segments = assign_segments(&tools);
+        prop_assert_eq!(segments.len(), tools.len());
+        let mut seen = std::collections::HashSet::new();
+        for seg in &segments {
+            prop_assert!(seen.insert(seg.slug.to_lowercase()), "{:?} twice in {:?}", seg.slug, names);
+            prop_assert!(crate::output::check_relative(&seg.slug).is_ok(), "{:?}", seg.slug);
+            prop_assert!(!seg.slug.starts_with('.') && !seg.slug.ends_with('.'), "{:?}", seg.slug);
+            prop_assert!(!is_device_name(&seg.slug), "{:?}", seg.slug);
+            prop_assert!(!["policy.json", "index.html", "page"].contains(&seg.slug.to_lowercase().as_str()));
+        }
     }
 
     #[test]

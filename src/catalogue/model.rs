@@ -225,9 +225,9 @@ fn policy_category<'c>(class: &Classification, config: &'c Config) -> Cow<'c, Ca
     }
 }
 
-struct Segment {
-    slug: String,
-    renamed: bool,
+pub(crate) struct Segment {
+    pub(crate) slug: String,
+    pub(crate) renamed: bool,
 }
 
 /// True for Windows device names (`con`, `nul`, `com1`, …), with or
@@ -279,9 +279,46 @@ pub fn natural_segment(name: &str) -> String {
     if out.is_empty() { "tool".into() } else { out }
 }
 
+/// The stem a taken or reserved segment is numbered from: the natural segment
+/// without the leading and trailing dots that no suffix can make safe
+/// (`.x` stays reserved whatever follows it), or `tool` when nothing is left.
+fn numbering_base(natural: &str) -> String {
+    let trimmed = natural.trim_matches('.');
+    if trimmed.is_empty() {
+        "tool".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The first `base-N` (N = 2, 3, …) that is neither reserved nor taken, and
+/// marks it taken. `base` has no leading or trailing dot, so no candidate
+/// starts or ends with one, and a device stem is numbered before its first
+/// dot (`con.txt` becomes `con-2.txt`, never `con.txt-2`): every candidate is
+/// therefore unreserved, all candidates differ, and the loop ends within
+/// `taken.len() + 1` steps.
+fn numbered_segment(base: &str, taken: &mut HashSet<String>) -> String {
+    debug_assert!(!base.is_empty() && !base.starts_with('.') && !base.ends_with('.'));
+    let bound = taken.len() + 2;
+    for n in 2..=bound + 1 {
+        let candidate = match base.split_once('.') {
+            Some((stem, rest)) if is_device_name(stem) => format!("{stem}-{n}.{rest}"),
+            _ => format!("{base}-{n}"),
+        };
+        let lower = candidate.to_lowercase();
+        if !is_reserved(&lower) && taken.insert(lower) {
+            return candidate;
+        }
+    }
+    unreachable!(
+        "{} taken segments cannot hold {bound} distinct candidates",
+        taken.len()
+    )
+}
+
 /// Assigns unique, case-insensitively distinct segments; tools later in name
 /// order get `-2`, `-3`, … when theirs is taken.
-fn assign_segments(tools: &[ToolRecord]) -> Vec<Segment> {
+pub(crate) fn assign_segments(tools: &[ToolRecord]) -> Vec<Segment> {
     let mut order: Vec<usize> = (0..tools.len()).collect();
     order.sort_by(|&a, &b| tools[a].name.cmp(&tools[b].name));
     let mut taken: HashSet<String> = HashSet::new();
@@ -296,22 +333,7 @@ fn assign_segments(tools: &[ToolRecord]) -> Vec<Segment> {
             });
             continue;
         }
-        let mut n = 2;
-        let slug = loop {
-            // `con.txt` must not become `con.txt-2`: a device name stays a
-            // device name whatever follows its first dot.
-            let candidate = match natural.split_once('.') {
-                Some((stem, rest)) if is_reserved(&stem.to_lowercase()) => {
-                    format!("{stem}-{n}.{rest}")
-                }
-                _ => format!("{natural}-{n}"),
-            };
-            let lower = candidate.to_lowercase();
-            if !is_reserved(&lower) && taken.insert(lower) {
-                break candidate;
-            }
-            n += 1;
-        };
+        let slug = numbered_segment(&numbering_base(&natural), &mut taken);
         out[i] = Some(Segment {
             slug,
             renamed: true,

@@ -1476,3 +1476,58 @@ fn embed_pages_are_self_contained() {
         problems.join("\n")
     );
 }
+
+/// Names whose natural segment is reserved and cannot be numbered as it
+/// stands (`.x` stays hidden whatever follows it) once made every command
+/// loop forever. Each command must now finish, and every tool gets a page.
+#[test]
+fn names_with_leading_dots_never_hang_a_command() {
+    let tmp = tempdir();
+    let site = tmp.path().join("site");
+    let record = json!({
+        "name": "Dots",
+        "tools": [
+            {"name": ".x", "description": "A leading dot."},
+            {"name": "..x", "description": "Two leading dots."},
+            {"name": "x.", "description": "A trailing dot."},
+            {"name": "...", "description": "Only dots."},
+            {"name": "x", "description": "The name the others fall back to."},
+            {"name": ".con.txt", "description": "A hidden device name."}
+        ]
+    });
+    write_site(&site, &[("dots", record.to_string().as_bytes())]);
+    let out = tmp.path().join("out");
+    let run = build_timed(&site, &out, MINUTE);
+    run.assert_clean_exit("build");
+    assert_eq!(run.code, Some(0), "build\n{}", run.describe());
+    let server = out.join("servers/dots");
+    let pages: BTreeSet<String> = std::fs::read_dir(&server)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.unwrap();
+            e.path()
+                .join("index.html")
+                .is_file()
+                .then(|| e.file_name().to_string_lossy().into_owned())
+        })
+        .collect();
+    assert_eq!(pages.len(), 6, "one page per tool: {pages:?}");
+    assert!(
+        pages
+            .iter()
+            .all(|p| !p.starts_with('.') && !p.ends_with('.')),
+        "{pages:?}"
+    );
+    check_timed(&site, MINUTE).assert_clean_exit("check");
+    let snippet = run_timed(
+        toolrisk_cmd([
+            "snippet".as_ref(),
+            "dots/.x".as_ref(),
+            "--site".as_ref(),
+            site.as_os_str(),
+        ]),
+        MINUTE,
+    );
+    snippet.assert_clean_exit("snippet");
+    assert_eq!(snippet.code, Some(0), "snippet\n{}", snippet.describe());
+}
