@@ -433,7 +433,7 @@ pub fn check_references(catalogue: &Catalogue, unloaded: &[String]) -> Diagnosti
 }
 
 /// URL segments at the top of the site that pages may not take.
-pub const RESERVED_PAGE_SLUGS: [&str; 10] = [
+pub const RESERVED_PAGE_SLUGS: [&str; 11] = [
     "servers",
     "categories",
     "risk",
@@ -443,6 +443,7 @@ pub const RESERVED_PAGE_SLUGS: [&str; 10] = [
     "schema",
     "assets",
     "flagged",
+    "review",
     "search",
 ];
 

@@ -13,6 +13,7 @@ pub mod classify;
 pub mod cmd;
 pub mod config;
 pub mod content;
+pub mod corpus;
 pub mod error;
 pub mod fs;
 pub mod incremental;

@@ -67,6 +67,22 @@ pub fn server_title(name: &str) -> String {
 }
 
 /// The text with its first letter in upper case.
+/// Text from a record made safe to print on a terminal: control characters
+/// (escape sequences among them) and hidden characters are shown as
+/// `[U+XXXX]`, so a record can neither drive the terminal nor hide text.
+pub fn for_terminal(s: &str) -> String {
+    let revealed = crate::classify::poison::reveal(s);
+    let mut out = String::with_capacity(revealed.len());
+    for c in revealed.chars() {
+        if c.is_control() {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()

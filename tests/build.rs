@@ -1730,9 +1730,23 @@ fn sitemap_lists_every_page_and_robots_names_it() {
     ] {
         assert!(set.contains(&format!("{OK_BASE}{u}")), "sitemap lacks /{u}");
     }
-    // Every HTML page except 404 and embeds is in the sitemap.
+    // Every HTML page except 404, embeds and the review queue is in the
+    // sitemap; the review queue is for the catalogue's keepers only.
     for page in html_files(out) {
         if page == "404.html" || page.starts_with("embed/") {
+            continue;
+        }
+        if page.starts_with("review/") {
+            assert!(
+                !set.iter().any(|u| u.contains("/review/")),
+                "the review queue is in the sitemap"
+            );
+            let doc = read(&out.join(&page));
+            assert!(
+                doc.contains("<meta content=noindex name=robots>")
+                    || doc.contains("<meta name=\"robots\" content=\"noindex\">"),
+                "{page} is not marked noindex"
+            );
             continue;
         }
         let url = format!("{OK_BASE}{}", page.trim_end_matches("index.html"));

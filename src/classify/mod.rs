@@ -1,14 +1,21 @@
-//! Classification: a tool's category and risk level, and the evidence for both.
+//! Classification: a tool's category and risk level, how sure that is, and
+//! the evidence for both.
 //!
-//! Owns the decision rules: the record's own fields first, then MCP
-//! annotations (untrusted hints, checked against the name and description),
-//! then rules over name tokens, description phrases and input-schema
-//! parameters from the site's categories. Every decision keeps the evidence
-//! quoted from the tool's own definition, so pages can show why. Problems
-//! found in the record on the way (annotations that contradict the name) are
-//! kept as findings. The scoring rules live in `rules`, the tool-poisoning
-//! detectors in [`poison`]. Pure functions of the record and the config: no I/O.
+//! Owns the decision: the record's own fields first; then the learned model
+//! ([`model`]) over the signals of the tool's definition ([`features`]: the
+//! name's verb and object, the description's words and qualifiers, the
+//! input schema, the server's name); MCP annotations last, as untrusted
+//! hints that may make the reading stricter but never laxer, a contradiction
+//! kept as a finding. Categories a site adds in site.toml are decided by
+//! their rules (`rules`: name words, description phrases, schema
+//! properties), which the model does not know. Every decision keeps the
+//! evidence quoted from the tool's own definition, so pages can show why.
+//! The tool-poisoning detectors live in [`poison`]. Pure functions of the
+//! record and the config: no I/O.
 
+pub mod explain;
+pub mod features;
+pub mod model;
 pub mod poison;
 mod rules;
 
@@ -22,6 +29,17 @@ use serde_json::Value;
 
 use crate::catalogue::record::ToolRecord;
 use crate::config::{Config, Risk};
+use model::Model;
+
+/// Below this confidence the explanation says the reading is uncertain
+/// (the review queue's threshold is the site's own, `[review] below`).
+pub const REVIEW_BELOW: f64 = 0.6;
+
+/// Confidence kept to two decimals, so pages and the API do not carry
+/// float noise.
+fn round_confidence(c: f64) -> f64 {
+    (c.clamp(0.0, 1.0) * 100.0).round() / 100.0
+}
 
 /// Where a piece of evidence was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,15 +134,29 @@ pub struct Classification {
     /// Index into `Config::categories`.
     pub category: usize,
     pub risk: Risk,
+    /// How sure the category is, 0 to 1: the model's probability for it,
+    /// 1 when the record sets it.
+    pub confidence: f64,
+    /// The category the classifier would pick next, if it had one.
+    pub runner_up: Option<usize>,
     /// Why the category was chosen, strongest reason first.
     pub category_evidence: Vec<Evidence>,
     /// Why the risk level was chosen.
     pub risk_evidence: Vec<Evidence>,
     pub findings: Vec<Finding>,
     pub rationale: String,
+    /// True when the rationale is the record's own, not generated.
+    pub rationale_from_record: bool,
 }
 
 impl Classification {
+    /// True when the record itself sets the category.
+    pub fn category_from_record(&self) -> bool {
+        self.category_evidence
+            .first()
+            .is_some_and(|e| e.source == Source::Record)
+    }
+
     /// True when a tool-poisoning marker was found in the record.
     pub fn is_poisoned(&self) -> bool {
         self.findings.iter().any(|f| f.kind.is_poisoning())
@@ -182,8 +214,110 @@ fn scan_schema(schema: &Value, depth: usize, out: &mut Vec<Finding>) {
     }
 }
 
+/// How the category was decided.
+struct Decision {
+    category: usize,
+    confidence: f64,
+    runner_up: Option<usize>,
+    evidence: Vec<Evidence>,
+}
+
+/// What a feature of the given kind says, in a sentence, for the evidence list.
+fn feature_note(f: &features::Feature, category: &str) -> String {
+    let quote = poison::reveal(&f.quote);
+    let kind = f.key.split(':').next().unwrap_or("");
+    match kind {
+        "v" => format!("the name's verb “{quote}” points to {category}"),
+        "o" => format!("the name's object “{quote}” points to {category}"),
+        "vo" => format!("the name “{quote}” points to {category}"),
+        "w" | "rw" => format!("the word “{quote}” in the name points to {category}"),
+        "rv" => format!("the name's verb “{quote}” points to {category}"),
+        "t" => format!("the title's word “{quote}” points to {category}"),
+        "d" | "d0" | "dd" | "rd" => format!("the description says “{quote}”"),
+        "p" | "pn" | "rp" | "pb" if category == "execute" => {
+            format!("the input “{quote}” takes free-form code, a command or a query")
+        }
+        "pb" => format!("the flag “{quote}” points to {category}"),
+        "p" | "pn" | "rp" => format!("the input “{quote}” points to {category}"),
+        "s" => format!("the server's name (“{quote}”) points to {category}"),
+        _ => format!("“{quote}” points to {category}"),
+    }
+}
+
+/// The site's rule scores (name words, description phrases, schema
+/// properties of each category) for each class of the model, in its order.
+pub fn rule_scores(tool: &ToolRecord, config: &Config, classes: &[String]) -> Vec<f64> {
+    let rules = score_rules(tool, config);
+    classes
+        .iter()
+        .map(|c| {
+            config
+                .category_index(c)
+                .map_or(0.0, |ci| rules.scores[ci] as f64)
+        })
+        .collect()
+}
+
+/// The model's reading, as a decision with evidence a reader can check:
+/// the features that pulled hardest towards the chosen category over the
+/// runner-up, one per quoted text, at most four.
+fn model_decision(
+    tool: &ToolRecord,
+    server_slug: &str,
+    config: &Config,
+    model: &Model,
+) -> Option<Decision> {
+    let feats = features::extract(tool, server_slug, config);
+    let prediction = model.predict(&feats, &rule_scores(tool, config, &model.classes));
+    if prediction.known == 0 {
+        return None;
+    }
+    let category = config.category_index(&model.classes[prediction.best])?;
+    let runner_up = config.category_index(&model.classes[prediction.runner_up]);
+    let name = &config.categories[category].name;
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for (f, pull) in &prediction.contributions {
+        if *pull <= 0.05 || evidence.len() >= 4 {
+            break;
+        }
+        if f.quote.is_empty() || evidence.iter().any(|e| e.quote == f.quote) {
+            continue;
+        }
+        evidence.push(Evidence {
+            source: f.source,
+            quote: poison::reveal(&f.quote).into_owned(),
+            note: feature_note(f, name),
+        });
+    }
+    Some(Decision {
+        category,
+        confidence: prediction.probabilities[prediction.best],
+        runner_up: runner_up.filter(|&r| r != category),
+        evidence,
+    })
+}
+
 /// Classifies one tool of the server `server_slug`.
+///
+/// In order: the record's own `category`; a category the site added whose
+/// rules match (the model knows only the built-in ones); the learned model
+/// over the tool's features; `other` when the model knows none of them.
+/// Annotations never make the reading laxer: a `readOnlyHint` that
+/// contradicts a stricter reading is kept as a finding, and a
+/// `destructiveHint: true` on a tool read as a plain write makes it
+/// destructive when the model had destructive as its runner-up.
 pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classification {
+    classify_with(tool, server_slug, config, Model::builtin())
+}
+
+/// [`classify`] with the given model weights instead of the built-in ones
+/// (the evaluation scores models trained on part of the corpus).
+pub fn classify_with(
+    tool: &ToolRecord,
+    server_slug: &str,
+    config: &Config,
+    model: &Model,
+) -> Classification {
     let rules = score_rules(tool, config);
     let rule_choice = best_rule(&rules, config);
     let read = config.category_index("read");
@@ -194,108 +328,122 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
     let annotations = tool.annotations.clone().unwrap_or_default();
     let mut findings = Vec::new();
 
-    // Contradictions between annotations and the rules are findings, whatever decides the category.
-    if annotations.read_only_hint == Some(true)
-        && let Some(rc) = rule_choice
-        && Some(rc) != read
-        && config.categories[rc].risk > config.categories[read.unwrap_or(rc)].risk
-    {
-        let reason = rules.evidence[rc]
-            .first()
-            .map(|e| e.note.clone())
-            .unwrap_or_default();
-        findings.push(Finding {
-            kind: FindingKind::ContradictingAnnotations,
-            quote: "readOnlyHint: true".into(),
-            note: format!(
-                "The server marks this tool read-only, but {reason}. The stricter reading, {}, is used.",
-                config.categories[rc].name
-            ),
-        });
-    }
-    if annotations.destructive_hint == Some(false)
-        && rule_choice.is_some()
-        && rule_choice == destructive
-    {
-        let reason = rules.evidence[destructive.unwrap()]
-            .first()
-            .map(|e| e.note.clone())
-            .unwrap_or_default();
-        findings.push(Finding {
-            kind: FindingKind::ContradictingAnnotations,
-            quote: "destructiveHint: false".into(),
-            note: format!("The server says this tool is not destructive, but {reason}. The stricter reading, destructive, is used."),
-        });
-    }
-
-    let mut category_evidence = Vec::new();
-    let category = if let Some(c) = tool
+    let record_category = tool
         .category
         .as_deref()
-        .and_then(|c| config.category_index(c))
-    {
-        category_evidence.push(Evidence {
-            source: Source::Record,
-            quote: format!("\"category\": \"{}\"", config.categories[c].name),
-            note: "the catalogue record sets the category".into(),
-        });
-        c
-    } else if let Some(read_index) = read
-        && annotations.read_only_hint == Some(true)
-        && (rule_choice.is_none() || rule_choice == read)
-    {
-        category_evidence.push(Evidence {
-            source: Source::Annotation,
-            quote: "readOnlyHint: true".into(),
-            note: "the server marks the tool read-only, and its name and description agree".into(),
-        });
-        category_evidence.extend(rules.evidence[read_index].iter().cloned());
-        read_index
-    } else if let Some(d) = destructive
-        && annotations.destructive_hint == Some(true)
-        && annotations.read_only_hint != Some(true)
-        && rules.evidence[d].iter().any(|e| e.source == Source::Name)
-    {
-        category_evidence.push(Evidence {
-            source: Source::Annotation,
-            quote: "destructiveHint: true".into(),
-            note: "the server marks the tool destructive".into(),
-        });
-        category_evidence.extend(rules.evidence[d].iter().cloned());
+        .and_then(|c| config.category_index(c));
+    let site_category =
+        rule_choice.filter(|&rc| model.class_index(&config.categories[rc].name).is_none());
+    let mut decision = if let Some(c) = record_category {
+        Decision {
+            category: c,
+            confidence: 1.0,
+            runner_up: None,
+            evidence: vec![Evidence {
+                source: Source::Record,
+                quote: format!("\"category\": \"{}\"", config.categories[c].name),
+                note: "the catalogue record sets the category".into(),
+            }],
+        }
+    } else if let Some(rc) = site_category {
+        Decision {
+            category: rc,
+            confidence: 0.5,
+            runner_up: None,
+            evidence: rules.evidence[rc].clone(),
+        }
+    } else if let Some(d) = model_decision(tool, server_slug, config, model) {
         d
-    } else if let Some(rc) = rule_choice {
-        category_evidence.extend(rules.evidence[rc].iter().cloned());
-        rc
     } else {
-        category_evidence.push(Evidence {
-            source: Source::Default,
-            quote: poison::reveal(&tool.name).into_owned(),
-            note: "no rule matched the name, description or input schema".into(),
-        });
-        other
+        Decision {
+            category: other,
+            confidence: 0.2,
+            runner_up: None,
+            evidence: vec![Evidence {
+                source: Source::Default,
+                quote: poison::reveal(&tool.name).into(),
+                note: "nothing in the name, description or input schema is known to the classifier"
+                    .into(),
+            }],
+        }
     };
-    // Annotations that merely agree are worth showing too.
-    if tool.category.is_none() {
-        if annotations.read_only_hint == Some(false)
-            && Some(category) != read
-            && !category_evidence
-                .iter()
-                .any(|e| e.source == Source::Annotation)
+
+    if record_category.is_none() {
+        let chosen = decision.category;
+        let chosen_name = config.categories[chosen].name.clone();
+        let reason = decision
+            .evidence
+            .first()
+            .map(|e| e.note.clone())
+            .unwrap_or_default();
+        if annotations.read_only_hint == Some(true)
+            && Some(chosen) != read
+            && config.categories[chosen].risk > config.categories[read.unwrap_or(chosen)].risk
         {
-            category_evidence.push(Evidence {
+            findings.push(Finding {
+                kind: FindingKind::ContradictingAnnotations,
+                quote: "readOnlyHint: true".into(),
+                note: format!(
+                    "The server marks this tool read-only, but {reason}. The stricter reading, {chosen_name}, is used."
+                ),
+            });
+        }
+        if annotations.destructive_hint == Some(false) && Some(chosen) == destructive {
+            findings.push(Finding {
+                kind: FindingKind::ContradictingAnnotations,
+                quote: "destructiveHint: false".into(),
+                note: format!(
+                    "The server says this tool is not destructive, but {reason}. The stricter reading, destructive, is used."
+                ),
+            });
+        }
+        if let Some(d) = destructive
+            && annotations.destructive_hint == Some(true)
+            && annotations.read_only_hint != Some(true)
+            && Some(chosen) == config.category_index("write")
+            && decision.runner_up == Some(d)
+        {
+            decision.evidence.insert(
+                0,
+                Evidence {
+                    source: Source::Annotation,
+                    quote: "destructiveHint: true".into(),
+                    note: "the server marks the tool destructive, and its definition leans that way too".into(),
+                },
+            );
+            decision.runner_up = Some(chosen);
+            decision.category = d;
+        } else if annotations.destructive_hint == Some(true) && Some(chosen) == destructive {
+            decision.evidence.push(Evidence {
+                source: Source::Annotation,
+                quote: "destructiveHint: true".into(),
+                note: "the server marks the tool destructive, and its definition agrees".into(),
+            });
+        } else if annotations.read_only_hint == Some(true) && Some(chosen) == read {
+            decision.evidence.push(Evidence {
+                source: Source::Annotation,
+                quote: "readOnlyHint: true".into(),
+                note: "the server marks the tool read-only, and its definition agrees".into(),
+            });
+        } else if annotations.read_only_hint == Some(false) && Some(chosen) != read {
+            decision.evidence.push(Evidence {
                 source: Source::Annotation,
                 quote: "readOnlyHint: false".into(),
                 note: "the server says the tool changes state".into(),
             });
         }
         if annotations.open_world_hint == Some(true) {
-            category_evidence.push(Evidence {
+            decision.evidence.push(Evidence {
                 source: Source::Annotation,
                 quote: "openWorldHint: true".into(),
                 note: "the tool reaches systems outside the server".into(),
             });
         }
     }
+    let category = decision.category;
+    let category_evidence = decision.evidence;
+    let confidence = decision.confidence;
+    let runner_up = decision.runner_up;
 
     let cat = &config.categories[category];
     let mut risk_evidence = Vec::new();
@@ -347,48 +495,30 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
         .filter(|r| !r.is_empty())
     {
         Some(r) => poison::reveal(r).into_owned(),
-        None => write_rationale(
-            &poison::reveal(&tool.name),
+        None => explain::explain(
+            tool,
             cat,
-            risk,
-            category_evidence.first(),
+            findings
+                .iter()
+                .find(|f| f.kind == FindingKind::ContradictingAnnotations)
+                .map(|f| f.note.as_str()),
+            confidence >= REVIEW_BELOW,
         ),
     };
     Classification {
         category,
         risk,
+        confidence: round_confidence(confidence),
+        runner_up,
         category_evidence,
         risk_evidence,
         findings,
+        rationale_from_record: tool
+            .rationale
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty()),
         rationale,
     }
-}
-
-fn write_rationale(
-    name: &str,
-    cat: &crate::config::Category,
-    risk: Risk,
-    first: Option<&Evidence>,
-) -> String {
-    let why = match first {
-        Some(e) if e.source == Source::Default => {
-            format!("Nothing in the definition of “{name}” shows what it changes")
-        }
-        Some(e) => {
-            let mut s = e.note.clone();
-            if let Some(c) = s.get(0..1) {
-                s.replace_range(0..1, &c.to_uppercase());
-            }
-            s
-        }
-        None => format!("“{name}” is {}", cat.name),
-    };
-    let article = crate::text::article(&cat.name);
-    format!(
-        "{why}, so it is treated as {article} {} tool, {} risk.",
-        cat.name,
-        risk.as_str()
-    )
 }
 
 #[cfg(test)]
@@ -456,7 +586,6 @@ mod tests {
             ("delete_file", "destructive"),
             ("kubectl.delete", "destructive"),
             ("createIssue", "write"),
-            ("create_refund", "financial"),
             ("slack_post_message", "write"),
             ("frobnicate", "other"),
         ];
@@ -470,6 +599,22 @@ mod tests {
     }
 
     #[test]
+    fn money_and_checkout_are_read_from_the_object_and_the_description() {
+        assert_eq!(
+            category_of(
+                r#"{"name":"create_refund","description":"Refund a charge, returning the money to the customer.","inputSchema":{"type":"object","properties":{"charge":{"type":"string"},"amount":{"type":"integer"}}}}"#
+            ),
+            "financial"
+        );
+        assert_eq!(
+            category_of(
+                r#"{"name":"checkout_branch","description":"Switch the working copy to a branch."}"#
+            ),
+            "write"
+        );
+    }
+
+    #[test]
     fn record_category_wins() {
         assert_eq!(
             category_of(r#"{"name":"delete_all","category":"read"}"#),
@@ -478,10 +623,12 @@ mod tests {
     }
 
     #[test]
-    fn read_only_hint_decides_when_nothing_contradicts_it() {
+    fn read_only_hint_never_makes_an_unknown_tool_laxer() {
+        // Nothing the classifier knows says what `frobnicate` does; the
+        // server's claim alone must not lower it to read.
         assert_eq!(
             category_of(r#"{"name":"frobnicate","annotations":{"readOnlyHint":true}}"#),
-            "read"
+            "other"
         );
     }
 
@@ -530,7 +677,13 @@ mod tests {
             &c,
         );
         assert_eq!(c.categories[r.category].name, "destructive");
-        assert_eq!(r.category_evidence[0].source, Source::Annotation);
+        assert!(
+            r.category_evidence
+                .iter()
+                .any(|e| e.source == Source::Annotation && e.quote == "destructiveHint: true"),
+            "{:?}",
+            r.category_evidence
+        );
     }
 
     #[test]
@@ -542,7 +695,9 @@ mod tests {
             "execute"
         );
         assert_eq!(
-            category_of(r#"{"name":"zap","description":"Permanently removes the record."}"#),
+            category_of(
+                r#"{"name":"zap","description":"Permanently deletes the record. This cannot be undone."}"#
+            ),
             "destructive"
         );
     }
@@ -554,7 +709,7 @@ mod tests {
         assert_eq!(r.risk, Risk::High);
         let r = classify(&tool(r#"{"name":"run_job","risk":"low"}"#), "s", &c);
         assert_eq!(r.risk, Risk::Low);
-        assert!(r.rationale.contains("execute tool"), "{}", r.rationale);
+        assert!(r.rationale.contains("an execute tool"), "{}", r.rationale);
     }
 
     #[test]
@@ -586,12 +741,49 @@ mod tests {
     }
 
     #[test]
-    fn generated_rationale_reads_well() {
+    fn explanation_quotes_the_tool_and_names_its_dangerous_arguments() {
         let c = config();
-        let r = classify(&tool(r#"{"name":"run_job"}"#), "s", &c);
-        assert_eq!(
-            r.rationale,
-            "The name's verb “run” points to execute, so it is treated as an execute tool, high risk."
+        let bare = classify(&tool(r#"{"name":"run_job"}"#), "s", &c);
+        assert!(
+            bare.rationale
+                .starts_with("The server does not say what “run_job” does"),
+            "{}",
+            bare.rationale
         );
+        let r = classify(
+            &tool(
+                r#"{"name":"run_sql","description":"Runs a SQL statement against the warehouse. Use with care.","inputSchema":{"type":"object","properties":{"sql":{"type":"string"}}}}"#,
+            ),
+            "warehouse",
+            &c,
+        );
+        assert!(
+            r.rationale
+                .contains("“run_sql”: “Runs a SQL statement against the warehouse.”"),
+            "{}",
+            r.rationale
+        );
+        assert!(
+            r.rationale.contains("`sql` takes free-form code"),
+            "{}",
+            r.rationale
+        );
+        // Two tools whose definitions differ get different paragraphs.
+        let other = classify(
+            &tool(
+                r#"{"name":"run_sql","description":"Runs a SQL statement against the lake.","inputSchema":{"type":"object","properties":{"sql":{"type":"string"}}}}"#,
+            ),
+            "warehouse",
+            &c,
+        );
+        assert_ne!(r.rationale, other.rationale);
+        // A rationale written in the record stands as it is.
+        let own = classify(
+            &tool(r#"{"name":"run_job","rationale":"Runs jobs."}"#),
+            "s",
+            &c,
+        );
+        assert_eq!(own.rationale, "Runs jobs.");
+        assert!(own.rationale_from_record);
     }
 }

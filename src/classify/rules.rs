@@ -80,7 +80,10 @@ pub(super) fn score_rules(tool: &ToolRecord, config: &Config) -> RuleScores {
         let is_verb = verb_risk.is_none();
         for &ci in &matched {
             let cat = &config.categories[ci];
-            let outweighs = verb_risk.is_some_and(|v| cat.risk > v) && !verb_is_read;
+            // Money outweighs any verb that acts: `cancel_subscription` moves
+            // money though `cancel` alone is destructive.
+            let outweighs =
+                verb_risk.is_some_and(|v| cat.risk > v || cat.name == "financial") && !verb_is_read;
             let weight = if is_verb || outweighs { 4 } else { 1 };
             scores[ci] += weight;
             let note = if is_verb {

@@ -62,11 +62,51 @@ fn print_timings(report: &Report) {
     }
 }
 
-pub fn check(site_dir: &Path, links: bool) -> CmdResult {
+pub fn check(site_dir: &Path, links: bool, review: bool) -> CmdResult {
     let report = site::check(site_dir, links)?;
     print_warnings(&report);
+    if review {
+        let cat = site::load(site_dir, None, &mut site::Timings::default())?;
+        print!("{}", review_queue(&cat));
+    }
     println!("{}", summary("Checked", &report));
     Ok(())
+}
+
+/// The review queue as terminal text: one block per tool, least sure first.
+/// Every record-supplied string is made safe for a terminal.
+pub fn review_queue(cat: &crate::catalogue::Catalogue) -> String {
+    use crate::text::for_terminal;
+    let ids = crate::render::review_ids(cat);
+    let mut out = format!(
+        "Review queue: {} classified with a confidence below {:.2}\n",
+        crate::text::count_s(ids.len(), "tool"),
+        cat.config.review.below
+    );
+    for id in ids {
+        let (server, tool) = (cat.server(id), cat.tool(id));
+        let class = &tool.class;
+        let runner_up = class
+            .runner_up
+            .map(|r| format!("; runner-up {}", cat.config.categories[r].name))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {}/{}: {} (confidence {:.2}{runner_up})\n",
+            server.slug,
+            for_terminal(&tool.name),
+            cat.config.categories[class.category].name,
+            class.confidence
+        ));
+        for e in &class.category_evidence {
+            out.push_str(&format!(
+                "      {} “{}”: {}\n",
+                e.source.as_str(),
+                for_terminal(&e.quote),
+                for_terminal(&e.note)
+            ));
+        }
+    }
+    out
 }
 
 fn print_warnings(report: &Report) {

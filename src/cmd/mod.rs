@@ -64,6 +64,11 @@ pub enum Command {
         /// Skip the link check (it reads every rendered page).
         #[arg(long)]
         no_links: bool,
+        /// Also print the review queue: the tools classified with a
+        /// confidence below `[review] below` in site.toml, least sure first,
+        /// with their evidence and runner-up category.
+        #[arg(long)]
+        review: bool,
     },
     /// Build the site, serve it, and rebuild and reload open pages on every change.
     ///
@@ -128,7 +133,11 @@ pub fn run(cli: Cli) -> ExitCode {
             full,
             timings,
         } => build::build(&site_dir, output, base_url.as_deref(), full, timings),
-        Command::Check { site_dir, no_links } => build::check(&site_dir, !no_links),
+        Command::Check {
+            site_dir,
+            no_links,
+            review,
+        } => build::check(&site_dir, !no_links, review),
         Command::Init { dir } => init::init(&dir),
         Command::Serve {
             site_dir,

@@ -201,7 +201,24 @@ struct RawConfig {
     #[serde(default)]
     search: SearchSettings,
     #[serde(default)]
+    review: ReviewSettings,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[review]`: the queue of tools whose classification is uncertain
+/// (`/review/` and `toolrisk check --review`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewSettings {
+    /// Tools classified with a confidence below this are listed (0 to 1).
+    pub below: f64,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings { below: 0.6 }
+    }
 }
 
 /// `[search]`: the static search index and the search boxes.
@@ -244,6 +261,7 @@ pub struct Config {
     pub date: Option<String>,
     pub limits: InputLimits,
     pub search: SearchSettings,
+    pub review: ReviewSettings,
     /// Categories in display order: the built-in ones, then added ones by name.
     pub categories: Vec<Category>,
     pub extra: serde_json::Value,
@@ -313,6 +331,18 @@ impl Config {
                     .help("write it as date = 2026-11-01"),
             );
         }
+        if !(0.0..=1.0).contains(&raw.review.below) {
+            problems.push(
+                Diagnostic::in_file(
+                    "site.toml",
+                    format!(
+                        "[review] below = {} is not between 0 and 1",
+                        raw.review.below
+                    ),
+                )
+                .help("write it as a confidence, for example below = 0.6"),
+            );
+        }
         if raw.per_page == 0 {
             problems.push(Diagnostic::in_file(
                 "site.toml",
@@ -333,6 +363,7 @@ impl Config {
             date: raw.date.map(|d| d.to_string()),
             limits: raw.limits,
             search: raw.search,
+            review: raw.review,
             word_index: word_index(&categories),
             phrase_index: PhraseIndex::new(&categories),
             categories,

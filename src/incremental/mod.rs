@@ -92,6 +92,7 @@ struct ListsBefore {
     by_category: Vec<Vec<ToolId>>,
     by_risk: Vec<Vec<ToolId>>,
     flagged: Vec<ToolId>,
+    review: Vec<ToolId>,
     /// The tools each attack entry names; with `by_category`, its list.
     explicit_tools: Vec<Vec<ToolId>>,
 }
@@ -102,6 +103,7 @@ impl ListsBefore {
             by_category: cat.index.by_category.clone(),
             by_risk: cat.index.by_risk.clone(),
             flagged: crate::render::flagged_ids(cat),
+            review: crate::render::review_ids(cat),
             explicit_tools: cat.index.explicit_tools.clone(),
         }
     }
@@ -528,6 +530,7 @@ fn list_path(cat: &Catalogue, list: List) -> Option<String> {
     Some(match list {
         List::Servers => "servers/".into(),
         List::Flagged => "flagged/".into(),
+        List::Review => "review/".into(),
         List::Category(ci) => format!("categories/{}/", cat.config.categories.get(ci)?.name),
         List::Risk(r) => format!("risk/{}/", crate::config::Risk::ALL.get(r)?.as_str()),
         List::Attack(ai) => format!("attacks/{}/", cat.attacks.get(ai)?.slug),
@@ -597,6 +600,13 @@ fn affected_pages(
     selection.add_list(
         List::Flagged,
         changed_pages(&before.flagged, &flagged, &with_findings, per_page),
+    );
+    // The review queue shows each tool's confidence and evidence, which can
+    // likewise change while its row stays the same.
+    let review = crate::render::review_ids(cat);
+    selection.add_list(
+        List::Review,
+        changed_pages(&before.review, &review, &with_findings, per_page),
     );
     // Each entry's list is its named tools and its categories' lists. When
     // none of those moved, the list is the same and only the pages showing

@@ -23,6 +23,8 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
         url: String,
         category: &'a str,
         risk: &'static str,
+        /// How sure the category is, 0 to 1.
+        confidence: f64,
         evidence: Vec<&'a Evidence>,
         findings: &'a [Finding],
         policy: Value,
@@ -43,6 +45,7 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
             url: r.urls.abs(&format!("servers/{}/{}/", s.slug, t.slug)),
             category: &r.cat.config.categories[t.class.category].name,
             risk: t.risk().as_str(),
+            confidence: t.class.confidence,
             evidence: t
                 .class
                 .category_evidence

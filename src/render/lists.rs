@@ -371,6 +371,86 @@ impl SiteRenderer<'_> {
     }
 }
 
+impl SiteRenderer<'_> {
+    /// `/review/`: the tools classified with a confidence below the site's
+    /// `[review] below`, with their evidence and runner-up category, for the
+    /// people who keep the catalogue. Marked noindex, left out of the
+    /// sitemap and linked from no page.
+    pub(super) fn review(&self, sink: &dyn Sink) {
+        let cat = self.cat;
+        let ids = review_ids(cat);
+        #[derive(Serialize)]
+        struct Queued {
+            tool: tera::Value,
+            category: String,
+            confidence: String,
+            runner_up: Option<String>,
+            evidence: Vec<crate::classify::Evidence>,
+        }
+        #[derive(Serialize)]
+        struct ReviewPage {
+            tools: Vec<Queued>,
+            total_text: String,
+            threshold: String,
+            pagination: Option<Pagination>,
+        }
+        let crumbs = self
+            .urls
+            .crumbs(&[("Review queue", self.urls.at("review/"))]);
+        self.slices(List::Review, "review/", ids.len()).into_par_iter().for_each(|slice| {
+            let tools = ids[slice.range.clone()]
+                .iter()
+                .map(|&id| {
+                    let class = &cat.tool(id).class;
+                    Queued {
+                        tool: self.urls.row_value(cat, self.renderer, id),
+                        category: cat.config.categories[class.category].name.clone(),
+                        confidence: format!("{:.2}", class.confidence),
+                        runner_up: class
+                            .runner_up
+                            .map(|r| cat.config.categories[r].name.clone()),
+                        evidence: class.category_evidence.clone(),
+                    }
+                })
+                .collect();
+            let data = ReviewPage {
+                tools,
+                total_text: text::count_s(ids.len(), "tool"),
+                threshold: format!("{:.2}", cat.config.review.below),
+                pagination: slice.pagination,
+            };
+            let mut meta = self.meta(
+                "Review queue".into(),
+                "Tools whose classification is uncertain, with the evidence and the runner-up category, for review.".into(),
+                &slice.path,
+                crumbs.clone(),
+                "website",
+            );
+            meta.noindex = true;
+            self.page(sink, "review.html", &slice.path, &meta, data);
+        });
+    }
+}
+
+/// Tools whose category the classifier is unsure of (confidence below the
+/// site's `[review] below`), least sure first; a category set in the record
+/// is sure.
+pub fn review_ids(cat: &Catalogue) -> Vec<ToolId> {
+    let below = cat.config.review.below;
+    let mut ids: Vec<ToolId> = cat
+        .tool_ids()
+        .filter(|&id| cat.tool(id).class.confidence < below)
+        .collect();
+    ids.sort_by(|&a, &b| {
+        cat.tool(a)
+            .class
+            .confidence
+            .total_cmp(&cat.tool(b).class.confidence)
+            .then(a.cmp(&b))
+    });
+    ids
+}
+
 /// Tools with tool-poisoning findings, in catalogue order.
 pub fn flagged_ids(cat: &Catalogue) -> Vec<ToolId> {
     cat.tool_ids()

@@ -11,7 +11,7 @@ pub mod api;
 pub mod collapse;
 mod lists;
 pub mod native;
-pub use lists::flagged_ids;
+pub use lists::{flagged_ids, review_ids};
 pub mod pages;
 pub mod selection;
 pub mod seo;
@@ -70,6 +70,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "flagged.html",
         include_str!("../builtin/templates/flagged.html"),
+    ),
+    (
+        "review.html",
+        include_str!("../builtin/templates/review.html"),
     ),
     (
         "partials/policy.html",

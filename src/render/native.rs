@@ -151,6 +151,8 @@ impl Native {
         field(out, risk, "level")?;
         raw(out, "</a>: ");
         field(out, risk, "meaning")?;
+        raw(out, "</dd><dt>Confidence</dt><dd>");
+        text(out, &t.confidence_text);
         raw(
             out,
             "</dd></dl></section><section aria-labelledby=why><h2 id=why>Why this tool needs a policy</h2><p>",
@@ -383,7 +385,13 @@ impl Native {
         }
         raw(out, "</title><meta content=\"");
         text(out, &meta.description);
-        raw(out, "\" name=description><link href=\"");
+        // The engine's minified base template keeps one space where its
+        // (empty, on these pages) `noindex` block stands.
+        raw(out, "\" name=description>");
+        if meta.noindex {
+            raw(out, "<meta content=noindex name=robots>");
+        }
+        raw(out, " <link href=\"");
         text(out, &meta.canonical);
         raw(out, "\" rel=canonical><meta content=\"");
         text(out, meta.og_type);

@@ -105,6 +105,7 @@ impl<'a> SiteRenderer<'a> {
             jsonld_html,
             og_type,
             csp: seo::PAGE_CSP.to_string(),
+            noindex: false,
         }
     }
 
@@ -158,6 +159,7 @@ impl<'a> SiteRenderer<'a> {
                 self.attacks(sink);
                 self.pages(sink);
                 self.flagged(sink);
+                self.review(sink);
                 if full || self.selection.as_ref().is_some_and(|s| s.catalogue_json) {
                     crate::render::api::catalogue_json(self, sink);
                 }

@@ -24,6 +24,8 @@ pub enum List {
     Attack(usize),
     /// `/flagged/`.
     Flagged,
+    /// `/review/`.
+    Review,
 }
 
 /// Which pages of one list to write.

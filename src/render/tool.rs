@@ -79,7 +79,8 @@ pub fn tool_view(
         server: server_summary,
         category: urls.category_value(cat, tool.class.category),
         risk: urls.risk_value(cat, tool.risk()),
-        rationale: tool.class.rationale.clone(),
+        rationale: rationale(tool, &summary),
+        confidence_text: confidence_text(tool),
         category_evidence: tool.class.category_evidence.clone(),
         risk_evidence: tool.class.risk_evidence.clone(),
         findings: tool.class.findings.clone(),
@@ -92,6 +93,47 @@ pub fn tool_view(
         related,
         faq: faq(cat, id, &summary, category.name.as_str()),
     }
+}
+
+/// The explanation paragraph: the classifier's, from the tool's definition,
+/// followed by what the recommended policy does about it; a rationale
+/// written in the record stands as it is.
+fn rationale(tool: &crate::catalogue::Tool, summary: &PolicySummary) -> String {
+    if tool.class.rationale_from_record {
+        return tool.class.rationale.clone();
+    }
+    let doing = match summary {
+        PolicySummary::Allowed => "lets agents call it freely".to_string(),
+        PolicySummary::Limited { max, window, .. } => format!(
+            "lets agents call it at most {max} {} per {window}",
+            if *max == 1 { "time" } else { "times" }
+        ),
+        PolicySummary::Hidden => "hides it from agents altogether".to_string(),
+        PolicySummary::Denied { .. } => {
+            "denies every call to it, so a person must act instead".to_string()
+        }
+        PolicySummary::Conditional => "allows it only under the conditions it lists".to_string(),
+        PolicySummary::Default { default } => format!("leaves it to the default, `{default}`"),
+    };
+    format!("{} The recommended policy {doing}.", tool.class.rationale)
+}
+
+/// How sure the classification is, in words a reader can act on.
+fn confidence_text(tool: &crate::catalogue::Tool) -> String {
+    let c = tool.class.confidence;
+    if tool.class.category_from_record() {
+        return "set by the catalogue record, not inferred".to_string();
+    }
+    let words = if c >= 0.9 {
+        "very sure: the definition points clearly to this category"
+    } else if c >= 0.75 {
+        "fairly sure: most of the definition points to this category"
+    } else if c >= 0.6 {
+        "unsure: the definition points to more than one category"
+    } else {
+        "uncertain: the definition gives little to go on, so the tool is queued for review"
+    };
+    format!("{words} ({:.0} %)", c * 100.0)
 }
 
 /// The FAQ, every fact taken from the policy summary or the model.

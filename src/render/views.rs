@@ -28,6 +28,8 @@ pub struct PageMeta {
     pub og_type: &'static str,
     /// The Content-Security-Policy of the page.
     pub csp: String,
+    /// Asks search engines not to index the page (the review queue).
+    pub noindex: bool,
 }
 
 /// A link: text and root-relative URL.
@@ -141,6 +143,8 @@ pub struct ToolView {
     pub category: tera::Value,
     pub risk: tera::Value,
     pub rationale: String,
+    /// How sure the category is, in words, with the number.
+    pub confidence_text: String,
     pub category_evidence: Vec<Evidence>,
     pub risk_evidence: Vec<Evidence>,
     pub findings: Vec<Finding>,

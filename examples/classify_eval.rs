@@ -1,0 +1,128 @@
+//! Measures the classifier against the labelled corpus of real tools.
+//!
+//!     cargo run --release --example classify_eval [-- --held-out] [-- --errors]
+//!
+//! Prints agreement, per-category precision and recall, the confusion
+//! matrix and the confidence calibration, under 5-fold cross-validation
+//! grouped by server over the development part of the corpus: every fold is
+//! scored by a model trained on the other folds, so a server's tools are
+//! never both learned from and scored. With `--held-out` it also scores the
+//! held-out fifth of the servers, with a model trained on the whole
+//! development part; that part is for the end of a round of tuning only.
+//! `--errors` lists every tool the classifier and the labels disagree on.
+
+use std::path::Path;
+
+use toolrisk::config::Config;
+use toolrisk::corpus::{self, Part, Scored};
+
+fn report(title: &str, scored: &[Scored], errors: bool) {
+    let s = corpus::scores(scored);
+    let servers: std::collections::BTreeSet<&str> = scored
+        .iter()
+        .map(|r| r.id.split('/').next().unwrap_or(""))
+        .collect();
+    println!("## {title}\n");
+    println!(
+        "{} tools of {} servers; agreement {:.1} %\n",
+        s.total(),
+        servers.len(),
+        s.agreement() * 100.0
+    );
+    println!("{}", s.to_markdown());
+    let (low, rest, ratio) = corpus::calibration(scored);
+    println!(
+        "Calibration: the lowest tenth of confidence is wrong {:.1} % of the time, the rest {:.1} %: {:.1} times as often.\n",
+        low * 100.0,
+        rest * 100.0,
+        ratio
+    );
+    if errors {
+        for r in scored.iter().filter(|r| r.label != r.predicted) {
+            println!(
+                "- {}: labelled {}, classified {} ({:.2})",
+                r.id, r.label, r.predicted, r.confidence
+            );
+        }
+        println!();
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let held_out = args.iter().any(|a| a == "--held-out");
+    let errors = args.iter().any(|a| a == "--errors");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let tools = corpus::load(&root).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1)
+    });
+    let config = Config::parse("title = \"Evaluation\"\nbase_url = \"https://e.com/\"\n")
+        .expect("the default settings parse");
+    let (dev, test): (Vec<_>, Vec<_>) = tools
+        .iter()
+        .partition(|t| corpus::part_of(&t.server) == Part::Development);
+    let agree = tools.iter().filter(|t| t.label_a == t.label_b).count();
+    println!(
+        "# Classifier evaluation\n\nCorpus: {} labelled tools; the two labellers agree on {} ({:.1} %).\n",
+        tools.len(),
+        agree,
+        agree as f64 * 100.0 / tools.len().max(1) as f64
+    );
+    if let Some(i) = args.iter().position(|a| a == "--explain") {
+        // Why the model trained without the tool's own server decides as it does.
+        let id = args.get(i + 1).cloned().unwrap_or_default();
+        // `--explain '{"name": ...}'` explains a definition given on the line.
+        let given = serde_json::from_str::<serde_json::Value>(&id)
+            .ok()
+            .map(|v| corpus::LabelledTool {
+                server: "given".into(),
+                domain: String::new(),
+                tool: corpus::to_record(&v).expect("a tool definition"),
+                label_a: String::new(),
+                label_b: String::new(),
+                label: "?".into(),
+            });
+        let t = given
+            .as_ref()
+            .or_else(|| tools.iter().find(|t| t.id() == id))
+            .unwrap_or_else(|| {
+                eprintln!("error: no labelled tool `{id}`");
+                std::process::exit(1)
+            });
+        let learn: Vec<_> = dev
+            .iter()
+            .copied()
+            .filter(|o| o.server != t.server)
+            .collect();
+        let model = corpus::train(&learn, &config, corpus::settings());
+        let feats = toolrisk::classify::features::extract(&t.tool, &t.server, &config);
+        let p = model.predict(
+            &feats,
+            &toolrisk::classify::rule_scores(&t.tool, &config, &model.classes),
+        );
+        println!(
+            "{id}: labelled {}, best {} ({:.2}), runner-up {}",
+            t.label, model.classes[p.best], p.probabilities[p.best], model.classes[p.runner_up]
+        );
+        for (f, pull) in &p.contributions {
+            println!("  {:+.3}  {}  {:?}", pull, f.key, f.quote);
+        }
+        return;
+    }
+    let cv = corpus::cross_validate(&dev, &config, corpus::settings(), 5);
+    report(
+        "Development part, 5-fold cross-validation grouped by server",
+        &cv,
+        errors,
+    );
+    if held_out {
+        let model = corpus::train(&dev, &config, corpus::settings());
+        let scored = corpus::score(&test, &config, &model);
+        report(
+            "Held-out servers, model trained on the development part",
+            &scored,
+            errors,
+        );
+    }
+}

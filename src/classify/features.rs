@@ -1,0 +1,363 @@
+//! The signals the classifier weighs, read from one tool's definition: the
+//! name split into words (its verb, its object and the words between), the
+//! description's words and word pairs (so "dry run", "without modifying" and
+//! "permanently deletes" count as phrases), the input schema's property
+//! names and kinds, the server's name words, and which of the site's
+//! category word lists the name, description and properties hit.
+//!
+//! Each signal is a [`Feature`]: a key the model has a weight for, and the
+//! text quoted from the definition that a reader can check. Annotations are
+//! not features: they are the server's claims, weighed apart (see the
+//! module docs of `classify`). Pure functions, no I/O.
+
+use serde_json::Value;
+
+use super::Source;
+use super::rules::name_tokens;
+use crate::catalogue::record::ToolRecord;
+use crate::config::Config;
+
+/// One signal of a tool's definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    /// The model's key, such as `v:delete` (the verb) or `d:permanently`.
+    pub key: String,
+    /// Where in the definition it was found.
+    pub source: Source,
+    /// The words as they stand in the definition, for the reader.
+    pub quote: String,
+    /// How much the feature counts: 1 for the name and the schema; the
+    /// description's words share a weight of their own, so a long
+    /// description does not outvote the name.
+    pub value: f64,
+}
+
+/// Words too common in descriptions to say anything about a tool's effect.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "be", "by", "with",
+    "as", "at", "it", "its", "this", "that", "from", "can", "will", "use", "used", "you", "your",
+    "if", "when", "which", "e", "g", "i", "eg", "ie",
+];
+
+/// Server-name words that say nothing about the server's domain.
+const GENERIC_SERVER_WORDS: &[&str] = &[
+    "mcp",
+    "server",
+    "servers",
+    "modelcontextprotocol",
+    "model",
+    "context",
+    "protocol",
+    "tools",
+    "tool",
+    "api",
+    "js",
+    "py",
+    "io",
+    "ai",
+    "official",
+    "local",
+    "remote",
+    "lite",
+];
+
+/// How many description words count: the effect is told in the first
+/// sentence, and what follows is often usage advice ("get the id from
+/// list_projects first") that names other tools' verbs.
+const MAX_DESCRIPTION_WORDS: usize = 40;
+
+/// The total weight of the description's words, relative to one name word.
+const DESCRIPTION_WEIGHT: f64 = 3.0;
+
+/// A light stemmer: plural and third-person endings, so "deletes" and
+/// "delete" share a weight. Words of three letters or fewer stay.
+pub fn stem(word: &str) -> String {
+    if word.len() <= 3 || !word.is_ascii() {
+        return word.to_string();
+    }
+    if let Some(s) = word.strip_suffix("ies") {
+        return format!("{s}y");
+    }
+    if word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
+        return word.to_string();
+    }
+    word.strip_suffix('s').unwrap_or(word).to_string()
+}
+
+/// The description split into lowercase words (letters and digits), with
+/// the byte range each came from.
+fn description_words(text: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let word_char = c.is_alphanumeric() || c == '_';
+        match (word_char, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((text[s..i].to_lowercase(), s, i));
+                start = None;
+            }
+            _ => {}
+        }
+        // The first sentence ends at a full stop followed by a space or a
+        // line break, or at a blank line.
+        let rest = &text[i..];
+        let sentence_end = (c == '.' || c == '!' || c == '?' || c == ':')
+            && rest[c.len_utf8()..].starts_with(char::is_whitespace)
+            && out.len() >= 3;
+        if out.len() >= MAX_DESCRIPTION_WORDS
+            || sentence_end
+            || (c == '\n' && rest[1..].starts_with('\n'))
+        {
+            if let Some(s) = start.take() {
+                out.push((text[s..i].to_lowercase(), s, i));
+            }
+            return out;
+        }
+    }
+    if let Some(s) = start {
+        out.push((text[s..].to_lowercase(), s, text.len()));
+    }
+    out
+}
+
+/// The words of the server's slug that may tell its domain.
+pub fn server_words(server_slug: &str) -> Vec<String> {
+    name_tokens(server_slug)
+        .into_iter()
+        .filter(|w| w.len() > 1 && !GENERIC_SERVER_WORDS.contains(&w.as_str()))
+        .collect()
+}
+
+/// The name's words without the leading ones that repeat the server's name
+/// (`slack_post_message` on a Slack server) or a product prefix.
+pub fn effective_name_words(name: &str, server_slug: &str) -> Vec<String> {
+    let words = name_tokens(name);
+    let server = server_words(server_slug);
+    let mut skip = 0;
+    while skip + 1 < words.len()
+        && (server.contains(&words[skip])
+            || GENERIC_SERVER_WORDS.contains(&words[skip].as_str())
+            || words[skip].len() == 1)
+    {
+        skip += 1;
+    }
+    words[skip..].to_vec()
+}
+
+/// The top-level properties of an input schema: name, JSON type, whether it
+/// offers a fixed list of values.
+pub fn schema_properties(schema: Option<&Value>) -> Vec<(String, String, bool)> {
+    let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .take(60)
+        .map(|(k, v)| {
+            let ty = match v.get("type") {
+                Some(Value::String(t)) => t.clone(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|t| *t != "null")
+                    .unwrap_or("any")
+                    .to_string(),
+                _ => "any".to_string(),
+            };
+            (k.clone(), ty, v.get("enum").is_some())
+        })
+        .collect()
+}
+
+/// Every feature of one tool, in a stable order, without duplicate keys.
+pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Feature> {
+    let mut out: Vec<Feature> = Vec::new();
+    let mut push = |key: String, source: Source, quote: &str| {
+        if !out.iter().any(|f| f.key == key) {
+            out.push(Feature {
+                key,
+                source,
+                quote: quote.to_string(),
+                value: 1.0,
+            });
+        }
+    };
+
+    let words = effective_name_words(&tool.name, server_slug);
+    if let Some(verb) = words.first() {
+        push(format!("v:{}", stem(verb)), Source::Name, verb);
+        for &ci in &config.categories_of_word(verb) {
+            push(
+                format!("rv:{}", config.categories[ci].name),
+                Source::Name,
+                verb,
+            );
+        }
+    }
+    if words.len() > 1 {
+        let object = &words[words.len() - 1];
+        push(format!("o:{}", stem(object)), Source::Name, object);
+        push(
+            format!("vo:{}_{}", stem(&words[0]), stem(object)),
+            Source::Name,
+            &format!("{} {}", words[0], object),
+        );
+    }
+    for w in words.iter().skip(1) {
+        push(format!("w:{}", stem(w)), Source::Name, w);
+        for &ci in &config.categories_of_word(w) {
+            push(
+                format!("rw:{}", config.categories[ci].name),
+                Source::Name,
+                w,
+            );
+        }
+    }
+    if let Some(title) = tool.title.as_deref() {
+        for w in name_tokens(title).iter().take(8) {
+            push(format!("t:{}", stem(w)), Source::Name, w);
+        }
+    }
+
+    let description = tool.description.as_deref().unwrap_or("");
+    let dwords = description_words(description);
+    for (i, (w, s, e)) in dwords.iter().enumerate() {
+        if i == 0 {
+            push(
+                format!("d0:{}", stem(w)),
+                Source::Description,
+                &description[*s..*e],
+            );
+        }
+        if !STOP_WORDS.contains(&w.as_str()) {
+            push(
+                format!("d:{}", stem(w)),
+                Source::Description,
+                &description[*s..*e],
+            );
+        }
+        if let Some((w2, _, e2)) = dwords.get(i + 1) {
+            push(
+                format!("dd:{}_{}", stem(w), stem(w2)),
+                Source::Description,
+                &description[*s..*e2],
+            );
+        }
+    }
+    let lower = description.to_lowercase();
+    let found = config.phrases_in(&lower);
+    for (ci, cat) in config.categories.iter().enumerate() {
+        if let Some(pi) = found[ci].iter().position(|&hit| hit) {
+            push(
+                format!("rd:{}", cat.name),
+                Source::Description,
+                &cat.phrases[pi],
+            );
+        }
+    }
+
+    let props = schema_properties(tool.input_schema.as_ref());
+    for (name, ty, has_enum) in &props {
+        let lower = name.to_lowercase();
+        push(format!("pn:{lower}"), Source::Schema, name);
+        for w in name_tokens(name) {
+            push(format!("p:{}", stem(&w)), Source::Schema, name);
+        }
+        if ty == "boolean" {
+            push(format!("pb:{lower}"), Source::Schema, name);
+        }
+        if *has_enum {
+            push("p:<enum>".into(), Source::Schema, name);
+        }
+        for cat in &config.categories {
+            if cat.params.contains(&lower) {
+                push(format!("rp:{}", cat.name), Source::Schema, name);
+            }
+        }
+    }
+
+    for w in server_words(server_slug) {
+        push(format!("s:{}", stem(&w)), Source::Default, &w);
+    }
+    // The description's words share one unit of weight, spread as 1/sqrt(n).
+    let n = out
+        .iter()
+        .filter(|f| f.key.starts_with("d:") || f.key.starts_with("dd:"))
+        .count();
+    if n > 0 {
+        let share = DESCRIPTION_WEIGHT / (n as f64).sqrt();
+        for f in out.iter_mut() {
+            if f.key.starts_with("d:") || f.key.starts_with("dd:") {
+                f.value = share;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+    }
+
+    fn keys(json: &str, server: &str) -> Vec<String> {
+        let tool: ToolRecord = serde_json::from_str(json).unwrap();
+        extract(&tool, server, &config())
+            .into_iter()
+            .map(|f| f.key)
+            .collect()
+    }
+
+    #[test]
+    fn the_server_prefix_is_not_the_verb() {
+        let k = keys(r#"{"name":"slack_post_message"}"#, "slack");
+        assert!(k.contains(&"v:post".to_string()), "{k:?}");
+        assert!(k.contains(&"o:message".to_string()), "{k:?}");
+        assert!(k.contains(&"vo:post_message".to_string()), "{k:?}");
+        assert!(!k.iter().any(|k| k == "v:slack"), "{k:?}");
+    }
+
+    #[test]
+    fn description_pairs_keep_qualifiers() {
+        let k = keys(
+            r#"{"name":"plan","description":"Shows a dry run without modifying anything."}"#,
+            "infra",
+        );
+        for want in ["dd:dry_run", "dd:without_modifying", "d0:show"] {
+            assert!(k.contains(&want.to_string()), "{want} in {k:?}");
+        }
+    }
+
+    #[test]
+    fn schema_properties_and_flags() {
+        let k = keys(
+            r#"{"name":"x","inputSchema":{"type":"object","properties":{"sql":{"type":"string"},"force":{"type":"boolean"},"mode":{"type":"string","enum":["a","b"]}}}}"#,
+            "db",
+        );
+        for want in [
+            "pn:sql",
+            "rp:execute",
+            "pb:force",
+            "rp:destructive",
+            "p:<enum>",
+        ] {
+            assert!(k.contains(&want.to_string()), "{want} in {k:?}");
+        }
+    }
+
+    #[test]
+    fn stemming_is_light() {
+        assert_eq!(stem("deletes"), "delete");
+        assert_eq!(stem("entries"), "entry");
+        assert_eq!(stem("status"), "status");
+        assert_eq!(stem("access"), "access");
+        assert_eq!(stem("ids"), "ids");
+    }
+}

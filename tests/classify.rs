@@ -1,0 +1,143 @@
+//! The classifier against the labelled corpus of real tools (`corpus/`):
+//! the corpus is what docs/classification.md says it is, the shipped
+//! weights are the ones the corpus trains, and a model trained on the
+//! development servers agrees with the labels of the held-out servers as
+//! well as the documentation claims.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use toolrisk::config::Config;
+use toolrisk::corpus::{self, LabelledTool, Part};
+
+fn corpus_tools() -> Vec<LabelledTool> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    corpus::load(&root).unwrap_or_else(|e| panic!("the corpus does not load: {e}"))
+}
+
+fn config() -> Config {
+    Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+}
+
+#[test]
+fn corpus_is_large_varied_labelled_twice_and_sourced() {
+    let tools = corpus_tools();
+    let servers: BTreeSet<&str> = tools.iter().map(|t| t.server.as_str()).collect();
+    assert!(tools.len() >= 1500, "{} labelled tools", tools.len());
+    assert!(servers.len() >= 120, "{} servers", servers.len());
+    let domains: BTreeSet<&str> = tools.iter().map(|t| t.domain.as_str()).collect();
+    assert!(domains.len() >= 12, "domains: {domains:?}");
+    for t in &tools {
+        for l in [&t.label_a, &t.label_b, &t.label] {
+            assert!(
+                corpus::CLASSES.contains(&l.as_str()),
+                "{}: `{l}` is not a category",
+                t.id()
+            );
+        }
+        assert!(
+            t.label == t.label_a || t.label == t.label_b,
+            "{}: the settled label is neither labeller's",
+            t.id()
+        );
+    }
+    // Every server file names where its definitions came from.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/servers");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let source = v["source"].as_str().unwrap_or("");
+        assert!(
+            source.starts_with("npm:")
+                || source.starts_with("pypi:")
+                || source.starts_with("repo:"),
+            "{}: source `{source}` names no package or repository",
+            path.display()
+        );
+        assert!(
+            source.contains('@') || source.contains("=="),
+            "{}: source `{source}` has no version or commit",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn shipped_weights_are_the_ones_the_corpus_trains() {
+    let tools = corpus_tools();
+    let all: Vec<&LabelledTool> = tools.iter().collect();
+    let trained = corpus::trained_weights_json(&all, &config());
+    let shipped = include_str!("../src/builtin/classifier.json");
+    assert!(
+        trained == shipped,
+        "src/builtin/classifier.json is not what the corpus trains: run `cargo run --release --example classify_train`"
+    );
+}
+
+#[test]
+fn held_out_servers_agree_with_their_labels() {
+    let tools = corpus_tools();
+    let (dev, held): (Vec<&LabelledTool>, Vec<&LabelledTool>) = tools
+        .iter()
+        .partition(|t| corpus::part_of(&t.server) == Part::Development);
+    assert!(held.len() >= 200, "{} held-out tools", held.len());
+    let config = config();
+    let model = corpus::train(&dev, &config, corpus::settings());
+    let scored = corpus::score(&held, &config, &model);
+    let scores = corpus::scores(&scored);
+    let report = scores.to_markdown();
+    assert!(
+        scores.agreement() >= HELD_OUT_AGREEMENT,
+        "held-out agreement {:.3}\n{report}",
+        scores.agreement()
+    );
+    for (c, floor) in MIN_RECALL {
+        let i = corpus::CLASSES.iter().position(|k| *k == c).unwrap();
+        let r = scores.recall(i).unwrap_or(0.0);
+        assert!(
+            r >= floor,
+            "recall of {c} {r:.3}, documented at least {floor}\n{report}"
+        );
+    }
+    let (low, rest, _) = corpus::calibration(&scored);
+    assert!(
+        low >= 2.0 * rest,
+        "the least confident tenth is wrong {low:.3} of the time, the rest {rest:.3}"
+    );
+}
+
+/// The held-out figures docs/classification.md reports (85.7 % agreement;
+/// recall read 94.6, write 81.3, execute 65.0, destructive 58.1, financial
+/// 13.3 %), less a margin of a few tools: the test fails when a change makes
+/// the classifier worse than documented. They are below the project's target
+/// (95 %, every recall 90 %); the documentation says so.
+const HELD_OUT_AGREEMENT: f64 = 0.83;
+const MIN_RECALL: [(&str, f64); 5] = [
+    ("read", 0.92),
+    ("write", 0.77),
+    ("execute", 0.55),
+    ("destructive", 0.48),
+    ("financial", 0.06),
+];
+
+#[test]
+fn a_server_is_never_in_two_folds_or_both_parts() {
+    let tools = corpus_tools();
+    let mut fold: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &tools {
+        let f = corpus::fold_of(&t.server, 5);
+        assert_eq!(*fold.entry(&t.server).or_insert(f), f);
+    }
+    let held: BTreeSet<&str> = tools
+        .iter()
+        .filter(|t| corpus::part_of(&t.server) == Part::HeldOut)
+        .map(|t| t.server.as_str())
+        .collect();
+    let servers: BTreeSet<&str> = tools.iter().map(|t| t.server.as_str()).collect();
+    let share = held.len() as f64 / servers.len() as f64;
+    assert!(
+        (0.1..0.3).contains(&share),
+        "held out: {share:.2} of servers"
+    );
+}
