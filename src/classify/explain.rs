@@ -276,7 +276,7 @@ pub fn explain(
         let listed: Vec<String> = args
             .iter()
             .take(4)
-            .map(|(n, r)| format!("`{}` {}", poison::reveal(n), r.reason()))
+            .map(|(n, r)| format!("“{}” {}", poison::reveal(n), r.reason()))
             .collect();
         parts.push(format!(
             "The danger is in its arguments: {}",

@@ -234,7 +234,7 @@ fn feature_note(f: &features::Feature, category: &str) -> String {
         "rv" => format!("the name's verb “{quote}” points to {category}"),
         "t" => format!("the title's word “{quote}” points to {category}"),
         "d" | "d0" | "dd" | "rd" => format!("the description says “{quote}”"),
-        "p" | "pn" | "rp" | "pb" if category == "execute" => {
+        "rp" if category == "execute" => {
             format!("the input “{quote}” takes free-form code, a command or a query")
         }
         "pb" => format!("the flag “{quote}” points to {category}"),
@@ -764,7 +764,7 @@ mod tests {
             r.rationale
         );
         assert!(
-            r.rationale.contains("`sql` takes free-form code"),
+            r.rationale.contains("“sql” takes free-form code"),
             "{}",
             r.rationale
         );

@@ -113,7 +113,7 @@ fn rationale(tool: &crate::catalogue::Tool, summary: &PolicySummary) -> String {
             "denies every call to it, so a person must act instead".to_string()
         }
         PolicySummary::Conditional => "allows it only under the conditions it lists".to_string(),
-        PolicySummary::Default { default } => format!("leaves it to the default, `{default}`"),
+        PolicySummary::Default { default } => format!("leaves it to the default, “{default}”"),
     };
     format!("{} The recommended policy {doing}.", tool.class.rationale)
 }
