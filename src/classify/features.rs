@@ -156,7 +156,6 @@ pub fn schema_properties(schema: Option<&Value>) -> Vec<(String, String, bool)> 
     };
     props
         .iter()
-        .take(60)
         .map(|(k, v)| {
             let ty = match v.get("type") {
                 Some(Value::String(t)) => t.clone(),
@@ -260,7 +259,8 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
         }
     }
 
-    let props = schema_properties(tool.input_schema.as_ref());
+    let mut props = schema_properties(tool.input_schema.as_ref());
+    props.truncate(60);
     for (name, ty, has_enum) in &props {
         let lower = name.to_lowercase();
         push(format!("pn:{lower}"), Source::Schema, name);

@@ -38,18 +38,9 @@ pub fn name_tokens(name: &str) -> Vec<String> {
 /// The property names of an input schema's top level, with whether each is
 /// an array (a sign of bulk operations).
 pub(super) fn schema_params(schema: Option<&Value>) -> Vec<(String, bool)> {
-    let Some(props) = schema
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
-    props
-        .iter()
-        .map(|(k, v)| {
-            let is_array = v.get("type").and_then(Value::as_str) == Some("array");
-            (k.clone(), is_array)
-        })
+    super::features::schema_properties(schema)
+        .into_iter()
+        .map(|(name, ty, _)| (name, ty == "array"))
         .collect()
 }
 
