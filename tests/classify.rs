@@ -108,7 +108,7 @@ fn held_out_servers_agree_with_their_labels() {
 }
 
 /// The held-out figures docs/classification.md reports (85.7 % agreement;
-/// recall read 94.6, write 81.3, execute 65.0, destructive 58.1, financial
+/// recall read 95.1, write 79.4, execute 65.0, destructive 64.5, financial
 /// 13.3 %), less a margin of a few tools: the test fails when a change makes
 /// the classifier worse than documented. They are below the project's target
 /// (95 %, every recall 90 %); the documentation says so.
@@ -117,7 +117,7 @@ const MIN_RECALL: [(&str, f64); 5] = [
     ("read", 0.92),
     ("write", 0.77),
     ("execute", 0.55),
-    ("destructive", 0.48),
+    ("destructive", 0.55),
     ("financial", 0.06),
 ];
 

@@ -172,6 +172,38 @@ pub fn schema_properties(schema: Option<&Value>) -> Vec<(String, String, bool)> 
         .collect()
 }
 
+/// Property names that choose which operation a multi-purpose tool performs.
+const OPERATION_PROPERTIES: &[&str] = &[
+    "action",
+    "operation",
+    "op",
+    "method",
+    "command",
+    "subcommand",
+    "mode",
+    "intent",
+    "verb",
+];
+
+/// The values an operation-choosing property offers (its `enum`), at most 40.
+pub fn operation_values(schema: Option<&Value>) -> Vec<String> {
+    let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .filter(|(k, _)| OPERATION_PROPERTIES.contains(&k.to_lowercase().as_str()))
+        .filter_map(|(_, v)| v.get("enum").and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str)
+        .take(40)
+        .map(str::to_string)
+        .collect()
+}
+
 /// Every feature of one tool, in a stable order, without duplicate keys.
 pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Feature> {
     let mut out: Vec<Feature> = Vec::new();
@@ -280,6 +312,23 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
         }
     }
 
+    // A tool that takes its operation as an argument (`action: "create" |
+    // "delete"`) does what its operations do: each operation's verb counts,
+    // and which category's words it is.
+    for value in operation_values(tool.input_schema.as_ref()) {
+        let words = name_tokens(&value);
+        if let Some(verb) = words.first() {
+            push(format!("e:{}", stem(verb)), Source::Schema, &value);
+            for &ci in &config.categories_of_word(verb) {
+                push(
+                    format!("re:{}", config.categories[ci].name),
+                    Source::Schema,
+                    &value,
+                );
+            }
+        }
+    }
+
     for w in server_words(server_slug) {
         push(format!("s:{}", stem(&w)), Source::Default, &w);
     }
@@ -350,6 +399,25 @@ mod tests {
         ] {
             assert!(k.contains(&want.to_string()), "{want} in {k:?}");
         }
+    }
+
+    #[test]
+    fn operations_chosen_by_an_argument_count_as_verbs() {
+        let k = keys(
+            r#"{"name":"manage_items","inputSchema":{"type":"object","properties":{"action":{"type":"string","enum":["list","create","delete_all"]},"kind":{"type":"string","enum":["remove"]}}}}"#,
+            "store",
+        );
+        for want in [
+            "e:list",
+            "e:create",
+            "e:delete",
+            "re:destructive",
+            "re:write",
+        ] {
+            assert!(k.contains(&want.to_string()), "{want} in {k:?}");
+        }
+        // Only a property that chooses the operation counts.
+        assert!(!k.contains(&"e:remove".to_string()), "{k:?}");
     }
 
     #[test]
