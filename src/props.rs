@@ -128,15 +128,20 @@ proptest! {
             }]
         });
         let text = serde_json::to_string(&record).unwrap();
-        let loaded = parse_server("s", Path::new("s.json"), &text, &config()).expect("valid record loads");
-        let (server, _) = crate::catalogue::model::build_server(loaded, &config());
+        // Names and titles of any length: the limits have a test of their own.
+        let config = Config::parse(
+            "title = \"T\"\nbase_url = \"https://e.com/\"\n[limits]\nmax_name_chars = 1000000\nmax_title_chars = 1000000\n",
+        )
+        .unwrap();
+        let loaded = parse_server("s", Path::new("s.json"), &text, &config).expect("valid record loads");
+        let (server, _) = crate::catalogue::model::build_server(loaded, &config);
         for tool in &server.tools {
-            prop_assert!(policy::validate(&tool.policy(&config())).is_ok());
+            prop_assert!(policy::validate(&tool.policy(&config)).is_ok());
             let path = format!("servers/s/{}/index.html", tool.slug);
             prop_assert!(crate::output::check_relative(&path).is_ok());
             assert_inert(&markdown::untrusted(&tool.description));
         }
-        prop_assert!(policy::validate(&server.policy(&config())).is_ok());
+        prop_assert!(policy::validate(&server.policy(&config)).is_ok());
     }
 
     #[test]

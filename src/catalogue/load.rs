@@ -129,6 +129,37 @@ pub fn parse_server(
             );
             continue;
         }
+        let name_chars = tool.name.chars().count();
+        if name_chars > config.limits.max_name_chars {
+            let shown: String = crate::text::for_terminal(&tool.name)
+                .chars()
+                .take(40)
+                .collect();
+            problems.push(
+                tool_location(file, text, i)
+                    .with_message(format!(
+                        "tool {} has a name of {name_chars} characters (“{shown}…”), more than the limit of {}",
+                        i + 1,
+                        config.limits.max_name_chars
+                    ))
+                    .help("MCP recommends tool names of at most 128 characters; shorten it, or raise `limits.max_name_chars` in site.toml"),
+            );
+            continue;
+        }
+        if let Some(title) = &tool.title
+            && title.chars().count() > config.limits.max_title_chars
+        {
+            problems.push(
+                tool_location(file, text, i)
+                    .with_message(format!(
+                        "tool `{}` has a title of {} characters, more than the limit of {}",
+                        crate::text::for_terminal(&tool.name),
+                        title.chars().count(),
+                        config.limits.max_title_chars
+                    ))
+                    .help("shorten the title, or raise `limits.max_title_chars` in site.toml"),
+            );
+        }
         if let Some(first) = seen.insert(tool.name.as_str(), i) {
             problems.push(
                 tool_location(file, text, i)

@@ -166,6 +166,10 @@ pub struct InputLimits {
     pub max_description_bytes: usize,
     /// Most tools on one server.
     pub max_tools_per_server: usize,
+    /// Longest tool name, in characters (MCP recommends at most 128).
+    pub max_name_chars: usize,
+    /// Longest tool title, in characters.
+    pub max_title_chars: usize,
 }
 
 impl Default for InputLimits {
@@ -175,6 +179,8 @@ impl Default for InputLimits {
             max_markdown_bytes: 4 * 1024 * 1024,
             max_description_bytes: 64 * 1024,
             max_tools_per_server: 20_000,
+            max_name_chars: 128,
+            max_title_chars: 256,
         }
     }
 }

@@ -718,6 +718,13 @@ fn hostile_names_never_write_outside_the_output() {
             serde_json::to_string_pretty(&record).unwrap().as_bytes(),
         )],
     );
+    // The 300-character name is over the default name limit; this test is
+    // about where its page goes, so the site allows it.
+    std::fs::write(
+        site.join("site.toml"),
+        "title = \"Hostile test site\"\nbase_url = \"https://hostile-test.example/\"\n[limits]\nmax_name_chars = 400\n",
+    )
+    .unwrap();
     let site_before = walk_no_follow(&site);
     std::fs::create_dir_all(tmp.path().join("site-out")).unwrap();
     let out = tmp.path().join("site-out/out");
@@ -1530,4 +1537,49 @@ fn names_with_leading_dots_never_hang_a_command() {
     );
     snippet.assert_clean_exit("snippet");
     assert_eq!(snippet.code, Some(0), "snippet\n{}", snippet.describe());
+}
+
+/// A megabyte-long name once made a 23 MB page. Names and titles past the
+/// limits of site.toml are refused, with the file, the line and the limit.
+#[test]
+fn oversized_names_and_titles_are_refused_with_the_limit() {
+    let tmp = tempdir();
+    let site = tmp.path().join("site");
+    let long_name = "n".repeat(1_000_000);
+    let record = format!(
+        "{{\"name\": \"Big\", \"tools\": [\n{{\"name\": \"ok\"}},\n{{\"name\": \"{long_name}\"}},\n{{\"name\": \"titled\", \"title\": \"{}\"}}\n]}}\n",
+        "t".repeat(300)
+    );
+    write_site(&site, &[("big", record.as_bytes())]);
+    let out = tmp.path().join("out");
+    let run = build_timed(&site, &out, MINUTE);
+    run.assert_clean_exit("build");
+    assert_eq!(run.code, Some(1), "build\n{}", run.describe());
+    assert!(
+        run.stderr.contains("content/servers/big.json:3:1")
+            && run.stderr.contains("name of 1000000 characters")
+            && run.stderr.contains("max_name_chars"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.contains("content/servers/big.json:4:1")
+            && run.stderr.contains("title of 300 characters")
+            && run.stderr.contains("max_title_chars"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.len() < 10_000,
+        "the message repeats the name: {} bytes",
+        run.stderr.len()
+    );
+    assert!(!out.exists(), "a refused build created the output");
+    // The limit is the site's to raise.
+    std::fs::write(
+        site.join("site.toml"),
+        "title = \"T\"\nbase_url = \"https://hostile-test.example/\"\n[limits]\nmax_name_chars = 2000000\nmax_title_chars = 400\n",
+    )
+    .unwrap();
+    build_timed(&site, &out, MINUTE).assert_clean_exit("build with raised limits");
 }
