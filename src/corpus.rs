@@ -250,15 +250,9 @@ impl Scores {
     }
 }
 
-/// The categories the model is trained to tell apart, in weight order.
-pub const CLASSES: [&str; 6] = [
-    "read",
-    "write",
-    "execute",
-    "destructive",
-    "financial",
-    "other",
-];
+/// The categories the model is trained to tell apart, in weight order: the
+/// built-in ones.
+pub const CLASSES: [&str; 6] = crate::config::BUILTIN_ORDER;
 
 /// The settings the shipped weights are trained with.
 pub fn settings() -> TrainSettings {

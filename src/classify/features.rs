@@ -356,6 +356,15 @@ mod tests {
         Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
     }
 
+    /// Panics unless the tool's features include every key of `want`.
+    fn assert_keys(json: &str, server: &str, want: &[&str]) -> Vec<String> {
+        let k = keys(json, server);
+        for w in want {
+            assert!(k.contains(&w.to_string()), "{w} in {k:?}");
+        }
+        k
+    }
+
     fn keys(json: &str, server: &str) -> Vec<String> {
         let tool: ToolRecord = serde_json::from_str(json).unwrap();
         extract(&tool, server, &config())
@@ -386,36 +395,32 @@ mod tests {
 
     #[test]
     fn schema_properties_and_flags() {
-        let k = keys(
+        assert_keys(
             r#"{"name":"x","inputSchema":{"type":"object","properties":{"sql":{"type":"string"},"force":{"type":"boolean"},"mode":{"type":"string","enum":["a","b"]}}}}"#,
             "db",
+            &[
+                "pn:sql",
+                "rp:execute",
+                "pb:force",
+                "rp:destructive",
+                "p:<enum>",
+            ],
         );
-        for want in [
-            "pn:sql",
-            "rp:execute",
-            "pb:force",
-            "rp:destructive",
-            "p:<enum>",
-        ] {
-            assert!(k.contains(&want.to_string()), "{want} in {k:?}");
-        }
     }
 
     #[test]
     fn operations_chosen_by_an_argument_count_as_verbs() {
-        let k = keys(
+        let k = assert_keys(
             r#"{"name":"manage_items","inputSchema":{"type":"object","properties":{"action":{"type":"string","enum":["list","create","delete_all"]},"kind":{"type":"string","enum":["remove"]}}}}"#,
             "store",
+            &[
+                "e:list",
+                "e:create",
+                "e:delete",
+                "re:destructive",
+                "re:write",
+            ],
         );
-        for want in [
-            "e:list",
-            "e:create",
-            "e:delete",
-            "re:destructive",
-            "re:write",
-        ] {
-            assert!(k.contains(&want.to_string()), "{want} in {k:?}");
-        }
         // Only a property that chooses the operation counts.
         assert!(!k.contains(&"e:remove".to_string()), "{k:?}");
     }

@@ -20,7 +20,7 @@ use rules::{PhraseIndex, word_index};
 pub const BUILTIN_CATEGORIES: &str = include_str!("../builtin/categories.toml");
 
 /// The order in which the built-in categories are listed.
-const BUILTIN_ORDER: [&str; 6] = [
+pub const BUILTIN_ORDER: [&str; 6] = [
     "read",
     "write",
     "execute",
