@@ -18,7 +18,7 @@ use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::list_files;
 use crate::linkcheck::{self, LinkCheck};
-use crate::output::{DryRun, Sink, Staged};
+use crate::output::{Cleanup, DryRun, Lock, Sink, Staged};
 use crate::render::pages::SiteRenderer;
 use crate::render::{BUILTIN_ASSETS, Renderer};
 use crate::state;
@@ -281,24 +281,23 @@ pub fn build(
     on_loaded: &dyn Fn(&Catalogue),
 ) -> Result<Report, Diagnostics> {
     let mut timings = Timings::default();
+    let mut lock = Some(Lock::acquire(output)?);
     let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));
     if incremental
         && let Some(inputs) = &inputs
-        && let Some(report) = build_changes(site_dir, output, base_url, inputs, &timings)?
+        && let Some(report) = build_changes(site_dir, &mut lock, base_url, inputs, &timings)?
     {
         return Ok(report);
     }
-    // Whatever state there was no longer describes the output once it is
-    // replaced.
-    state::forget(output);
+    let lock = lock.expect("an incremental build that gives up keeps the lock");
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
-    let staged = Staged::begin(output, site_dir)?;
+    let staged = Staged::begin(lock, site_dir)?;
     let (postings, template_warnings) =
         match render(site_dir, &cat, &staged, &mut timings, progress) {
             Ok(rendered) => rendered,
             Err(problems) => {
-                staged.abandon();
+                drop(staged.abandon());
                 return Err(problems);
             }
         };
@@ -344,14 +343,16 @@ pub fn build(
 }
 
 /// The incremental build: `None` when the state is missing or out of
-/// date, or the changes need a full build.
+/// date, or the changes need a full build (the lock is then left in
+/// `lock` for it).
 fn build_changes(
     site_dir: &Path,
-    output: &Path,
+    lock: &mut Option<Lock>,
     base_url: Option<&str>,
     inputs: &state::Inputs,
     stamped: &Timings,
 ) -> Result<Option<Report>, Diagnostics> {
+    let output = &lock.as_ref().expect("locked").target().to_path_buf();
     let mut timings = stamped.clone();
     let Some(opened) = timings.time("state", || state::open(site_dir, output, base_url)) else {
         return Ok(None);
@@ -368,7 +369,7 @@ fn build_changes(
                 warnings: opened.summary.warnings,
                 timings,
                 output: Some(output.to_path_buf()),
-                cleanup: None,
+                cleanup: Some(Cleanup::nothing(lock.take())),
                 mode: Mode::UpToDate,
             }));
         }
@@ -382,37 +383,49 @@ fn build_changes(
     timings
         .stages
         .append(&mut std::mem::take(&mut session.timings.stages));
-    let sink = crate::output::InPlace::new(output);
-    let Some(work) = session.update_servers(&slugs, &sink)? else {
-        return Ok(None);
+    let mut sink = Staged::begin_from_previous(lock.take().expect("locked"), site_dir)?;
+    let work = match session.update_servers(&slugs, &sink) {
+        Ok(Some(work @ crate::incremental::Work::Servers { .. })) => work,
+        gave_up => {
+            *lock = Some(sink.abandon());
+            return gave_up.map(|_| None);
+        }
     };
     timings
         .stages
         .append(&mut std::mem::take(&mut session.timings.stages));
     let crate::incremental::Work::Servers { mut owned, .. } = work else {
-        return Ok(None);
+        unreachable!("matched above");
     };
     // As in a full build, static files replace rendered pages of the same
     // path; and the ones under a folder the rebuild owns are not stale.
     let search = session.catalogue().config.search.enabled;
-    timings
-        .time("static", || copy_static(site_dir, &sink, search))
-        .into_result()?;
-    if session.search_pending() {
-        owned.push(session.refresh_search(&sink)?);
+    let finished = (|| -> Result<(), Diagnostics> {
         timings
-            .stages
-            .append(&mut std::mem::take(&mut session.timings.stages));
+            .time("static", || copy_static(site_dir, &sink, search))
+            .into_result()?;
+        if session.search_pending() {
+            owned.push(session.refresh_search(&sink)?);
+            timings
+                .stages
+                .append(&mut std::mem::take(&mut session.timings.stages));
+        }
+        timings.time("stale", || sink.remove_stale(&owned))?;
+        Ok(())
+    })();
+    if let Err(problems) = finished {
+        drop(sink.abandon());
+        return Err(problems);
     }
     let (files, pages, bytes) = (
-        sink.files(),
+        sink.files.load(Ordering::Relaxed),
         sink.pages.load(Ordering::Relaxed),
         sink.bytes.load(Ordering::Relaxed),
     );
-    // The output no longer matches the state from here until the new state
-    // is written.
-    state::forget(output);
-    let done = timings.time("write", || sink.commit(&owned))?;
+    let done = sink.changed();
+    // The swap gives the output a new folder identity: the state of the
+    // previous build no longer describes it, whatever happens next.
+    let cleanup = timings.time("swap", || sink.commit())?;
     let cat = session.catalogue();
     let changed: Vec<usize> = slugs.iter().filter_map(|s| cat.find_server(s)).collect();
     let mut warnings = cat.warnings.clone();
@@ -438,7 +451,7 @@ fn build_changes(
         warnings,
         timings,
         output: Some(output.to_path_buf()),
-        cleanup: None,
+        cleanup: Some(cleanup),
         mode: Mode::Incremental {
             servers: slugs.len(),
             written: done.written,

@@ -18,9 +18,11 @@
 //! its bytes hash the same. Whether a page changed is then told by its
 //! bytes: the incremental build rewrites only pages whose bytes differ.
 //!
-//! The file is written to a temporary name and renamed into place, and it
-//! is deleted before an incremental build touches the output: a build
-//! stopped half way leaves no state, and the next build is a full one.
+//! The file is written to a temporary name and renamed into place after the
+//! new output is swapped in. The header names the output folder's identity
+//! (device, inode, modification time), which every swap changes: a build
+//! stopped between its swap and its state leaves a state that no longer
+//! matches, and the next build is a full one.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -316,15 +318,7 @@ const MAGIC: &[u8; 8] = b"toolrsk\x01";
 
 /// The state file of the output folder `output`: beside it, named after it.
 pub fn state_path(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join(format!(".{name}.toolrisk-state"))
+    crate::output::beside(output, "state")
 }
 
 fn program_stamp() -> Option<Stamp> {
@@ -369,12 +363,6 @@ fn header(site_dir: &Path, output: &Path, base_url: Option<&str>) -> Option<Head
         output: std::path::absolute(output).ok()?,
         output_id: folder_id(output)?,
     })
-}
-
-/// Removes the state, so that the next build is a full one. Call before
-/// changing an output the state describes.
-pub fn forget(output: &Path) {
-    let _ = std::fs::remove_file(state_path(output));
 }
 
 /// Writes the state of a build of `cat` from `inputs` into `output`.

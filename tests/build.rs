@@ -6,6 +6,8 @@ mod common;
 mod hostile;
 #[path = "build/incremental.rs"]
 mod incremental;
+#[path = "build/reliability.rs"]
+mod reliability;
 #[path = "build/search.rs"]
 mod search;
 #[path = "build/serve.rs"]
@@ -1269,13 +1271,15 @@ fn failed_build_keeps_output(break_site: impl Fn(&Path), what: &str) {
 
     let after = snapshot(&out);
     assert_same_tree(&before, &after, what);
-    let beside: Vec<String> = std::fs::read_dir(out_parent.path())
+    // The first build's state stays: the output it describes is unchanged.
+    let mut beside: Vec<String> = std::fs::read_dir(out_parent.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    beside.sort();
     assert_eq!(
         beside,
-        vec!["out".to_string()],
+        vec![".out.toolrisk-state".to_string(), "out".to_string()],
         "{what}: staging left beside the output"
     );
     let in_site: Vec<String> = list_files(&site)

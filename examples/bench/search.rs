@@ -271,7 +271,8 @@ pub fn index_only(site: &Path, out: &Path) -> Result<(), String> {
     let started = std::time::Instant::now();
     let cat = toolrisk::site::load(site, None, &mut timings).map_err(|d| d.to_string())?;
     let load_s = started.elapsed().as_secs_f64();
-    let staged = toolrisk::output::Staged::begin(out, site).map_err(|d| d.to_string())?;
+    let lock = toolrisk::output::Lock::acquire(out).map_err(|d| d.to_string())?;
+    let staged = toolrisk::output::Staged::begin(lock, site).map_err(|d| d.to_string())?;
     let started = std::time::Instant::now();
     let stats = toolrisk::search::write_index(&cat, &staged).map_err(|d| d.to_string())?;
     let index_s = started.elapsed().as_secs_f64();

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Sink, check_relative, replace_file};
+use super::{Committed, Sink, check_relative, replace_file};
 use crate::error::Diagnostic;
 
 /// A sink for the live preview, over a folder it owns (never the user's
@@ -30,13 +30,6 @@ fn content_hash(bytes: &[u8]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
-}
-
-/// What a commit changed on disk.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Committed {
-    pub written: usize,
-    pub removed: usize,
 }
 
 impl Incremental {

@@ -1,22 +1,26 @@
 //! The one place that writes the site: a staging folder beside the output,
-//! swapped in only when the whole build succeeded.
+//! swapped in only when the whole build succeeded ([`staged`]), under a
+//! lock that keeps a second build of the same output out ([`lock`]).
 //!
 //! Owns output paths (every path is checked to stay inside the staging
 //! folder), HTML minification, the marker that identifies a toolrisk output
-//! folder, refusing to replace a folder that is not one, and the final swap.
-//! A failed build removes its staging folder and leaves the previous output
-//! untouched. Writes may come from many threads at once.
+//! folder, refusing to replace a folder that is not one, the names of what a
+//! build keeps beside the output, and the final swap. A failed build removes
+//! its staging folder and leaves the previous output untouched. Writes may
+//! come from many threads at once.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::error::Diagnostic;
 
-mod in_place;
 mod incremental;
+pub mod lock;
+pub mod staged;
 
-pub use in_place::InPlace;
-pub use incremental::{Committed, Incremental};
+pub use incremental::Incremental;
+pub use lock::Lock;
+pub use staged::{Cleanup, Committed, Staged, remove_in_background};
 
 /// The file that marks a folder as toolrisk output.
 pub const MARKER: &str = ".toolrisk-output";
@@ -95,176 +99,18 @@ pub fn check_relative(path: &str) -> Result<&Path, String> {
     Ok(p)
 }
 
-/// The name prefix of a previous output moved aside for deletion.
-fn old_prefix(target: &Path) -> String {
+/// The path of the file or folder of `kind` that a build keeps beside the
+/// output folder `target`: `.public.toolrisk-KIND` beside `public`.
+pub fn beside(target: &Path, kind: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    format!(".{name}.toolrisk-old-")
-}
-
-/// Deletes, in the background, earlier outputs that a killed build moved
-/// aside and never finished deleting.
-fn sweep_leftovers(target: &Path) {
-    let parent = target
+        .unwrap_or_else(|| "public".into());
+    target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
-        .to_path_buf();
-    let prefix = old_prefix(target);
-    let Ok(entries) = std::fs::read_dir(&parent) else {
-        return;
-    };
-    let leftovers: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name().to_string_lossy().starts_with(&prefix) && e.path().join(MARKER).is_file()
-        })
-        .map(|e| e.path())
-        .collect();
-    remove_in_background(leftovers);
-}
-
-/// Deletes `dirs` on a thread of its own, so that nothing waits for it;
-/// what cannot be deleted is left.
-pub fn remove_in_background(dirs: Vec<PathBuf>) {
-    if !dirs.is_empty() {
-        std::thread::spawn(move || {
-            for dir in dirs {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-        });
-    }
-}
-
-/// The background deletion of the previous output.
-#[derive(Debug)]
-pub struct Cleanup(Option<std::thread::JoinHandle<()>>);
-
-impl Cleanup {
-    /// Waits until the previous output is gone.
-    pub fn join(self) {
-        if let Some(h) = self.0 {
-            let _ = h.join();
-        }
-    }
-}
-
-/// A staging folder that becomes the output on [`Staged::commit`].
-pub struct Staged {
-    target: PathBuf,
-    staging: PathBuf,
-    pub files: AtomicUsize,
-    pub pages: AtomicUsize,
-    pub bytes: AtomicU64,
-}
-
-impl Staged {
-    /// Prepares a staging folder beside `target` after checking that
-    /// `target` may be replaced.
-    pub fn begin(target: &Path, site_dir: &Path) -> Result<Staged, Diagnostic> {
-        check_target(target, site_dir)?;
-        sweep_leftovers(target);
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| {
-            Diagnostic::in_file(
-                parent,
-                format!("cannot create the output's parent folder: {e}"),
-            )
-        })?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        let staging = parent.join(format!(".{name}.toolrisk-staging-{}", std::process::id()));
-        if staging.exists() {
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        std::fs::create_dir_all(&staging).map_err(|e| {
-            Diagnostic::in_file(&staging, format!("cannot create the staging folder: {e}"))
-        })?;
-        std::fs::write(staging.join(MARKER), MARKER_TEXT)
-            .map_err(|e| Diagnostic::in_file(&staging, format!("cannot write: {e}")))?;
-        Ok(Staged {
-            target: target.to_path_buf(),
-            staging,
-            files: AtomicUsize::new(0),
-            pages: AtomicUsize::new(0),
-            bytes: AtomicU64::new(0),
-        })
-    }
-
-    /// Swaps the staging folder in place of the output. The previous
-    /// output is moved aside and deleted on a background thread, so its
-    /// deletion is not on the build's critical path; join the returned
-    /// [`Cleanup`] before the process exits.
-    pub fn commit(self) -> Result<Cleanup, Diagnostic> {
-        let parent = self
-            .staging
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        let old = parent.join(format!(
-            "{}{}",
-            old_prefix(&self.target),
-            std::process::id()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            std::fs::rename(&self.target, &old).map_err(|e| {
-                Diagnostic::in_file(
-                    &self.target,
-                    format!("cannot move the previous output aside: {e}"),
-                )
-            })?;
-        }
-        if let Err(e) = std::fs::rename(&self.staging, &self.target) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.target);
-            }
-            return Err(Diagnostic::in_file(
-                &self.target,
-                format!("cannot move the new output into place: {e}"),
-            ));
-        }
-        Ok(Cleanup(had_old.then(|| {
-            std::thread::spawn(move || {
-                let _ = std::fs::remove_dir_all(&old);
-            })
-        })))
-    }
-
-    /// Removes the staging folder; the previous output stays as it was.
-    pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
-    }
-}
-
-impl Sink for Staged {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let rel =
-            check_relative(path).map_err(|m| Diagnostic::new(format!("refusing to write: {m}")))?;
-        // A page is the `index.html` of a folder of its own (the URL
-        // scheme), so its folder is new: made first, one `mkdir` per
-        // folder as in the floor. Other files go where a page went before.
-        let folder = if path.ends_with("/index.html") {
-            Folder::New
-        } else {
-            Folder::Existing
-        };
-        write_creating_folder(&self.staging.join(rel), bytes, folder)?;
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        Ok(())
-    }
-
-    fn count_page(&self) {
-        self.pages.fetch_add(1, Ordering::Relaxed);
-    }
+        .join(format!(".{name}.toolrisk-{kind}"))
 }
 
 /// A sink that renders and counts but writes nothing, for `check`.

@@ -94,7 +94,7 @@ pub fn sweep_stale(ours: &Path) {
             })
             .map(|e| e.path())
             .collect();
-        crate::output::remove_in_background(stale);
+        drop(crate::output::remove_in_background(stale));
     }
     #[cfg(not(unix))]
     let _ = ours;
