@@ -67,9 +67,13 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// Every part may hold record text (a tool's name in a message, a
+    /// file's name): control and hidden characters are shown as
+    /// `[U+XXXX]`, so that printing a diagnostic never drives a terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::for_terminal_lines as safe;
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write!(f, "{}", safe(&file.display().to_string()))?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
                 if let Some(column) = self.column {
@@ -78,9 +82,9 @@ impl fmt::Display for Diagnostic {
             }
             write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", safe(&self.message))?;
         if let Some(help) = &self.help {
-            write!(f, "\n   help: {help}")?;
+            write!(f, "\n   help: {}", safe(help))?;
         }
         Ok(())
     }

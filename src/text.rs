@@ -66,10 +66,10 @@ pub fn server_title(name: &str) -> String {
     }
 }
 
-/// The text with its first letter in upper case.
-/// Text from a record made safe to print on a terminal: control characters
-/// (escape sequences among them) and hidden characters are shown as
-/// `[U+XXXX]`, so a record can neither drive the terminal nor hide text.
+/// Text from a record made safe to print on one line of a terminal:
+/// control characters (escape sequences and line breaks among them) and
+/// hidden characters are shown as `[U+XXXX]`, so a record can neither
+/// drive the terminal nor hide text.
 pub fn for_terminal(s: &str) -> String {
     let revealed = crate::classify::poison::reveal(s);
     let mut out = String::with_capacity(revealed.len());
@@ -83,6 +83,17 @@ pub fn for_terminal(s: &str) -> String {
     out
 }
 
+/// Text of several lines made safe to print on a terminal: as
+/// [`for_terminal`], but line feeds and tabs are kept.
+pub fn for_terminal_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    let revealed = crate::classify::poison::reveal(s);
+    if !revealed.contains('\r') {
+        return revealed;
+    }
+    std::borrow::Cow::Owned(revealed.replace('\r', "[U+000D]"))
+}
+
+/// The text with its first letter in upper case.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()

@@ -14,9 +14,13 @@ use aho_corasick::AhoCorasick;
 
 use super::{Finding, FindingKind};
 
-/// Characters that render as nothing, or reorder text, with their names.
+/// Characters that render as nothing, reorder text, or drive a terminal,
+/// with their names. Tab, line feed and carriage return are text.
 pub fn hidden_char_name(c: char) -> Option<&'static str> {
     Some(match c {
+        '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => {
+            "control character"
+        }
         '\u{200B}' => "zero-width space",
         '\u{200C}' => "zero-width non-joiner",
         '\u{200D}' => "zero-width joiner",
@@ -33,9 +37,16 @@ pub fn hidden_char_name(c: char) -> Option<&'static str> {
     })
 }
 
+/// Whether `text` is printable ASCII, tabs and line breaks only, and so has
+/// no hidden character (the common case, told without decoding).
+fn plainly_visible(text: &str) -> bool {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
 /// The text with every hidden character shown as `[U+XXXX]`.
 pub fn reveal(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() || !text.chars().any(|c| hidden_char_name(c).is_some()) {
+    if plainly_visible(text) || !text.chars().any(|c| hidden_char_name(c).is_some()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -135,8 +146,7 @@ const HANDING_OVER: &[&str] = &[
 
 /// Scans a piece of record text (`field` names where it came from).
 pub fn scan_text(field: &str, text: &str, out: &mut Vec<Finding>) {
-    // Every hidden character is outside ASCII.
-    let hidden: Vec<char> = if text.is_ascii() {
+    let hidden: Vec<char> = if plainly_visible(text) {
         Vec::new()
     } else {
         text.chars()
