@@ -6,6 +6,11 @@
 //! symlink), content types, `index.html` for folders, the site's `404.html`
 //! for misses, the Content-Security-Policy header, and injecting the reload
 //! script into served HTML only. Build output never contains the script.
+//!
+//! Owns, too, which `Host` a request may name: `localhost` (and names under
+//! it), an IP address, or the `--interface` given. A page on another site
+//! could otherwise point its own host name at 127.0.0.1 (DNS rebinding) and
+//! read the preview as a same-origin page.
 
 use std::convert::Infallible;
 use std::path::{Component, Path, PathBuf};
@@ -101,11 +106,62 @@ pub async fn run(
         .route("/__toolrisk/live.js", get(live_js))
         .route("/__toolrisk/events", get(events))
         .fallback(get(file))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_foreign_hosts,
+        ))
         .with_state(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.wait())
         .await
         .map_err(|e| Diagnostic::new(format!("server error: {e}")).into())
+}
+
+/// Whether a request naming `host` (a `Host` header's value, port and
+/// all) is one the preview answers: `localhost` or a name under it, an IP
+/// address (a browser that names one is talking to that address, which no
+/// DNS answer can change), or `interface`.
+pub fn allowed_host(host: &str, interface: &str) -> bool {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // `[::1]:1111`
+        match rest.split_once(']') {
+            Some((ip, _)) => ip,
+            None => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok()
+        || name == interface.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Answers 403 to a request whose `Host` the preview does not answer to.
+async fn refuse_foreign_hosts(
+    AxState(state): AxState<Arc<State>>,
+    req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
+    match host {
+        Some(host) if !allowed_host(&host, &state.interface) => (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "toolrisk serve answers only to localhost, IP addresses and the --interface \
+             given; this request named another host.\n",
+        )
+            .into_response(),
+        _ => next.run(req).await,
+    }
 }
 
 async fn live_js() -> Response {
@@ -258,6 +314,38 @@ pub fn content_type(path: &Path) -> &'static str {
         Some("pdf") => "application/pdf",
         Some("wasm") => "application/wasm",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::allowed_host;
+
+    #[test]
+    fn only_loopback_names_addresses_and_the_interface_are_answered() {
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST.:1111",
+            "site.localhost:1111",
+            "127.0.0.1:1111",
+            "10.0.0.7",
+            "[::1]:1111",
+            "[::1]",
+            "preview.lan:1111",
+        ] {
+            assert!(allowed_host(host, "preview.lan"), "{host}");
+        }
+        for host in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost.attacker.example",
+            "127.0.0.1.attacker.example",
+            "[::1",
+            "",
+        ] {
+            assert!(!allowed_host(host, "127.0.0.1"), "{host}");
+        }
     }
 }
 

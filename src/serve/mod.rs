@@ -54,6 +54,8 @@ pub struct State {
     /// The problems of the last rebuild, empty when it succeeded.
     pub errors: RwLock<Vec<String>>,
     pub events: broadcast::Sender<LiveEvent>,
+    /// The `--interface` given, a host name requests may also use.
+    pub interface: String,
 }
 
 /// Runs the preview server until Ctrl-C.
@@ -92,6 +94,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         root: root.clone(),
         errors: RwLock::new(Vec::new()),
         events,
+        interface: opts.interface.clone(),
     });
 
     let started = Instant::now();

@@ -163,6 +163,11 @@ impl Drop for Server {
 }
 
 fn raw_get(port: u16, path: &str) -> (u16, String, String) {
+    raw_get_as(port, path, "127.0.0.1")
+}
+
+/// [`raw_get`] naming `host` in the `Host` header.
+fn raw_get_as(port: u16, path: &str, host: &str) -> (u16, String, String) {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return (0, String::new(), String::new());
     };
@@ -171,7 +176,7 @@ fn raw_get(port: u16, path: &str) -> (u16, String, String) {
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -363,6 +368,27 @@ fn serve_refuses_traversal_and_serves_types_and_404() {
         body.contains("Page not found"),
         "the site's 404 page is served"
     );
+
+    // A page on another site that points its name at this machine (DNS
+    // rebinding) is refused; loopback names are served.
+    for host in [
+        "attacker.example",
+        "attacker.example:1111",
+        "localhost.attacker.example",
+    ] {
+        let (status, _, body) = raw_get_as(server.port, "/", host);
+        assert_eq!(status, 403, "Host: {host}");
+        assert!(body.contains("answers only to localhost"), "{body}");
+        let (status, _, _) = raw_get_as(server.port, "/__toolrisk/live.js", host);
+        assert_eq!(status, 403, "the live-reload script for Host: {host}");
+    }
+    for host in [
+        format!("localhost:{}", server.port),
+        format!("127.0.0.1:{}", server.port),
+    ] {
+        let (status, _, _) = raw_get_as(server.port, "/", &host);
+        assert_eq!(status, 200, "Host: {host}");
+    }
 
     // A symlink planted in the preview folder cannot lead out of it.
     let preview = server.preview();
