@@ -181,6 +181,7 @@ pub fn parse_attack(
             );
         }
     }
+    problems.extend(script_link_problems(file, text, body));
     problems.into_result()?;
     let tools = fm
         .tools
@@ -201,12 +202,35 @@ pub fn parse_attack(
     })
 }
 
+/// A problem for every link of `body` (a part of `text`) that would run
+/// script, at its line and column in the file.
+fn script_link_problems(file: &Path, text: &str, body: &str) -> Diagnostics {
+    let body_at = text.len() - body.len();
+    markdown::script_links(body)
+        .into_iter()
+        .map(|(offset, url)| {
+            let (line, column) = crate::error::line_col(text, body_at + offset);
+            Diagnostic::in_file(
+                file,
+                format!(
+                    "the link to `{}` would run script, which the pages' \
+                     Content-Security-Policy blocks: it does nothing",
+                    crate::text::for_terminal(&url.chars().take(60).collect::<String>())
+                ),
+            )
+            .at(line, column)
+            .help("link to an https:// address, or remove the link")
+        })
+        .collect()
+}
+
 /// Parses one page from its text.
 pub fn parse_page(slug: &str, file: &Path, text: &str) -> Result<Page, Diagnostics> {
     let (front, body, start) = split_front_matter(file, text)?;
     let fm: PageFront =
         toml::from_str(front).map_err(|e| front_matter_error(file, front, start, &e))?;
     let body_start_line = text[..text.len() - body.len()].lines().count() + 1;
+    script_link_problems(file, text, body).into_result()?;
     let (body, shortcodes) = extract_shortcodes(file, body, body_start_line)?;
     Ok(Page {
         slug: slug.to_string(),
@@ -463,6 +487,28 @@ mod tests {
 
     fn config() -> Config {
         Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+    }
+
+    #[test]
+    fn a_script_link_in_an_entry_or_a_page_is_refused_at_its_line() {
+        let attack = "+++\ntitle = \"T\"\nclass = \"C\"\nseverity = \"high\"\nsummary = \"S\"\n+++\nIntro.\n\nSee [this](javascript:alert(1)).\n";
+        let err = parse_attack("a", Path::new("content/attacks/a.md"), attack, &config())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "error 1: content/attacks/a.md:9:5: the link to `javascript:alert(1)` would run script"
+            ) && err.contains("help: link to an https:// address"),
+            "{err}"
+        );
+        let page = "+++\ntitle = \"P\"\n+++\n[x](vbscript:msgbox)\n";
+        let err = parse_page("p", Path::new("content/pages/p.md"), page)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("content/pages/p.md:4:1: the link to `vbscript:msgbox`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -42,6 +42,30 @@ pub fn trusted(text: &str) -> String {
     out
 }
 
+/// The links and images of the site's own markdown whose target runs
+/// script (`javascript:`, `vbscript:`) or is a document made of data
+/// (`data:` other than an image), with the byte offset of each in `text`.
+/// The Content-Security-Policy stops them, so they can only be mistakes.
+pub fn script_links(text: &str) -> Vec<(usize, String)> {
+    Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let cleaned: String = dest_url
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_control())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                let scripted = cleaned.starts_with("javascript:")
+                    || cleaned.starts_with("vbscript:")
+                    || (cleaned.starts_with("data:") && !cleaned.starts_with("data:image/"));
+                scripted.then(|| (range.start, dest_url.to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// True for link targets that cannot run script or embed data.
 pub fn is_safe_url(url: &str) -> bool {
     let cleaned: String = url
@@ -181,6 +205,19 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(">a<") || html.contains("a "), "{html}");
+    }
+
+    #[test]
+    fn script_links_of_the_sites_own_markdown_are_found_where_they_are() {
+        let text = "Safe [a](https://e.com/).\n\n[b]( JavaScript:alert(1))\n![c](data:text/html,x) ![d](data:image/png;base64,AA)";
+        let found = script_links(text);
+        assert_eq!(
+            found,
+            [
+                (text.find("[b]").unwrap(), "JavaScript:alert(1)".to_string()),
+                (text.find("![c]").unwrap(), "data:text/html,x".to_string()),
+            ]
+        );
     }
 
     #[test]

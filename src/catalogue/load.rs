@@ -89,9 +89,13 @@ pub fn parse_server(
 ) -> Result<LoadedServer, Diagnostics> {
     // A byte-order mark is not JSON, but editors add one; skip it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let record: ServerRecord = serde_json::from_str(text).map_err(|e| json_diagnostic(file, &e))?;
+    if let Some(d) = not_a_record(file, text) {
+        return Err(d.into());
+    }
+    let record: ServerRecord = serde_json::from_str(text)
+        .map_err(|e| pasted_tools_list(file, text).unwrap_or_else(|| json_diagnostic(file, &e)))?;
     let mut problems = Diagnostics::new();
-    let mut warnings = Vec::new();
+    let mut warnings = duplicate_keys(file, text);
     if record.name.trim().is_empty() {
         problems.push(
             at_key(file, text, "name", "the server's `name` is empty")
@@ -250,6 +254,10 @@ pub fn check_slug(
         Some(format!(
             "{kind} slug `page` is reserved for the numbered pages of long lists"
         ))
+    } else if slug == "index.html" {
+        Some(format!(
+            "{kind} slug `index.html` is the name of the list page in the same folder"
+        ))
     } else if crate::catalogue::model::is_device_name(slug) {
         Some(format!(
             "{kind} slug `{slug}` is a device name on Windows and cannot be a folder there"
@@ -266,13 +274,13 @@ pub fn check_slug(
         None => Ok(()),
         Some(p) => Err(Diagnostic::in_file(file, p).help(format!(
             "rename the file to something like `{}.{ext}`; the file name is the {kind}'s URL",
-            suggest_slug(slug)
+            suggest_slug(slug, kind)
         ))),
     }
 }
 
-/// A valid slug close to `s`.
-pub fn suggest_slug(s: &str) -> String {
+/// A valid slug close to `s` for a `kind` (server, attack, page).
+pub fn suggest_slug(s: &str, kind: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
@@ -282,11 +290,139 @@ pub fn suggest_slug(s: &str) -> String {
         }
     }
     let out = out.trim_matches(|c| c == '-' || c == '.').to_string();
-    let out: String = out.chars().take(100).collect();
-    if out.is_empty() || out == "page" {
-        "server".into()
+    let out: String = out.chars().take(90).collect();
+    if out.is_empty() {
+        kind.into()
+    } else if out == "page" || out == "index.html" || crate::catalogue::model::is_device_name(&out)
+    {
+        format!("{}-{kind}", out.replace('.', "-"))
     } else {
         out
+    }
+}
+
+/// A file that is plainly something other than a server record: empty, or
+/// a JSON array or scalar.
+fn not_a_record(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
+    let start = text.trim_start();
+    if start.is_empty() {
+        return Some(Diagnostic::in_file(file, "the file is empty").help(
+            "a server record is a JSON object with a `name` and a `tools` list; \
+             see docs/content-format.md",
+        ));
+    }
+    if !start.starts_with('{') {
+        let what = if start.starts_with('[') {
+            "a JSON array"
+        } else {
+            "a single JSON value"
+        };
+        let (line, column) = crate::error::line_col(text, text.len() - start.len());
+        return Some(
+            Diagnostic::in_file(
+                file,
+                format!("the file holds {what}; a server record is a JSON object"),
+            )
+            .at(line, column)
+            .help("write `{ \"name\": \"…\", \"tools\": [ … ] }`; see docs/content-format.md"),
+        );
+    }
+    None
+}
+
+/// A file that failed to parse as a record because it is an MCP
+/// `tools/list` result pasted as it came: a JSON-RPC response, or its
+/// `result` (tools and no server `name`).
+fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = value.as_object()?;
+    let (what, tools_at) = if object.contains_key("jsonrpc") {
+        ("a JSON-RPC response", "`result.tools`")
+    } else if object.contains_key("tools") && !object.contains_key("name") {
+        ("an MCP `tools/list` result", "`tools`")
+    } else {
+        return None;
+    };
+    Some(
+        Diagnostic::in_file(
+            file,
+            format!("the file holds {what}, not a server record: it has no server `name`"),
+        )
+        .help(format!(
+            "keep the list under {tools_at} as the record's `tools` and add the server's \
+             `\"name\"`; see docs/content-format.md"
+        )),
+    )
+}
+
+/// A warning for every key written twice in one object of the record, at
+/// its second place: JSON parsers differ on which one counts (this one
+/// keeps the last), so a record could show one description to a reviewer
+/// and another to an agent.
+fn duplicate_keys(file: &std::path::Path, text: &str) -> Vec<Diagnostic> {
+    let bytes = text.as_bytes();
+    // Per open object or array: whether it is an object, and its keys.
+    let mut stack: Vec<Option<std::collections::HashSet<std::borrow::Cow<str>>>> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => stack.push(Some(Default::default())),
+            b'[' => stack.push(None),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = i.min(bytes.len());
+                // A key is a string followed by a colon.
+                let mut j = end + 1;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b':')
+                    && let Some(Some(keys)) = stack.last_mut()
+                {
+                    let raw = &text[start..end];
+                    // An escaped spelling of a key is the same key.
+                    let key = if raw.contains('\\') {
+                        serde_json::from_str::<String>(&text[start - 1..end + 1])
+                            .map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
+                    } else {
+                        std::borrow::Cow::Borrowed(raw)
+                    };
+                    if !keys.insert(key.clone()) {
+                        let (line, column) = crate::error::line_col(text, start - 1);
+                        warnings.push(
+                            Diagnostic::in_file(
+                                file,
+                                format!(
+                                    "the key `{}` appears twice in one object; only the last one is read",
+                                    clip_chars(raw, 60)
+                                ),
+                            )
+                            .at(line, column)
+                            .help("remove one of the two, so that every reader of the record sees the same value"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    warnings
+}
+
+fn clip_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
     }
 }
 
@@ -299,6 +435,13 @@ pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnos
         .map_or(full.as_str(), |(m, _)| m)
         .to_string();
     let (message, help) = match e.classify() {
+        serde_json::error::Category::Syntax if message.starts_with("recursion limit exceeded") => (
+            "the JSON nests more than 128 levels deep".to_string(),
+            Some(
+                "a server record needs only a few levels; flatten the deeply nested part \
+                 (an input schema nested this deep is refused)",
+            ),
+        ),
         serde_json::error::Category::Syntax => (
             format!("malformed JSON: {message}"),
             Some("look for a missing comma, quote or bracket at or just before this point"),
@@ -310,6 +453,10 @@ pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnos
         serde_json::error::Category::Data if message.starts_with("missing field `name`") => (
             "a server or tool object has no `name`".to_string(),
             Some("every server and every tool needs a `name`; the object ends here"),
+        ),
+        serde_json::error::Category::Data if message.starts_with("duplicate field") => (
+            message.clone(),
+            Some("remove one of the two; a record names each field once"),
         ),
         serde_json::error::Category::Data if message.starts_with("unknown field") => (
             message.clone(),
@@ -437,6 +584,76 @@ mod tests {
     }
 
     #[test]
+    fn files_that_are_not_records_say_what_they_are() {
+        let said = |text: &str| parse(text).unwrap_err().to_string();
+        assert_eq!(
+            said("  \n"),
+            "error 1: content/servers/s.json: the file is empty\n   help: a server record is a \
+             JSON object with a `name` and a `tools` list; see docs/content-format.md\n1 problem found"
+        );
+        assert!(
+            said("\n[1,2]").starts_with(
+                "error 1: content/servers/s.json:2:1: the file holds a JSON array; a server record is a JSON object"
+            ),
+            "{}",
+            said("[1,2]")
+        );
+        assert!(said("\"x\"").contains("the file holds a single JSON value"));
+        let rpc = said(r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"a"}]}}"#);
+        assert!(
+            rpc.contains("the file holds a JSON-RPC response, not a server record")
+                && rpc.contains("`result.tools`"),
+            "{rpc}"
+        );
+        let list = said(r#"{"tools":[{"name":"a","inputSchema":{"type":"object"}}]}"#);
+        assert!(
+            list.contains("the file holds an MCP `tools/list` result, not a server record"),
+            "{list}"
+        );
+        let deep = format!(
+            "{{\"name\":\"S\",\"tools\":[{{\"name\":\"a\",\"inputSchema\":{}1{}}}]}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let deep = said(&deep);
+        assert!(
+            deep.contains("the JSON nests more than 128 levels deep")
+                && !deep.contains("recursion limit")
+                && !deep.contains("missing comma"),
+            "{deep}"
+        );
+    }
+
+    #[test]
+    fn a_key_written_twice_in_one_object_is_a_warning_at_its_second_place() {
+        let text = "{\"name\":\"S\",\"tools\":[{\"name\":\"a\",\n \"description\":\"Reads.\",\n \
+                    \"inputSchema\":{\"type\":\"object\",\"properties\":{\"p\":{},\n \"\\u0070\":{}},\n \
+                    \"type\":\"string\"}}]}";
+        let loaded = parse(text).unwrap();
+        let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            warnings,
+            [
+                "content/servers/s.json:4:2: the key `\\u0070` appears twice in one object; only the last one is read\n   help: remove one of the two, so that every reader of the record sees the same value",
+                "content/servers/s.json:5:2: the key `type` appears twice in one object; only the last one is read\n   help: remove one of the two, so that every reader of the record sees the same value",
+            ]
+        );
+        // A field of the record itself written twice is refused by the
+        // parser, with help.
+        let twice = parse("{\"name\":\"S\",\"name\":\"T\",\"tools\":[]}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            twice.contains("duplicate field `name`")
+                && twice.contains("help: remove one of the two"),
+            "{twice}"
+        );
+        // The same key in different objects is no duplicate.
+        let fine = "{\"name\":\"S\",\"tools\":[{\"name\":\"a\"},{\"name\":\"b\"}]}";
+        assert!(parse(fine).unwrap().warnings.is_empty());
+    }
+
+    #[test]
     fn duplicate_tool_points_at_the_second() {
         let text = "{\"name\":\"S\",\"tools\":[\n{\"name\":\"a\"},\n{\"name\":\"a\"}\n]}";
         let err = parse(text).unwrap_err().to_string();
@@ -449,6 +666,23 @@ mod tests {
     }
 
     #[test]
+    fn a_server_file_named_like_the_list_page_is_refused_at_load() {
+        let err = check_slug(
+            "server",
+            "index.html",
+            std::path::Path::new("content/servers/index.html.json"),
+            "md",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "content/servers/index.html.json: server slug `index.html` is the name of the list \
+             page in the same folder\n   help: rename the file to something like \
+             `index-html-server.json`; the file name is the server's URL"
+        );
+    }
+
+    #[test]
     fn slug_rules() {
         let p = std::path::Path::new("x.json");
         assert!(check_server_slug("github", p).is_ok());
@@ -456,6 +690,14 @@ mod tests {
         for bad in ["GitHub", "a b", "../x", ".hidden", "page", "a/b", "é"] {
             assert!(check_server_slug(bad, p).is_err(), "{bad}");
         }
-        assert_eq!(suggest_slug("My Server!"), "my-server");
+        assert_eq!(suggest_slug("My Server!", "server"), "my-server");
+        // The suggestion is itself valid.
+        for bad in ["con", "CON", "index.html", "page", "", "Nul", "..."] {
+            let suggested = suggest_slug(bad, "server");
+            assert!(
+                check_slug("server", &suggested, std::path::Path::new("x.json"), "md").is_ok(),
+                "{bad:?} → {suggested:?}"
+            );
+        }
     }
 }
