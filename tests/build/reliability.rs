@@ -345,3 +345,35 @@ fn a_full_disk_fails_the_build_and_keeps_the_previous_site() {
     build(&site, &expected).ok("reference build");
     assert_same_tree(&snapshot(&out), &snapshot(&expected), "after room again");
 }
+
+/// Every test docs/reliability.md names as a promise's proof exists, so
+/// the page cannot go on citing a test that was renamed or removed.
+#[test]
+fn every_test_the_reliability_page_cites_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/reliability.md")).unwrap();
+    let mut sources = String::new();
+    for dir in ["src", "tests"] {
+        for rel in list_files(&root.join(dir)) {
+            if rel.ends_with(".rs") {
+                sources.push_str(&std::fs::read_to_string(root.join(dir).join(rel)).unwrap());
+            }
+        }
+    }
+    let mut cited = 0;
+    let mut missing = Vec::new();
+    for span in page.split('`').skip(1).step_by(2) {
+        let Some((module, name)) = span.rsplit_once("::") else {
+            continue;
+        };
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') || module.contains(' ') {
+            continue;
+        }
+        cited += 1;
+        if !sources.contains(&format!("fn {name}(")) {
+            missing.push(span.to_string());
+        }
+    }
+    assert!(cited >= 30, "only {cited} tests cited");
+    assert!(missing.is_empty(), "cited but not found: {missing:?}");
+}
