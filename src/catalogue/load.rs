@@ -362,12 +362,12 @@ fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
 fn duplicate_keys(file: &std::path::Path, text: &str) -> Vec<Diagnostic> {
     let bytes = text.as_bytes();
     // Per open object or array: whether it is an object, and its keys.
-    let mut stack: Vec<Option<std::collections::HashSet<std::borrow::Cow<str>>>> = Vec::new();
+    let mut stack: Vec<Option<Keys>> = Vec::new();
     let mut warnings = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'{' => stack.push(Some(Default::default())),
+            b'{' => stack.push(Some(Keys::default())),
             b'[' => stack.push(None),
             b'}' | b']' => {
                 stack.pop();
@@ -395,7 +395,7 @@ fn duplicate_keys(file: &std::path::Path, text: &str) -> Vec<Diagnostic> {
                     } else {
                         std::borrow::Cow::Borrowed(raw)
                     };
-                    if !keys.insert(key.clone()) {
+                    if !keys.insert(key) {
                         let (line, column) = crate::error::line_col(text, start - 1);
                         warnings.push(
                             Diagnostic::in_file(
@@ -416,6 +416,33 @@ fn duplicate_keys(file: &std::path::Path, text: &str) -> Vec<Diagnostic> {
         i += 1;
     }
     warnings
+}
+
+/// The keys of one object so far: a list while short (most objects have a
+/// few keys, and a list is faster to search than a set is to build), a set
+/// once long, so that an object of a million keys stays linear.
+#[derive(Default)]
+struct Keys<'a> {
+    few: Vec<std::borrow::Cow<'a, str>>,
+    many: std::collections::HashSet<std::borrow::Cow<'a, str>>,
+}
+
+impl<'a> Keys<'a> {
+    /// Adds `key`; false when it was there already.
+    fn insert(&mut self, key: std::borrow::Cow<'a, str>) -> bool {
+        const FEW: usize = 16;
+        if self.many.is_empty() {
+            if self.few.contains(&key) {
+                return false;
+            }
+            if self.few.len() < FEW {
+                self.few.push(key);
+                return true;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(key)
+    }
 }
 
 fn clip_chars(s: &str, max: usize) -> String {
@@ -647,6 +674,22 @@ mod tests {
             twice.contains("duplicate field `name`")
                 && twice.contains("help: remove one of the two"),
             "{twice}"
+        );
+        // Past the short list, a long object is still checked.
+        let props: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{{}}")).collect();
+        let long = format!(
+            "{{\"name\":\"S\",\"tools\":[{{\"name\":\"a\",\"inputSchema\":{{\"properties\":{{{},\"k3\":{{}}}}}}}}]}}",
+            props.join(",")
+        );
+        let warned: Vec<String> = parse(&long)
+            .unwrap()
+            .warnings
+            .iter()
+            .map(|w| w.message.clone())
+            .collect();
+        assert_eq!(
+            warned,
+            ["the key `k3` appears twice in one object; only the last one is read"]
         );
         // The same key in different objects is no duplicate.
         let fine = "{\"name\":\"S\",\"tools\":[{\"name\":\"a\"},{\"name\":\"b\"}]}";

@@ -11,6 +11,16 @@
 //! write into the shared one) and removes the stale files of the prefixes
 //! it rebuilt in full.
 //!
+//! Linking a large output is not free (at 300,000 files it is seconds of
+//! system time, and deleting the previous output as much again), so an
+//! incremental build keeps the previous output beside the new one as a
+//! standby (`.public.toolrisk-standby`), with a note of the paths in which
+//! the two differ; the next incremental build brings the standby up to the
+//! output by those paths alone and starts from it. The standby is used
+//! only while its note names the output folder as it is; otherwise (a full
+//! build came between, a build was killed while updating it) it is removed
+//! and the output is linked afresh.
+//!
 //! The swap is Linux's `renameat2(RENAME_EXCHANGE)` where the filesystem
 //! has it; elsewhere two renames, the previous output first moved to a
 //! `.public.toolrisk-swap-<pid>` folder that the next build moves back if
@@ -31,6 +41,12 @@ use crate::error::Diagnostic;
 const STAGING: &str = "staging";
 const OLD: &str = "old";
 const SWAP: &str = "swap";
+/// The previous output, kept after an incremental build so that the next
+/// one starts from it instead of linking the whole output again.
+const STANDBY: &str = "standby";
+/// Inside the standby folder: the output it trails (device and inode) on
+/// the first line, then every path in which the output differs from it.
+const STANDBY_NOTE: &str = ".toolrisk-standby";
 
 /// What an incremental build changed, compared with the previous output.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +93,8 @@ pub struct Staged {
     /// the staging folder began as the previous output).
     written: AtomicUsize,
     removed: usize,
+    /// The paths written with new bytes or removed, for the standby note.
+    changed_paths: Mutex<Vec<String>>,
 }
 
 /// The name of a folder of `kind` beside `target` for this process.
@@ -212,12 +230,24 @@ impl Staged {
             bytes: AtomicU64::new(0),
             written: AtomicUsize::new(0),
             removed: 0,
+            changed_paths: Mutex::default(),
             lock,
         };
         let ready = (|| {
             if from_previous && staged.lock.target().is_dir() {
-                link_tree(staged.lock.target(), &staged.staging)?;
+                let target = staged.lock.target();
+                if !from_standby(target, &staged.staging) {
+                    let _ = std::fs::remove_dir_all(&staged.staging);
+                    std::fs::create_dir_all(&staged.staging).map_err(|e| {
+                        Diagnostic::in_file(
+                            &staged.staging,
+                            format!("cannot create the staging folder: {e}"),
+                        )
+                    })?;
+                    link_tree(target, &staged.staging)?;
+                }
             }
+            let _ = std::fs::remove_file(staged.staging.join(MARKER));
             std::fs::write(staged.staging.join(MARKER), MARKER_TEXT)
                 .map_err(|e| Diagnostic::in_file(&staged.staging, format!("cannot write: {e}")))
         })();
@@ -249,6 +279,10 @@ impl Staged {
                 match std::fs::remove_file(&full) {
                     Ok(()) => {
                         self.removed += 1;
+                        self.changed_paths
+                            .lock()
+                            .expect("changed")
+                            .push(path.clone());
                         remove_empty_parents(&self.staging, &full);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -275,6 +309,7 @@ impl Staged {
     /// process exits (it holds the lock until then).
     pub fn commit(self) -> Result<Cleanup, Diagnostic> {
         let target = self.lock.target().to_path_buf();
+        let standby = super::beside(&target, STANDBY);
         let previous = match swap(&self.staging, &target) {
             Ok(previous) => previous,
             Err(e) => {
@@ -282,8 +317,25 @@ impl Staged {
                 return Err(e);
             }
         };
+        let mut doomed = Vec::new();
+        // A standby left from before no longer trails the output.
+        if standby.exists() {
+            let aside = own(&target, OLD);
+            if std::fs::rename(&standby, &aside).is_ok() {
+                doomed.push(aside);
+            }
+        }
+        if let Some(previous) = previous {
+            let changed = self.changed_paths.into_inner().expect("changed");
+            let kept = self.produced.is_some()
+                && keep_as_standby(&previous, &target, &changed)
+                && std::fs::rename(&previous, &standby).is_ok();
+            if !kept {
+                doomed.push(previous);
+            }
+        }
         Ok(Cleanup {
-            thread: previous.and_then(|p| remove_in_background(vec![p])),
+            thread: remove_in_background(doomed),
             lock: Some(self.lock),
         })
     }
@@ -294,6 +346,84 @@ impl Staged {
         let _ = std::fs::remove_dir_all(&self.staging);
         self.lock
     }
+}
+
+/// The identity of a folder: device and inode.
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).ok()?;
+    m.is_dir().then(|| format!("{} {}", m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &Path) -> Option<String> {
+    None
+}
+
+/// Writes the standby note into `previous`: it trails the output `target`
+/// by `changed`.
+fn keep_as_standby(previous: &Path, target: &Path, changed: &[String]) -> bool {
+    let Some(id) = identity(target) else {
+        return false;
+    };
+    let mut note = id;
+    for path in changed {
+        note.push('\n');
+        note.push_str(path);
+    }
+    std::fs::write(previous.join(STANDBY_NOTE), note).is_ok()
+}
+
+/// Makes `staging` the output `target` from the standby, when there is one
+/// whose note names `target` as it is: the standby is moved to `staging`
+/// and every path its note lists is made the output's (a hard link to the
+/// output's file, or removed). False, with `staging` in an unknown state,
+/// when there is no usable standby.
+fn from_standby(target: &Path, staging: &Path) -> bool {
+    let standby = super::beside(target, STANDBY);
+    let Ok(note) = std::fs::read_to_string(standby.join(STANDBY_NOTE)) else {
+        return false;
+    };
+    let mut lines = note.lines();
+    if lines.next().is_none() || lines.clone().count() > 1_000_000 {
+        return false;
+    }
+    if identity(target).as_deref() != note.lines().next() {
+        return false;
+    }
+    let _ = std::fs::remove_dir_all(staging);
+    // The note goes first: a standby moved but not brought up to date must
+    // never pass for one that trails the output.
+    if std::fs::remove_file(standby.join(STANDBY_NOTE)).is_err()
+        || std::fs::rename(&standby, staging).is_err()
+    {
+        return false;
+    }
+    for path in lines {
+        let Ok(rel) = check_relative(path) else {
+            return false;
+        };
+        let (from, to) = (target.join(rel), staging.join(rel));
+        let _ = std::fs::remove_file(&to);
+        if from.is_file() {
+            let linked = std::fs::hard_link(&from, &to).or_else(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    let parent = to.parent().unwrap_or(staging);
+                    std::fs::create_dir_all(parent)?;
+                    std::fs::hard_link(&from, &to)
+                } else {
+                    Err(e)
+                }
+            });
+            if linked.is_err() {
+                return false;
+            }
+        } else {
+            remove_empty_parents(staging, &to);
+        }
+    }
+    true
 }
 
 /// Puts `staging` in place of `target`; returns where the previous output
@@ -434,6 +564,10 @@ impl Sink for Staged {
                 Err(_) => {}
             }
             self.written.fetch_add(1, Ordering::Relaxed);
+            self.changed_paths
+                .lock()
+                .expect("changed")
+                .push(path.to_string());
             return super::write_creating_folder(&full, bytes, Folder::Existing);
         }
         // A page is the `index.html` of a folder of its own (the URL
@@ -544,6 +678,102 @@ mod tests {
             .map(|(p, t)| (p.to_string(), t.to_string()))
         );
         assert!(all_of(&out, STAGING).is_empty());
+    }
+
+    #[test]
+    fn partial_builds_in_a_row_start_from_the_standby_and_agree_with_what_they_wrote() {
+        let (_dir, site, out) = site_and_output();
+        full_build(
+            &site,
+            &out,
+            &[("index.html", "v0"), ("servers/a/index.html", "a0")],
+        );
+        let standby = super::super::beside(&out, STANDBY);
+        assert!(!standby.exists(), "a full build keeps no standby");
+        // Each step: the files written, the owned prefixes, what the
+        // output must then be.
+        type Files<'a> = &'a [(&'a str, &'a str)];
+        let steps: [(Files, &[&str], Files); 4] = [
+            (
+                &[
+                    ("index.html", "v1"),
+                    ("servers/a/index.html", "a0"),
+                    ("servers/a/t/index.html", "t1"),
+                ],
+                &["servers/a/"],
+                &[
+                    ("index.html", "v1"),
+                    ("servers/a/index.html", "a0"),
+                    ("servers/a/t/index.html", "t1"),
+                ],
+            ),
+            (
+                &[("index.html", "v2"), ("servers/a/index.html", "a2")],
+                &["servers/a/"],
+                &[("index.html", "v2"), ("servers/a/index.html", "a2")],
+            ),
+            (
+                &[("index.html", "v2"), ("servers/b/index.html", "b3")],
+                &[],
+                &[
+                    ("index.html", "v2"),
+                    ("servers/a/index.html", "a2"),
+                    ("servers/b/index.html", "b3"),
+                ],
+            ),
+            (
+                &[("index.html", "v4")],
+                &["servers/"],
+                &[("index.html", "v4")],
+            ),
+        ];
+        for (i, (writes, owned, expected)) in steps.iter().enumerate() {
+            let used_standby = standby.join(STANDBY_NOTE).is_file();
+            assert_eq!(
+                used_standby,
+                i > 0,
+                "step {i}: a standby is there after a partial build"
+            );
+            let mut sink =
+                Staged::begin_from_previous(Lock::acquire(&out).unwrap(), &site).unwrap();
+            for (path, text) in *writes {
+                sink.write(path, text.as_bytes()).unwrap();
+            }
+            let owned: Vec<String> = owned.iter().map(|o| o.to_string()).collect();
+            sink.remove_stale(&owned).unwrap();
+            sink.commit().unwrap().join();
+            let want: Vec<(String, String)> = expected
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect();
+            assert_eq!(tree(&out), want, "step {i}");
+            assert!(
+                !out.join(STANDBY_NOTE).exists(),
+                "step {i}: no note in the output"
+            );
+        }
+        // A full build drops the standby.
+        full_build(&site, &out, &[("index.html", "v5")]);
+        assert!(!standby.exists());
+        assert_eq!(tree(&out), [("index.html".into(), "v5".into())]);
+    }
+
+    #[test]
+    fn a_standby_that_does_not_trail_the_output_is_not_used() {
+        let (_dir, site, out) = site_and_output();
+        full_build(&site, &out, &[("index.html", "v0")]);
+        let step = |text: &str| {
+            let sink = Staged::begin_from_previous(Lock::acquire(&out).unwrap(), &site).unwrap();
+            sink.write("index.html", text.as_bytes()).unwrap();
+            sink.commit().unwrap().join();
+        };
+        step("v1");
+        let standby = super::super::beside(&out, STANDBY);
+        // The standby's note names another folder: it is linked afresh.
+        std::fs::write(standby.join(STANDBY_NOTE), "0 0\nindex.html").unwrap();
+        std::fs::write(standby.join("stray.html"), "from the standby").unwrap();
+        step("v2");
+        assert_eq!(tree(&out), [("index.html".into(), "v2".into())]);
     }
 
     #[test]

@@ -70,7 +70,8 @@ fn build_killed_after(site: &Path, out: &Path, delay: Duration) {
 }
 
 /// The folders and files beside `out` that builds keep there, other than
-/// the lock and the state.
+/// the lock, the state and the standby (the previous output an incremental
+/// build keeps for the next).
 fn leftovers_beside(out: &Path) -> Vec<String> {
     let name = out.file_name().unwrap().to_string_lossy().into_owned();
     let prefix = format!(".{name}.toolrisk-");
@@ -79,7 +80,11 @@ fn leftovers_beside(out: &Path) -> Vec<String> {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(&prefix))
-        .filter(|n| n != &format!("{prefix}lock") && n != &format!("{prefix}state"))
+        .filter(|n| {
+            !["lock", "state", "standby"]
+                .map(|k| format!("{prefix}{k}"))
+                .contains(n)
+        })
         .collect();
     found.sort();
     found
