@@ -73,8 +73,11 @@ impl Incremental {
                 .collect();
             for path in stale {
                 self.manifest.remove(&path);
-                if std::fs::remove_file(self.root.join(&path)).is_ok() {
+                let file = self.root.join(&path);
+                if std::fs::remove_file(&file).is_ok() {
                     done.removed += 1;
+                    // A renamed tool leaves no empty folder behind.
+                    super::staged::remove_empty_parents(&self.root, &file);
                 }
             }
         }
@@ -108,8 +111,11 @@ impl Incremental {
         let mut done = self.commit(false)?;
         for path in stale {
             self.manifest.remove(&path);
-            if std::fs::remove_file(self.root.join(&path)).is_ok() {
+            let file = self.root.join(&path);
+            if std::fs::remove_file(&file).is_ok() {
                 done.removed += 1;
+                // A renamed tool leaves no empty folder behind.
+                super::staged::remove_empty_parents(&self.root, &file);
             }
         }
         Ok(done)
@@ -216,6 +222,10 @@ mod incremental_tests {
         );
         assert!(!dir.path().join("s/a/two/index.html").exists());
         assert!(!dir.path().join("s/c/gone.html").exists());
+        // The folders they leave empty go too.
+        assert!(!dir.path().join("s/a/two").exists());
+        assert!(!dir.path().join("s/c").exists());
+        assert!(dir.path().join("s/a/one").is_dir());
         for kept in ["s/a-z/index.html", "s/ab/index.html", "s/b/index.html"] {
             assert!(dir.path().join(kept).exists(), "{kept}");
         }

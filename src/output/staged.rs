@@ -497,7 +497,7 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
 }
 
 /// Removes the folders above `file`, up to `root`, that it left empty.
-fn remove_empty_parents(root: &Path, file: &Path) {
+pub(super) fn remove_empty_parents(root: &Path, file: &Path) {
     let mut dir = file.parent();
     while let Some(d) = dir.filter(|d| *d != root && d.starts_with(root)) {
         if std::fs::remove_dir(d).is_err() {
