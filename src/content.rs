@@ -150,6 +150,20 @@ pub fn parse_attack(
     text: &str,
     config: &Config,
 ) -> Result<Attack, Diagnostics> {
+    let (attack, problems) = parse_attack_and_problems(slug, file, text, config)?;
+    problems.into_result()?;
+    Ok(attack)
+}
+
+/// Parses one attack entry, returning it with the problems that still
+/// leave it readable (an unknown severity or category, a script link), so
+/// that the references it makes are checked in the same run.
+fn parse_attack_and_problems(
+    slug: &str,
+    file: &Path,
+    text: &str,
+    config: &Config,
+) -> Result<(Attack, Diagnostics), Diagnostics> {
     let (front, body, start) = split_front_matter(file, text)?;
     let fm: AttackFront =
         toml::from_str(front).map_err(|e| front_matter_error(file, front, start, &e))?;
@@ -182,13 +196,12 @@ pub fn parse_attack(
         }
     }
     problems.extend(script_link_problems(file, text, body));
-    problems.into_result()?;
     let tools = fm
         .tools
         .iter()
         .map(|t| (t.clone(), line_of(text, &format!("\"{t}\""))))
         .collect();
-    Ok(Attack {
+    let attack = Attack {
         slug: slug.to_string(),
         file: file.to_path_buf(),
         title: fm.title,
@@ -199,7 +212,8 @@ pub fn parse_attack(
         summary: fm.summary,
         date: fm.date.map(|d| d.to_string()),
         body_html: markdown::trusted(body),
-    })
+    };
+    Ok((attack, problems))
 }
 
 /// A problem for every link of `body` (a part of `text`) that would run
@@ -226,20 +240,34 @@ fn script_link_problems(file: &Path, text: &str, body: &str) -> Diagnostics {
 
 /// Parses one page from its text.
 pub fn parse_page(slug: &str, file: &Path, text: &str) -> Result<Page, Diagnostics> {
+    let (page, problems) = parse_page_and_problems(slug, file, text)?;
+    problems.into_result()?;
+    Ok(page)
+}
+
+/// Parses one page, returning it with the problems that still leave it
+/// readable (a script link), so that its shortcodes are checked in the
+/// same run.
+fn parse_page_and_problems(
+    slug: &str,
+    file: &Path,
+    text: &str,
+) -> Result<(Page, Diagnostics), Diagnostics> {
     let (front, body, start) = split_front_matter(file, text)?;
     let fm: PageFront =
         toml::from_str(front).map_err(|e| front_matter_error(file, front, start, &e))?;
     let body_start_line = text[..text.len() - body.len()].lines().count() + 1;
-    script_link_problems(file, text, body).into_result()?;
+    let problems = script_link_problems(file, text, body);
     let (body, shortcodes) = extract_shortcodes(file, body, body_start_line)?;
-    Ok(Page {
+    let page = Page {
         slug: slug.to_string(),
         file: file.to_path_buf(),
         title: fm.title,
         description: fm.description,
         body_html: markdown::trusted(&body),
         shortcodes,
-    })
+    };
+    Ok((page, problems))
 }
 
 /// Replaces each `{{ name(arg="value") }}` outside fenced code with a
@@ -338,7 +366,7 @@ fn load_markdown<T: Send>(
     sub: &str,
     kind: &str,
     config: &Config,
-    parse: impl Fn(&str, &SiteFile, &str) -> Result<T, Diagnostics> + Sync,
+    parse: impl Fn(&str, &SiteFile, &str) -> Result<(T, Diagnostics), Diagnostics> + Sync,
 ) -> (Vec<T>, Diagnostics) {
     let (files, mut problems) = list_files(site_dir, sub, Some("md"), false);
     let results: Vec<_> = files
@@ -359,7 +387,12 @@ fn load_markdown<T: Send>(
     let mut items = Vec::new();
     for r in results {
         match r {
-            Ok(v) => items.push(v),
+            Ok((v, more)) => {
+                // Kept, though it has problems: its references are checked
+                // in the same run. The problems fail the build all the same.
+                items.push(v);
+                problems.extend(more);
+            }
             Err(d) => problems.extend(d),
         }
     }
@@ -373,7 +406,7 @@ pub fn load_attacks(site_dir: &Path, config: &Config) -> (Vec<Attack>, Diagnosti
         "content/attacks",
         "attack entry",
         config,
-        |slug, f, text| parse_attack(slug, &f.relative, text, config),
+        |slug, f, text| parse_attack_and_problems(slug, &f.relative, text, config),
     )
 }
 
@@ -384,7 +417,7 @@ pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) 
         "content/pages",
         "page",
         config,
-        |slug, f, text| parse_page(slug, &f.relative, text),
+        |slug, f, text| parse_page_and_problems(slug, &f.relative, text),
     )
 }
 

@@ -1250,6 +1250,29 @@ fn three_problems_in_three_files_are_all_reported() {
     assert!(!e.contains("error 4:"), "{e}");
 }
 
+#[test]
+fn an_entry_with_a_bad_field_still_has_its_references_checked_in_the_same_run() {
+    let tmp = tempdir();
+    let site = tmp.path().join("site");
+    copy_dir(&fixture("ok"), &site);
+    let entry = site.join("content/attacks/refund-abuse.md");
+    let text = read(&entry)
+        .replacen("severity = \"critical\"", "severity = \"urgent\"", 1)
+        .replacen(
+            "categories = [\"financial\"]",
+            "categories = [\"financial\"]\ntools = [\"notes-box/no_such_tool\"]",
+            1,
+        );
+    std::fs::write(&entry, text).unwrap();
+    let run = build(&site, &tmp.path().join("out"));
+    run.failed("an entry with two problems");
+    run.stderr_has("content/attacks/refund-abuse.md:4: unknown severity `urgent`")
+        .stderr_has(
+            "content/attacks/refund-abuse.md:6: `tools` names `notes-box/no_such_tool`, which is not in the catalogue",
+        )
+        .stderr_has("2 problems found");
+}
+
 // ---------------------------------------------------------------------------
 // 7. A failed build keeps the old output.
 // ---------------------------------------------------------------------------
