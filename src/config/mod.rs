@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, Diagnostics, line_col};
 
 mod rules;
+mod type_errors;
 pub use rules::is_whole_words;
 use rules::{PhraseIndex, word_index};
 
@@ -290,8 +291,8 @@ impl Config {
 
     /// Parses the text of `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Diagnostics> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| toml_diagnostic("site.toml", text, &e))?;
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| type_errors::all(text, toml_diagnostic("site.toml", text, &e)))?;
         let mut problems = Diagnostics::new();
 
         let base_url = if raw.base_url.ends_with('/') {
