@@ -854,3 +854,44 @@ fn serve_writes_its_preview_to_memory_when_tmpdir_is_unset() {
     assert_eq!(server.interrupt(), Some(0), "{}", server.log());
     assert!(!preview.exists(), "the preview folder is removed on exit");
 }
+
+/// The threads of process `pid`, from /proc.
+fn thread_count(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn serve_under_many_connections_keeps_its_threads_bounded() {
+    let server = Server::start("ok");
+    let port = server.port;
+    // 64 connections at once, as a busy preview or a load test has.
+    let clients: Vec<_> = (0..64)
+        .map(|i| {
+            std::thread::spawn(move || {
+                for j in 0..40 {
+                    let path =
+                        ["/", "/servers/", "/api/catalogue.json", "/assets/style.css"][(i + j) % 4];
+                    let (status, _, _) = raw_get(port, path);
+                    assert_eq!(status, 200, "{path}");
+                }
+            })
+        })
+        .collect();
+    let mut most = 0;
+    while clients.iter().any(|c| !c.is_finished()) {
+        most = most.max(thread_count(server.pid()));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for c in clients {
+        c.join().unwrap();
+    }
+    // Two workers, the blocking pool's cap of 8, the watcher, the rebuild
+    // thread and the main thread, with room for a few more; the unbounded
+    // pool grew to dozens under this load.
+    assert!(most <= 20, "serve ran {most} threads under 64 connections");
+}
