@@ -71,8 +71,9 @@ impl Lock {
             })?;
         }
         let mut file = loop {
-            let file = Lock::try_open(target, &path)?;
-            if still_named(&path, &file) {
+            if let Some(file) = Lock::try_open(target, &path)?
+                && still_named(&path, &file)
+            {
                 break file;
             }
         };
@@ -89,8 +90,9 @@ impl Lock {
         Ok(lock)
     }
 
-    /// Opens (or creates) the lock file and locks it.
-    fn try_open(target: &Path, path: &Path) -> Result<File, Diagnostic> {
+    /// Opens (or creates) the lock file and locks it; `None` when the file
+    /// it opened was removed by its holder meanwhile (try again).
+    fn try_open(target: &Path, path: &Path) -> Result<Option<File>, Diagnostic> {
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -99,7 +101,8 @@ impl Lock {
             .open(path)
             .map_err(|e| Diagnostic::in_file(path, format!("cannot open the build lock: {e}")))?;
         match file.try_lock() {
-            Ok(()) => Ok(file),
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) if !still_named(path, &file) => Ok(None),
             Err(std::fs::TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);

@@ -41,10 +41,12 @@ use crate::error::Diagnostic;
 const STAGING: &str = "staging";
 const OLD: &str = "old";
 const SWAP: &str = "swap";
+/// A standby that no longer trails the output, moved aside for deletion.
+const RETIRED: &str = "retired";
 /// The previous output, kept after an incremental build so that the next
 /// one starts from it instead of linking the whole output again.
 const STANDBY: &str = "standby";
-/// Inside the standby folder: the output it trails (device and inode) on
+/// Inside the standby folder: the output it trails (device, inode, time) on
 /// the first line, then every path in which the output differs from it.
 const STANDBY_NOTE: &str = ".toolrisk-standby";
 
@@ -116,7 +118,15 @@ fn all_of(target: &Path, kind: &str) -> Vec<PathBuf> {
     };
     entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .strip_prefix(&prefix)
+                .is_some_and(|rest| {
+                    rest.starts_with(|c: char| c.is_ascii_digit())
+                        && rest.chars().all(|c| c.is_ascii_digit() || c == '-')
+                })
+        })
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
         .collect()
@@ -153,17 +163,29 @@ pub(super) fn recover_and_sweep(lock: &mut Lock) {
     }
     // This process's own names (a process id reused) are removed now: the
     // build is about to use them.
-    let ours = [STAGING, OLD, SWAP].map(|kind| own(target, kind));
+    let ours = [STAGING, OLD, SWAP, RETIRED].map(|kind| own(target, kind));
     for path in &ours {
         if path.exists() {
             let _ = std::fs::remove_dir_all(path);
         }
     }
-    let leftovers = [SWAP, OLD, STAGING]
+    // A parked output is renamed before it is deleted, so that a swap-
+    // folder is always whole: a later recovery can trust any it finds.
+    let mut leftovers: Vec<PathBuf> = Vec::new();
+    for (i, parked) in all_of(target, SWAP).into_iter().enumerate() {
+        let mut doomed = own(target, OLD).into_os_string();
+        doomed.push(format!("-{i}"));
+        let doomed = PathBuf::from(doomed);
+        if std::fs::rename(&parked, &doomed).is_ok() {
+            leftovers.push(doomed);
+        }
+    }
+    let others: Vec<PathBuf> = [OLD, STAGING, RETIRED]
         .iter()
         .flat_map(|kind| all_of(target, kind))
-        .filter(|p| !ours.contains(p))
+        .filter(|p| !ours.contains(p) && !leftovers.contains(p))
         .collect();
+    leftovers.extend(others);
     lock.background.extend(remove_in_background(leftovers));
 }
 
@@ -318,11 +340,15 @@ impl Staged {
             }
         };
         let mut doomed = Vec::new();
-        // A standby left from before no longer trails the output.
+        // A standby left from before no longer trails the output: its
+        // note goes first, so that it can never be taken for one that does.
         if standby.exists() {
-            let aside = own(&target, OLD);
+            let _ = std::fs::remove_file(standby.join(STANDBY_NOTE));
+            let aside = own(&target, RETIRED);
             if std::fs::rename(&standby, &aside).is_ok() {
                 doomed.push(aside);
+            } else {
+                let _ = std::fs::remove_dir_all(&standby);
             }
         }
         if let Some(previous) = previous {
@@ -348,12 +374,13 @@ impl Staged {
     }
 }
 
-/// The identity of a folder: device and inode.
+/// The identity of a folder: device, inode and modification time.
 #[cfg(unix)]
 fn identity(path: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::symlink_metadata(path).ok()?;
-    m.is_dir().then(|| format!("{} {}", m.dev(), m.ino()))
+    m.is_dir()
+        .then(|| format!("{} {} {} {}", m.dev(), m.ino(), m.mtime(), m.mtime_nsec()))
 }
 
 #[cfg(not(unix))]
@@ -454,12 +481,10 @@ fn swap(staging: &Path, target: &Path) -> Result<Option<PathBuf>, Diagnostic> {
         let _ = std::fs::rename(&aside, target);
         return Err(moved(e));
     }
+    // Deleted only under an old- name: a swap- folder is always a whole
+    // output (the sweep renames one before deleting it too).
     let old = own(target, OLD);
-    Ok(Some(if std::fs::rename(&aside, &old).is_ok() {
-        old
-    } else {
-        aside
-    }))
+    Ok(std::fs::rename(&aside, &old).is_ok().then_some(old))
 }
 
 /// Exchanges `a` and `b` atomically: `Ok(false)` where the platform or the
@@ -557,11 +582,17 @@ impl Sink for Staged {
             produced.lock().expect("produced").insert(path.to_string());
             // The file there may be a hard link to the live output's: it
             // is replaced, never written into.
-            match std::fs::read(&full) {
-                Ok(old) if old == bytes => return Ok(()),
-                Ok(_) => std::fs::remove_file(&full)
-                    .map_err(|e| Diagnostic::in_file(&full, format!("cannot replace: {e}")))?,
-                Err(_) => {}
+            if std::fs::read(&full).is_ok_and(|old| old == bytes) {
+                return Ok(());
+            }
+            // Whatever the read said (a different file, none, or an error
+            // such as too many open files), the name is unlinked before
+            // the write, so the write makes a new file.
+            match std::fs::remove_file(&full) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Diagnostic::in_file(&full, format!("cannot replace: {e}")));
+                }
+                _ => {}
             }
             self.written.fetch_add(1, Ordering::Relaxed);
             self.changed_paths
@@ -820,9 +851,11 @@ mod tests {
         ] {
             std::fs::create_dir_all(dir.path().join(name).join("servers")).unwrap();
         }
-        // Beside another output: not ours to remove.
+        // Beside another output, or named by a person: not ours to remove.
         let neighbour = dir.path().join(".publicity.toolrisk-old-5");
         std::fs::create_dir_all(&neighbour).unwrap();
+        let backup = dir.path().join(".public.toolrisk-old-backup");
+        std::fs::create_dir_all(&backup).unwrap();
         let sink = Staged::begin_from_previous(Lock::acquire(&out).unwrap(), &site).unwrap();
         sink.write("about.html", b"about").unwrap();
         sink.commit().unwrap().join();
@@ -839,5 +872,6 @@ mod tests {
             assert_eq!(all_of(&out, kind), Vec::<PathBuf>::new(), "{kind}");
         }
         assert!(neighbour.is_dir());
+        assert!(backup.is_dir());
     }
 }
