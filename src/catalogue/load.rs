@@ -89,13 +89,15 @@ pub fn parse_server(
 ) -> Result<LoadedServer, Diagnostics> {
     // A byte-order mark is not JSON, but editors add one; skip it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(d) = not_a_record(file, text) {
+    if let Some(d) = super::record_text::not_a_record(file, text) {
         return Err(d.into());
     }
-    let record: ServerRecord = serde_json::from_str(text)
-        .map_err(|e| pasted_tools_list(file, text).unwrap_or_else(|| json_diagnostic(file, &e)))?;
+    let record: ServerRecord = serde_json::from_str(text).map_err(|e| {
+        super::record_text::pasted_tools_list(file, text)
+            .unwrap_or_else(|| json_diagnostic(file, &e))
+    })?;
     let mut problems = Diagnostics::new();
-    let mut warnings = duplicate_keys(file, text);
+    let mut warnings = super::record_text::duplicate_keys(file, text);
     if record.name.trim().is_empty() {
         problems.push(
             at_key(file, text, "name", "the server's `name` is empty")
@@ -298,158 +300,6 @@ pub fn suggest_slug(s: &str, kind: &str) -> String {
         format!("{}-{kind}", out.replace('.', "-"))
     } else {
         out
-    }
-}
-
-/// A file that is plainly something other than a server record: empty, or
-/// a JSON array or scalar.
-fn not_a_record(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
-    let start = text.trim_start();
-    if start.is_empty() {
-        return Some(Diagnostic::in_file(file, "the file is empty").help(
-            "a server record is a JSON object with a `name` and a `tools` list; \
-             see docs/content-format.md",
-        ));
-    }
-    if !start.starts_with('{') {
-        let what = if start.starts_with('[') {
-            "a JSON array"
-        } else {
-            "a single JSON value"
-        };
-        let (line, column) = crate::error::line_col(text, text.len() - start.len());
-        return Some(
-            Diagnostic::in_file(
-                file,
-                format!("the file holds {what}; a server record is a JSON object"),
-            )
-            .at(line, column)
-            .help("write `{ \"name\": \"…\", \"tools\": [ … ] }`; see docs/content-format.md"),
-        );
-    }
-    None
-}
-
-/// A file that failed to parse as a record because it is an MCP
-/// `tools/list` result pasted as it came: a JSON-RPC response, or its
-/// `result` (tools and no server `name`).
-fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    let object = value.as_object()?;
-    let (what, tools_at) = if object.contains_key("jsonrpc") {
-        ("a JSON-RPC response", "`result.tools`")
-    } else if object.contains_key("tools") && !object.contains_key("name") {
-        ("an MCP `tools/list` result", "`tools`")
-    } else {
-        return None;
-    };
-    Some(
-        Diagnostic::in_file(
-            file,
-            format!("the file holds {what}, not a server record: it has no server `name`"),
-        )
-        .help(format!(
-            "keep the list under {tools_at} as the record's `tools` and add the server's \
-             `\"name\"`; see docs/content-format.md"
-        )),
-    )
-}
-
-/// A warning for every key written twice in one object of the record, at
-/// its second place: JSON parsers differ on which one counts (this one
-/// keeps the last), so a record could show one description to a reviewer
-/// and another to an agent.
-fn duplicate_keys(file: &std::path::Path, text: &str) -> Vec<Diagnostic> {
-    let bytes = text.as_bytes();
-    // Per open object or array: whether it is an object, and its keys.
-    let mut stack: Vec<Option<Keys>> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => stack.push(Some(Keys::default())),
-            b'[' => stack.push(None),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b'"' => {
-                let start = i + 1;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                let end = i.min(bytes.len());
-                // A key is a string followed by a colon.
-                let mut j = end + 1;
-                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if bytes.get(j) == Some(&b':')
-                    && let Some(Some(keys)) = stack.last_mut()
-                {
-                    let raw = &text[start..end];
-                    // An escaped spelling of a key is the same key.
-                    let key = if raw.contains('\\') {
-                        serde_json::from_str::<String>(&text[start - 1..end + 1])
-                            .map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
-                    } else {
-                        std::borrow::Cow::Borrowed(raw)
-                    };
-                    if !keys.insert(key) {
-                        let (line, column) = crate::error::line_col(text, start - 1);
-                        warnings.push(
-                            Diagnostic::in_file(
-                                file,
-                                format!(
-                                    "the key `{}` appears twice in one object; only the last one is read",
-                                    clip_chars(raw, 60)
-                                ),
-                            )
-                            .at(line, column)
-                            .help("remove one of the two, so that every reader of the record sees the same value"),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    warnings
-}
-
-/// The keys of one object so far: a list while short (most objects have a
-/// few keys, and a list is faster to search than a set is to build), a set
-/// once long, so that an object of a million keys stays linear.
-#[derive(Default)]
-struct Keys<'a> {
-    few: Vec<std::borrow::Cow<'a, str>>,
-    many: std::collections::HashSet<std::borrow::Cow<'a, str>>,
-}
-
-impl<'a> Keys<'a> {
-    /// Adds `key`; false when it was there already.
-    fn insert(&mut self, key: std::borrow::Cow<'a, str>) -> bool {
-        const FEW: usize = 16;
-        if self.many.is_empty() {
-            if self.few.contains(&key) {
-                return false;
-            }
-            if self.few.len() < FEW {
-                self.few.push(key);
-                return true;
-            }
-            self.many.extend(self.few.drain(..));
-        }
-        self.many.insert(key)
-    }
-}
-
-fn clip_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
     }
 }
 

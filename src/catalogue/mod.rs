@@ -9,6 +9,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod record;
+mod record_text;
 
 use crate::config::Config;
 use crate::content::{Attack, Page};

@@ -77,7 +77,7 @@ impl Incremental {
                 if std::fs::remove_file(&file).is_ok() {
                     done.removed += 1;
                     // A renamed tool leaves no empty folder behind.
-                    super::staged::remove_empty_parents(&self.root, &file);
+                    super::tree::remove_empty_parents(&self.root, &file);
                 }
             }
         }
@@ -115,7 +115,7 @@ impl Incremental {
             if std::fs::remove_file(&file).is_ok() {
                 done.removed += 1;
                 // A renamed tool leaves no empty folder behind.
-                super::staged::remove_empty_parents(&self.root, &file);
+                super::tree::remove_empty_parents(&self.root, &file);
             }
         }
         Ok(done)

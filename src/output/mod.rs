@@ -17,6 +17,7 @@ use crate::error::Diagnostic;
 mod incremental;
 pub mod lock;
 pub mod staged;
+mod tree;
 
 pub use incremental::Incremental;
 pub use lock::Lock;
