@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::catalogue::record::ToolRecord;
 use crate::classify::classify_with;
 use crate::classify::features;
-use crate::classify::model::{Example, Model, TrainSettings};
+pub use crate::classify::model::TrainSettings;
+use crate::classify::model::{Example, Model};
 use crate::config::Config;
 
 /// Tools of one server that the corpus samples at most.
@@ -32,6 +33,8 @@ pub const PER_SERVER: usize = 40;
 #[derive(Debug, Clone)]
 pub struct LabelledTool {
     pub server: String,
+    /// Which part of the corpus the tool's server is in.
+    pub part: Part,
     pub domain: String,
     pub tool: ToolRecord,
     pub label_a: String,
@@ -52,13 +55,18 @@ pub enum Part {
     Development,
     /// Scored only at the end; never looked at while tuning.
     HeldOut,
+    /// Servers added after the classifier's design was settled (listed in
+    /// `corpus/fresh.txt`), scored once by a model trained on the rest of
+    /// the corpus: the cleanest figure the corpus gives.
+    Fresh,
 }
 
 fn server_hash(slug: &str) -> [u8; 32] {
     Sha256::digest(slug.as_bytes()).into()
 }
 
-/// A fifth of the servers, chosen by a hash of the slug, are held out.
+/// A fifth of the servers, chosen by a hash of the slug, are held out (a
+/// server `corpus/fresh.txt` lists is in [`Part::Fresh`] instead).
 pub fn part_of(slug: &str) -> Part {
     if server_hash(slug)[0].is_multiple_of(5) {
         Part::HeldOut
@@ -110,6 +118,22 @@ pub fn to_record(tool: &Value) -> Result<ToolRecord, String> {
     serde_json::from_value(Value::Object(t)).map_err(|e| e.to_string())
 }
 
+/// The slugs `corpus/fresh.txt` lists (one a line, `#` starts a comment);
+/// none when the file is absent.
+fn fresh_servers(root: &Path) -> Result<std::collections::BTreeSet<String>, String> {
+    let path = root.join("fresh.txt");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 /// Reads the corpus under `root` (`corpus/`): every labelled, sampled tool.
 /// Tools without a settled label are left out; an unknown id in the labels
 /// is an error, so a label never silently stops counting.
@@ -135,6 +159,7 @@ pub fn load(root: &Path) -> Result<Vec<LabelledTool>, String> {
             (cols[1].into(), cols[2].into(), cols[3].into()),
         );
     }
+    let fresh = fresh_servers(root)?;
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(root.join("servers"))
         .map_err(|e| format!("{}: {e}", root.join("servers").display()))?
@@ -150,12 +175,18 @@ pub fn load(root: &Path) -> Result<Vec<LabelledTool>, String> {
         let slug = v["slug"].as_str().unwrap_or_default().to_string();
         let domain = v["domain"].as_str().unwrap_or_default().to_string();
         let tools = v["tools"].as_array().cloned().unwrap_or_default();
+        let part = if fresh.contains(&slug) {
+            Part::Fresh
+        } else {
+            part_of(&slug)
+        };
         for t in sample(&tools) {
             let tool = to_record(t).map_err(|e| format!("{}: {e}", path.display()))?;
             let id = format!("{slug}/{}", tool.name);
             if let Some((a, b, label)) = labels.remove(&id) {
                 out.push(LabelledTool {
                     server: slug.clone(),
+                    part,
                     domain: domain.clone(),
                     tool,
                     label_a: a,
@@ -164,6 +195,13 @@ pub fn load(root: &Path) -> Result<Vec<LabelledTool>, String> {
                 });
             }
         }
+    }
+    let listed: std::collections::BTreeSet<&str> = out.iter().map(|t| t.server.as_str()).collect();
+    if let Some(slug) = fresh.iter().find(|s| !listed.contains(s.as_str())) {
+        return Err(format!(
+            "{}: `{slug}` names no server of the corpus with labelled tools",
+            root.join("fresh.txt").display()
+        ));
     }
     if let Some(id) = labels.keys().min() {
         return Err(format!(

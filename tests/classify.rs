@@ -78,9 +78,11 @@ fn shipped_weights_are_the_ones_the_corpus_trains() {
 #[test]
 fn held_out_servers_agree_with_their_labels() {
     let tools = corpus_tools();
-    let (dev, held): (Vec<&LabelledTool>, Vec<&LabelledTool>) = tools
+    let dev: Vec<&LabelledTool> = tools
         .iter()
-        .partition(|t| corpus::part_of(&t.server) == Part::Development);
+        .filter(|t| t.part == Part::Development)
+        .collect();
+    let held: Vec<&LabelledTool> = tools.iter().filter(|t| t.part == Part::HeldOut).collect();
     assert!(held.len() >= 200, "{} held-out tools", held.len());
     let config = config();
     let model = corpus::train(&dev, &config, corpus::settings());
@@ -107,18 +109,18 @@ fn held_out_servers_agree_with_their_labels() {
     );
 }
 
-/// The held-out figures docs/classification.md reports (85.7 % agreement;
-/// recall read 95.1, write 79.4, execute 65.0, destructive 64.5, financial
-/// 13.3 %), less a margin of a few tools: the test fails when a change makes
+/// The held-out figures docs/classification.md reports (86.4 % agreement;
+/// recall read 94.9, write 82.3, execute 65.0, destructive 54.8, financial
+/// 26.7 %), less a margin of a few tools: the test fails when a change makes
 /// the classifier worse than documented. They are below the project's target
 /// (95 %, every recall 90 %); the documentation says so.
-const HELD_OUT_AGREEMENT: f64 = 0.83;
+const HELD_OUT_AGREEMENT: f64 = 0.84;
 const MIN_RECALL: [(&str, f64); 5] = [
     ("read", 0.92),
-    ("write", 0.77),
+    ("write", 0.79),
     ("execute", 0.55),
-    ("destructive", 0.55),
-    ("financial", 0.06),
+    ("destructive", 0.45),
+    ("financial", 0.13),
 ];
 
 #[test]
@@ -131,10 +133,15 @@ fn a_server_is_never_in_two_folds_or_both_parts() {
     }
     let held: BTreeSet<&str> = tools
         .iter()
-        .filter(|t| corpus::part_of(&t.server) == Part::HeldOut)
+        .filter(|t| t.part == Part::HeldOut)
         .map(|t| t.server.as_str())
         .collect();
-    let servers: BTreeSet<&str> = tools.iter().map(|t| t.server.as_str()).collect();
+    // The fresh servers are listed by hand; the hash chooses among the rest.
+    let servers: BTreeSet<&str> = tools
+        .iter()
+        .filter(|t| t.part != Part::Fresh)
+        .map(|t| t.server.as_str())
+        .collect();
     let share = held.len() as f64 / servers.len() as f64;
     assert!(
         (0.1..0.3).contains(&share),

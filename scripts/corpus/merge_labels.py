@@ -2,12 +2,15 @@
 """Merges the two labellers' files of every batch and the settled
 disagreements into corpus/labels.tsv.
 
-    python3 scripts/corpus/merge_labels.py LABEL_DIR SETTLED.tsv
+    python3 scripts/corpus/merge_labels.py LABEL_DIR SETTLED.tsv [--append]
 
 LABEL_DIR holds `<batch>-a.tsv` and `<batch>-b.tsv` (id, category, note);
 SETTLED.tsv holds `id, category, note` for every id the two disagree on.
 A disagreement without a settled label is an error, and so is a settled
-label that is neither labeller's.
+label that is neither labeller's. With --append the new rows join the
+rows corpus/labels.tsv already has (a tool labelled there already is an
+error: labels are never silently replaced); without it the file is written
+from LABEL_DIR alone.
 """
 import glob
 import os
@@ -29,9 +32,17 @@ def read(path):
 
 def main():
     label_dir, settled_path = sys.argv[1], sys.argv[2]
+    append = "--append" in sys.argv[3:]
     settled = read(settled_path)
     rows = {}
     problems = []
+    kept = {}
+    if append:
+        for i, line in enumerate(open("corpus/labels.tsv", encoding="utf-8")):
+            cols = line.rstrip("\n").split("\t")
+            if i == 0 or len(cols) < 4:
+                continue
+            kept[cols[0]] = tuple((cols + [""])[1:5])
     for a_path in sorted(glob.glob(os.path.join(label_dir, "*-a.tsv"))):
         b_path = a_path[: -len("-a.tsv")] + "-b.tsv"
         if not os.path.exists(b_path):
@@ -54,15 +65,19 @@ def main():
                 rows[id_] = (la, lb, s, note)
             else:
                 problems.append(f"{id_}: `{la}` against `{lb}`, not settled")
+    for id_ in sorted(set(rows) & set(kept)):
+        problems.append(f"{id_}: already labelled in corpus/labels.tsv")
     if problems:
         print("\n".join(problems), file=sys.stderr)
         sys.exit(1)
+    new = len(rows)
+    rows.update(kept)
     with open("corpus/labels.tsv", "w", encoding="utf-8") as f:
         f.write("id\tlabel_a\tlabel_b\tlabel\tnote\n")
         for id_ in sorted(rows):
             f.write("\t".join((id_,) + rows[id_]) + "\n")
     agree = sum(1 for r in rows.values() if r[0] == r[1])
-    print(f"{len(rows)} tools; the labellers agree on {agree} ({100 * agree / len(rows):.1f} %)")
+    print(f"{len(rows)} tools ({new} new); the labellers agree on {agree} ({100 * agree / len(rows):.1f} %)")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,13 @@ use model::Model;
 /// (the review queue's threshold is the site's own, `[review] below`).
 pub const REVIEW_BELOW: f64 = 0.6;
 
+/// A `destructiveHint: true` turns a write into a destructive reading only
+/// when the definition itself gives destructive at least this probability.
+/// Many servers set the hint on every tool that is not read-only (creating a
+/// table, copying a message), so the hint alone cannot decide; the
+/// definition has to lean that way too.
+const DESTRUCTIVE_HINT_NEEDS: f64 = 0.1;
+
 /// Confidence kept to two decimals, so pages and the API do not carry
 /// float noise.
 fn round_confidence(c: f64) -> f64 {
@@ -219,6 +226,8 @@ struct Decision {
     category: usize,
     confidence: f64,
     runner_up: Option<usize>,
+    /// The model's probability for the runner-up (0 without a model).
+    runner_up_confidence: f64,
     evidence: Vec<Evidence>,
 }
 
@@ -293,6 +302,7 @@ fn model_decision(
         category,
         confidence: prediction.probabilities[prediction.best],
         runner_up: runner_up.filter(|&r| r != category),
+        runner_up_confidence: prediction.probabilities[prediction.runner_up],
         evidence,
     })
 }
@@ -339,6 +349,7 @@ pub fn classify_with(
             category: c,
             confidence: 1.0,
             runner_up: None,
+            runner_up_confidence: 0.0,
             evidence: vec![Evidence {
                 source: Source::Record,
                 quote: format!("\"category\": \"{}\"", config.categories[c].name),
@@ -350,6 +361,7 @@ pub fn classify_with(
             category: rc,
             confidence: 0.5,
             runner_up: None,
+            runner_up_confidence: 0.0,
             evidence: rules.evidence[rc].clone(),
         }
     } else if let Some(d) = model_decision(tool, server_slug, config, model) {
@@ -359,6 +371,7 @@ pub fn classify_with(
             category: other,
             confidence: 0.2,
             runner_up: None,
+            runner_up_confidence: 0.0,
             evidence: vec![Evidence {
                 source: Source::Default,
                 quote: poison::reveal(&tool.name).into(),
@@ -400,6 +413,7 @@ pub fn classify_with(
         if let Some(d) = destructive
             && annotations.destructive_hint == Some(true)
             && annotations.read_only_hint != Some(true)
+            && decision.runner_up_confidence >= DESTRUCTIVE_HINT_NEEDS
             && Some(chosen) == config.category_index("write")
             && decision.runner_up == Some(d)
         {
@@ -684,6 +698,44 @@ mod tests {
             "{:?}",
             r.category_evidence
         );
+    }
+
+    #[test]
+    fn a_blanket_destructive_hint_does_not_make_an_ordinary_write_destructive() {
+        // Servers that mark every tool that is not read-only destructive:
+        // the hint alone does not decide, the definition must lean that way.
+        assert_eq!(
+            category_of(
+                r#"{"name":"create_table","description":"Create a table in the sheet.","annotations":{"readOnlyHint":false,"destructiveHint":true}}"#
+            ),
+            "write"
+        );
+        assert_eq!(
+            category_of(
+                r#"{"name":"copy_message","description":"Copy a mail message to another folder.","annotations":{"destructiveHint":true}}"#
+            ),
+            "write"
+        );
+    }
+
+    #[test]
+    fn interaction_and_order_words() {
+        let cases = [
+            ("place_order", "Place an order for the items.", "financial"),
+            ("confirm_order", "Confirm the order.", "financial"),
+            ("get_order", "Get one order by its id.", "read"),
+            ("follow_user", "Follow a user.", "write"),
+            (
+                "select_page",
+                "Select the page later tools act on.",
+                "write",
+            ),
+            ("open_url", "Open a URL in the simulator.", "write"),
+        ];
+        for (name, description, want) in cases {
+            let json = format!(r#"{{"name":"{name}","description":"{description}"}}"#);
+            assert_eq!(category_of(&json), want, "{name}");
+        }
     }
 
     #[test]
