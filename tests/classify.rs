@@ -77,35 +77,66 @@ fn shipped_weights_are_the_ones_the_corpus_trains() {
 
 #[test]
 fn held_out_servers_agree_with_their_labels() {
+    scored_part_meets_floors(
+        &[Part::Development],
+        Part::HeldOut,
+        200,
+        HELD_OUT_AGREEMENT,
+        HELD_OUT_RECALL,
+    );
+}
+
+#[test]
+fn fresh_servers_agree_with_their_labels() {
+    scored_part_meets_floors(
+        &[Part::Development, Part::HeldOut],
+        Part::Fresh,
+        500,
+        FRESH_AGREEMENT,
+        FRESH_RECALL,
+    );
+}
+
+/// Trains on the `train` parts, scores the `scored` part and fails when its
+/// agreement or a category's recall is below its floor, or confidence stops
+/// telling the likely errors apart.
+fn scored_part_meets_floors(
+    train: &[Part],
+    scored: Part,
+    min_tools: usize,
+    agreement: f64,
+    recall: [(&str, f64); 5],
+) {
     let tools = corpus_tools();
-    let dev: Vec<&LabelledTool> = tools
-        .iter()
-        .filter(|t| t.part == Part::Development)
-        .collect();
-    let held: Vec<&LabelledTool> = tools.iter().filter(|t| t.part == Part::HeldOut).collect();
-    assert!(held.len() >= 200, "{} held-out tools", held.len());
+    let training: Vec<&LabelledTool> = tools.iter().filter(|t| train.contains(&t.part)).collect();
+    let part: Vec<&LabelledTool> = tools.iter().filter(|t| t.part == scored).collect();
+    assert!(
+        part.len() >= min_tools,
+        "{} tools in {scored:?}",
+        part.len()
+    );
     let config = config();
-    let model = corpus::train(&dev, &config, corpus::settings());
-    let scored = corpus::score(&held, &config, &model);
-    let scores = corpus::scores(&scored);
+    let model = corpus::train(&training, &config, corpus::settings());
+    let results = corpus::score(&part, &config, &model);
+    let scores = corpus::scores(&results);
     let report = scores.to_markdown();
     assert!(
-        scores.agreement() >= HELD_OUT_AGREEMENT,
-        "held-out agreement {:.3}\n{report}",
+        scores.agreement() >= agreement,
+        "{scored:?} agreement {:.3}\n{report}",
         scores.agreement()
     );
-    for (c, floor) in MIN_RECALL {
+    for (c, floor) in recall {
         let i = corpus::CLASSES.iter().position(|k| *k == c).unwrap();
         let r = scores.recall(i).unwrap_or(0.0);
         assert!(
             r >= floor,
-            "recall of {c} {r:.3}, documented at least {floor}\n{report}"
+            "{scored:?}: recall of {c} {r:.3}, documented at least {floor}\n{report}"
         );
     }
-    let (low, rest, _) = corpus::calibration(&scored);
+    let (low, rest, _) = corpus::calibration(&results);
     assert!(
         low >= 2.0 * rest,
-        "the least confident tenth is wrong {low:.3} of the time, the rest {rest:.3}"
+        "{scored:?}: the least confident tenth is wrong {low:.3} of the time, the rest {rest:.3}"
     );
 }
 
@@ -115,12 +146,24 @@ fn held_out_servers_agree_with_their_labels() {
 /// the classifier worse than documented. They are below the project's target
 /// (95 %, every recall 90 %); the documentation says so.
 const HELD_OUT_AGREEMENT: f64 = 0.84;
-const MIN_RECALL: [(&str, f64); 5] = [
+const HELD_OUT_RECALL: [(&str, f64); 5] = [
     ("read", 0.92),
     ("write", 0.79),
     ("execute", 0.55),
     ("destructive", 0.45),
     ("financial", 0.13),
+];
+
+/// The fresh servers' figures docs/classification.md reports (86.3 %;
+/// recall read 91.4, write 82.4, execute 83.7, destructive 69.1, financial
+/// 67.9 %), less a margin of a few tools.
+const FRESH_AGREEMENT: f64 = 0.84;
+const FRESH_RECALL: [(&str, f64); 5] = [
+    ("read", 0.89),
+    ("write", 0.79),
+    ("execute", 0.79),
+    ("destructive", 0.65),
+    ("financial", 0.60),
 ];
 
 #[test]
