@@ -145,6 +145,56 @@ proptest! {
     }
 
     #[test]
+    fn fitted_policies_are_valid_and_explained_for_any_arguments(
+        args in prop::collection::vec(
+            (
+                prop_oneof![
+                    Just("path".to_string()), Just("file_path".to_string()),
+                    Just("amount".to_string()), Just("limit".to_string()),
+                    Just("force".to_string()), Just("confirm".to_string()),
+                    Just("repo".to_string()), Just("channel_id".to_string()),
+                    Just("env".to_string()), hostile_text(),
+                ],
+                prop_oneof![
+                    Just("string"), Just("integer"), Just("number"),
+                    Just("boolean"), Just("array"), Just("object"),
+                ],
+                proptest::option::of(prop::collection::vec(hostile_text(), 0..4)),
+            ),
+            0..8,
+        ),
+        category in prop_oneof![
+            Just("read"), Just("write"), Just("execute"),
+            Just("destructive"), Just("financial"), Just("other"),
+        ],
+    ) {
+        let mut props = serde_json::Map::new();
+        for (name, ty, values) in &args {
+            let mut p = serde_json::json!({"type": ty});
+            if let Some(v) = values {
+                p["enum"] = serde_json::json!(v);
+            }
+            props.insert(name.clone(), p);
+        }
+        let record = serde_json::json!({"name": "S", "tools": [{
+            "name": "t", "category": category,
+            "inputSchema": {"type": "object", "properties": props}
+        }]});
+        let config = config();
+        let loaded = parse_server("s", Path::new("s.json"), &record.to_string(), &config)
+            .expect("valid record loads");
+        let (server, _) = crate::catalogue::model::build_server(loaded, &config);
+        let doc = server.tools[0].policy(&config);
+        prop_assert!(policy::validate(&doc).is_ok(), "{doc}");
+        let summary = policy::PolicySummary::of(&doc, "t");
+        let said = summary.explain("t");
+        for c in &summary.conditions {
+            let shown = crate::classify::poison::reveal(&c.arg).replace('`', "'");
+            prop_assert!(said.contains(&format!("`{shown}`")), "{said}");
+        }
+    }
+
+    #[test]
     fn phrases_found_in_one_pass_are_the_phrases_found_one_by_one(
         text in prop::collection::vec(
             prop_oneof![

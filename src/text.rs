@@ -123,6 +123,15 @@ pub fn join_and(items: &[String]) -> String {
     }
 }
 
+/// Joins items as "a, b or c".
+pub fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

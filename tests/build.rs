@@ -664,7 +664,9 @@ fn policies_are_valid_and_shown_verbatim() {
     assert_eq!(
         run_job,
         serde_json::json!({"version": "1", "default": "deny", "tools": {"run_job": {"limits": [
-            {"counter": "run_job_rate", "window": "minute", "max": 10, "scope": "grant"}]}}})
+            {"counter": "run_job_rate", "window": "minute", "max": 10, "scope": "grant"},
+            {"counter": "run_job_rate", "window": "hour", "max": 60, "scope": "grant"},
+            {"counter": "run_job_rate", "window": "day", "max": 240, "scope": "grant"}]}}})
     );
     let drop = read_json(&out.join("servers/wiki-pages/drop_space/policy.json"));
     assert_eq!(
@@ -673,8 +675,15 @@ fn policies_are_valid_and_shown_verbatim() {
     );
     let refund = read_json(&out.join("servers/pay-desk/issue_refund/policy.json"));
     assert_eq!(
-        refund["tools"]["issue_refund"]["deny_if"]["on_deny"],
+        refund["tools"]["issue_refund"]["approve"]["on_deny"],
         "Requires human approval."
+    );
+    // The refund's amount is capped by the site's `[policy] max_amount`.
+    assert!(
+        refund["tools"]["issue_refund"]["require"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|c| c["op"] == "at_most" && c["value"] == 100)),
+        "{refund}"
     );
     let list = read_json(&out.join("servers/notes-box/list_notes/policy.json"));
     assert_eq!(list["tools"]["list_notes"], serde_json::json!({}));
@@ -782,6 +791,7 @@ fn faq_problems(out: &Path, base_url: &str) -> (Vec<String>, usize) {
             let path = &url[base_url.len()..];
             let policy = read_json(&out.join(path).join("policy.json"));
             let maxes: Vec<String> = max_values(&policy).iter().map(u64::to_string).collect();
+            let numbers: Vec<String> = policy_numbers(&policy).iter().map(u64::to_string).collect();
             let windows: Vec<String> = {
                 let mut p = Vec::new();
                 json_pairs(&policy, &mut p);
@@ -808,8 +818,10 @@ fn faq_problems(out: &Path, base_url: &str) -> (Vec<String>, usize) {
                 &[name, server_name, repo],
             );
             for n in numbers_in(&prose) {
-                if !maxes.contains(&n) {
-                    problems.push(format!("{path}: the FAQ/explanation says {n}, the policy's max values are {maxes:?}"));
+                if !numbers.contains(&n) {
+                    problems.push(format!(
+                        "{path}: the FAQ/explanation says {n}, the policy's numbers are {numbers:?}"
+                    ));
                 }
             }
             for w in ["minute", "hour", "day"] {
@@ -837,6 +849,27 @@ fn faq_problems(out: &Path, base_url: &str) -> (Vec<String>, usize) {
             {
                 problems.push(format!(
                     "{path}: the policy limits to {m} calls, the FAQ does not say so"
+                ));
+            }
+            // Every condition a call must meet is named in the explanation.
+            let explained: Vec<String> = explain.select(&sel("code")).map(text_of).collect();
+            for c in policy["tools"][name]["require"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let arg = c["arg"].as_str().unwrap_or("");
+                if !explained.iter().any(|e| e == arg) {
+                    problems.push(format!(
+                        "{path}: the policy requires a condition on `{arg}`, the explanation does not name it"
+                    ));
+                }
+            }
+            if let Some(msg) = policy["tools"][name]["approve"]["on_deny"].as_str()
+                && !text_of(explain).contains(msg)
+            {
+                problems.push(format!(
+                    "{path}: the policy asks for approval, the explanation does not quote {msg:?}"
                 ));
             }
             if policy.get("hide").is_some()
@@ -1832,7 +1865,7 @@ fn checkers_catch_planted_faults() {
     assert_eq!(broken.len(), 2, "{broken:?}");
 
     // The FAQ naming a number, a window and a key the policy lacks.
-    let faq = "servers/job-runner/run_job/index.html";
+    let faq = "servers/notes-box/notes.create/index.html";
     edit(
         faq,
         "</dl>",

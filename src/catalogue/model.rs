@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::catalogue::load::LoadedServer;
 use crate::catalogue::record::{Annotations, ToolRecord};
+use crate::classify::arguments::{Argument, argument_count, arguments};
 use crate::classify::poison::reveal;
 use crate::classify::{Classification, classify};
 use crate::config::{Category, Config, Risk};
@@ -41,6 +42,12 @@ pub struct Tool {
     /// The first sentence of the plain description, for lists.
     pub summary: String,
     pub annotations: Option<Annotations>,
+    /// The input schema's top-level arguments, with the risk each carries.
+    pub arguments: Vec<Argument>,
+    /// How many top-level arguments the schema has (more than `arguments`
+    /// holds when the schema was cut at
+    /// [`crate::classify::arguments::MAX_ARGUMENTS`]).
+    pub argument_count: usize,
     pub class: Classification,
 }
 
@@ -67,7 +74,14 @@ impl Tool {
 
     /// The tool's policy.json document under the site's categories.
     pub fn policy(&self, config: &Config) -> Value {
-        policy::tool_policy(&self.name, &policy_category(&self.class, config))
+        policy::tool_policy(
+            policy::ToolInput {
+                name: &self.name,
+                category: &policy_category(&self.class, config),
+                arguments: &self.arguments,
+            },
+            &config.policy,
+        )
     }
 }
 
@@ -98,7 +112,12 @@ impl Server {
             self.tools
                 .iter()
                 .zip(&categories)
-                .map(|(t, c)| (t.name.as_str(), c.as_ref())),
+                .map(|(t, c)| policy::ToolInput {
+                    name: &t.name,
+                    category: c.as_ref(),
+                    arguments: &t.arguments,
+                }),
+            &config.policy,
         )
     }
 
@@ -165,6 +184,8 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
 
 fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Config) -> Tool {
     let class = classify(&record, server_slug, config);
+    let arguments = arguments(&record, &config.categories[class.category].name);
+    let argument_count = argument_count(&record);
     let mut description = reveal(record.description.as_deref().unwrap_or("")).into_owned();
     if description.len() > config.limits.max_description_bytes {
         let mut cut = config.limits.max_description_bytes;
@@ -189,6 +210,8 @@ fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Conf
         title: record.title.map(|t| reveal(&t).into_owned()),
         description,
         annotations,
+        arguments,
+        argument_count,
         class,
     }
 }

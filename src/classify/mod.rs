@@ -13,6 +13,7 @@
 //! The tool-poisoning detectors live in [`poison`]. Pure functions of the
 //! record and the config: no I/O.
 
+pub mod arguments;
 pub mod explain;
 pub mod features;
 pub mod model;

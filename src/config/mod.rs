@@ -12,8 +12,10 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Diagnostics, line_col};
 
+mod policy;
 mod rules;
 mod type_errors;
+pub use policy::PolicySettings;
 pub use rules::is_whole_words;
 use rules::{PhraseIndex, word_index};
 
@@ -95,6 +97,9 @@ pub enum PolicyAction {
     Hide,
     /// Listed, but every call is denied with `on_deny`.
     Deny,
+    /// Listed, and each call waits for a person to approve it; denied with
+    /// `on_deny` when no approval comes. Limited like `Limit` as well.
+    Approve,
 }
 
 /// A rate-limit window.
@@ -126,6 +131,11 @@ pub struct Category {
     pub policy: PolicyAction,
     pub max: u32,
     pub window: Window,
+    /// Further caps for a limited or approved tool: calls per hour and per
+    /// day, on the same counter (a job runner at 10 a minute would
+    /// otherwise run 14,400 times a day).
+    pub per_hour: Option<u32>,
+    pub per_day: Option<u32>,
     pub on_deny: String,
     pub words: Vec<String>,
     pub phrases: Vec<String>,
@@ -142,6 +152,8 @@ struct CategoryPatch {
     policy: Option<PolicyAction>,
     max: Option<u32>,
     window: Option<Window>,
+    per_hour: Option<u32>,
+    per_day: Option<u32>,
     on_deny: Option<String>,
     words: Option<Vec<String>>,
     phrases: Option<Vec<String>>,
@@ -210,6 +222,8 @@ struct RawConfig {
     #[serde(default)]
     review: ReviewSettings,
     #[serde(default)]
+    policy: PolicySettings,
+    #[serde(default)]
     extra: toml::Table,
 }
 
@@ -269,6 +283,7 @@ pub struct Config {
     pub limits: InputLimits,
     pub search: SearchSettings,
     pub review: ReviewSettings,
+    pub policy: PolicySettings,
     /// Categories in display order: the built-in ones, then added ones by name.
     pub categories: Vec<Category>,
     pub extra: serde_json::Value,
@@ -350,6 +365,7 @@ impl Config {
                 .help("write it as a confidence, for example below = 0.6"),
             );
         }
+        raw.policy.check(&mut problems);
         if raw.per_page == 0 {
             problems.push(Diagnostic::in_file(
                 "site.toml",
@@ -371,6 +387,7 @@ impl Config {
             limits: raw.limits,
             search: raw.search,
             review: raw.review,
+            policy: raw.policy,
             word_index: word_index(&categories),
             phrase_index: PhraseIndex::new(&categories),
             categories,
@@ -458,6 +475,8 @@ fn merge_categories(
             policy: PolicyAction::Allow,
             max: 30,
             window: Window::Minute,
+            per_hour: None,
+            per_day: None,
             on_deny: "Requires human approval.".into(),
             words: vec![],
             phrases: vec![],
@@ -481,13 +500,26 @@ fn merge_categories(
                 );
             }
         }
-        if c.policy == PolicyAction::Deny && c.on_deny.trim().is_empty() {
+        if matches!(c.policy, PolicyAction::Deny | PolicyAction::Approve)
+            && c.on_deny.trim().is_empty()
+        {
             problems.push(
                 Diagnostic::in_file("site.toml", format!("category `{}` denies calls but its `on_deny` message is empty", c.name))
                     .help("say what the agent should be told, e.g. on_deny = \"Requires human approval.\""),
             );
         }
-        if c.policy == PolicyAction::Limit && c.max == 0 {
+        for (field, v) in [("per_hour", c.per_hour), ("per_day", c.per_day)] {
+            if v == Some(0) {
+                problems.push(
+                    Diagnostic::in_file(
+                        "site.toml",
+                        format!("category `{}` sets {field} = 0", c.name),
+                    )
+                    .help("leave it out for no cap of that window, or use policy = \"deny\" to refuse every call"),
+                );
+            }
+        }
+        if matches!(c.policy, PolicyAction::Limit | PolicyAction::Approve) && c.max == 0 {
             problems.push(Diagnostic::in_file(
                 "site.toml",
                 format!(
@@ -508,6 +540,8 @@ fn apply_patch(name: &str, base: CategoryPatch, patch: CategoryPatch) -> Categor
         policy: base.policy.unwrap_or(PolicyAction::Allow),
         max: base.max.unwrap_or(30),
         window: base.window.unwrap_or(Window::Minute),
+        per_hour: base.per_hour,
+        per_day: base.per_day,
         on_deny: base
             .on_deny
             .unwrap_or_else(|| "Requires human approval.".into()),
@@ -533,6 +567,12 @@ fn apply_patch_to(mut c: Category, p: CategoryPatch) -> Category {
     }
     if let Some(v) = p.window {
         c.window = v;
+    }
+    if let Some(v) = p.per_hour {
+        c.per_hour = Some(v);
+    }
+    if let Some(v) = p.per_day {
+        c.per_day = Some(v);
     }
     if let Some(v) = p.on_deny {
         c.on_deny = v;
@@ -584,7 +624,12 @@ mod tests {
         let names: Vec<_> = c.categories.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, BUILTIN_ORDER);
         assert_eq!(c.category("execute").unwrap().max, 10);
-        assert_eq!(c.category("financial").unwrap().policy, PolicyAction::Deny);
+        assert_eq!(
+            c.category("financial").unwrap().policy,
+            PolicyAction::Approve
+        );
+        assert_eq!(c.category("execute").unwrap().per_day, Some(240));
+        assert_eq!(c.policy.path_prefix, "/workspace/");
         assert_eq!(c.category("destructive").unwrap().risk, Risk::Critical);
     }
 

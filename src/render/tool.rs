@@ -7,7 +7,7 @@
 
 use crate::catalogue::{Catalogue, ToolId};
 use crate::markdown;
-use crate::policy::{self, PolicySummary};
+use crate::policy::{self, Access, PolicySummary};
 use crate::render::Renderer;
 use crate::render::urls::Urls;
 use crate::render::views::*;
@@ -102,19 +102,7 @@ fn rationale(tool: &crate::catalogue::Tool, summary: &PolicySummary) -> String {
     if tool.class.rationale_from_record {
         return tool.class.rationale.clone();
     }
-    let doing = match summary {
-        PolicySummary::Allowed => "lets agents call it freely".to_string(),
-        PolicySummary::Limited { max, window, .. } => format!(
-            "lets agents call it at most {max} {} per {window}",
-            if *max == 1 { "time" } else { "times" }
-        ),
-        PolicySummary::Hidden => "hides it from agents altogether".to_string(),
-        PolicySummary::Denied { .. } => {
-            "denies every call to it, so a person must act instead".to_string()
-        }
-        PolicySummary::Conditional => "allows it only under the conditions it lists".to_string(),
-        PolicySummary::Default { default } => format!("leaves it to the default, “{default}”"),
-    };
+    let doing = summary.doing();
     format!("{} The recommended policy {doing}.", tool.class.rationale)
 }
 
@@ -175,43 +163,31 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
         )),
     });
 
-    let rate = match summary {
-        PolicySummary::Limited {
-            counter,
-            max,
-            window,
-            scope,
-        } => format!(
-            "Yes, and the policy above already does: at most {} per {window}, counted in `{counter}`{}.",
-            text::count(*max as usize, "call", "calls"),
-            scope
-                .as_deref()
-                .map(|s| format!(" for each {s}"))
-                .unwrap_or_default()
-        ),
-        PolicySummary::Allowed => format!(
-            "Yes. The policy above puts no limit on `{name}`; a gateway can still cap how often it is called."
-        ),
-        PolicySummary::Hidden => {
+    let rate = match (&summary.access, summary.limits_text()) {
+        (Access::Hidden, _) => {
             format!("There is no need: the policy above hides `{name}`, so no call gets through.")
         }
-        PolicySummary::Denied { .. } => {
+        (Access::Denied { .. }, _) => {
             format!("There is no need: the policy above denies every call to `{name}`.")
         }
-        PolicySummary::Conditional | PolicySummary::Default { .. } => {
-            "Yes; a gateway can cap how often it is called.".to_string()
+        (Access::Allowed | Access::Approval { .. }, Some(limits)) => {
+            format!("Yes, and the policy above already does: {limits}.")
         }
+        (Access::Allowed, None) => format!(
+            "Yes. The policy above puts no limit on `{name}`; a gateway can still cap how often it is called."
+        ),
+        _ => "Yes; a gateway can cap how often it is called.".to_string(),
     };
     out.push(Faq {
         question: format!("Can I rate-limit {name}?"),
         answer_html: code_marks(&rate),
     });
 
-    let block = match summary {
-        PolicySummary::Hidden => format!(
+    let block = match &summary.access {
+        Access::Hidden => format!(
             "The policy above already does: `{name}` is in `hide`, so agents never see it and any call is denied."
         ),
-        PolicySummary::Denied { message } => {
+        Access::Denied { message } => {
             format!("The policy above already denies every call, answering “{message}”.")
         }
         _ => format!(

@@ -317,11 +317,15 @@ pub fn records(site: &Path) -> Vec<(String, Value)> {
     out
 }
 
-/// Every key and every string value anywhere in a JSON document.
+/// Every key and every string, number and boolean value anywhere in a
+/// JSON document, as text.
 pub fn json_words(v: &Value, out: &mut std::collections::HashSet<String>) {
     match v {
         Value::String(s) => {
             out.insert(s.clone());
+        }
+        Value::Number(_) | Value::Bool(_) => {
+            out.insert(v.to_string());
         }
         Value::Array(a) => a.iter().for_each(|x| json_words(x, out)),
         Value::Object(m) => {
@@ -357,6 +361,22 @@ pub fn max_values(v: &Value) -> Vec<u64> {
         .filter(|(k, _)| k == "max")
         .filter_map(|(_, v)| v.as_u64())
         .collect()
+}
+
+/// Every number anywhere in a policy document: the limits' `max` and the
+/// conditions' values.
+pub fn policy_numbers(v: &Value) -> Vec<u64> {
+    fn walk(v: &Value, out: &mut Vec<u64>) {
+        match v {
+            Value::Number(n) => out.extend(n.as_u64()),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Value::Object(m) => m.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut out);
+    out
 }
 
 /// The runs of ASCII digits in `s`.
