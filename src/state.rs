@@ -51,26 +51,6 @@ const RACY_HASH_LIMIT: u64 = 4 * 1024 * 1024;
 /// parallel.
 const SERVERS_PER_BLOCK: usize = 256;
 
-/// Serde helpers that store a value as its JSON text, for fields (JSON
-/// values, maps, records with skipped fields) that a compact binary format
-/// cannot describe on its own.
-pub mod json_text {
-    use serde::de::{DeserializeOwned, Error};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
-        let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<T, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        serde_json::from_str(&text).map_err(D::Error::custom)
-    }
-}
-
 /// What is known of an input file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {

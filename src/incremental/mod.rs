@@ -26,6 +26,10 @@
 //! when the whole rebuild succeeded; a failed rebuild leaves the session as
 //! it was.
 
+mod build;
+
+pub use build::build_changes;
+
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -315,9 +319,9 @@ impl Session {
             replaced.push((si, old));
         }
         self.timings.stages.push(("index", started.elapsed()));
-        let invalid = self
-            .timings
-            .time("validate", || content::check_references(&self.cat, &[]));
+        let invalid = self.timings.time("validate", || {
+            crate::catalogue::check_references(&self.cat, &[])
+        });
         if !invalid.is_empty() {
             self.put_back(replaced, warnings_before);
             return Err(invalid);
