@@ -1,9 +1,14 @@
 //! The render driver: every page kind, handed to a sink.
 //!
 //! Owns walking the catalogue: the home, server, tool, embed, free-form
-//! and 404 pages here, the list pages in `lists`, URLs in `urls`. Tool and server pages are rendered in
-//! parallel, each thread reusing one buffer; nothing holds the whole site in
-//! memory. Problems are collected, not raised, so one build reports all.
+//! and 404 pages here, the list pages in `lists`, URLs in `urls`. Tool and
+//! server pages are rendered in parallel, each thread reusing one buffer;
+//! nothing holds the whole site in memory. Problems are collected, not
+//! raised, so one build reports all.
+//!
+//! At about 600 lines it is kept whole: it is one `impl`, the walk itself
+//! with one method per page kind, and the page kinds that have grown (the
+//! lists, the API, the sitemaps) already live beside it.
 
 use std::sync::Mutex;
 
