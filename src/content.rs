@@ -420,19 +420,7 @@ pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) 
 }
 
 /// URL segments at the top of the site that pages may not take.
-pub const RESERVED_PAGE_SLUGS: [&str; 11] = [
-    "servers",
-    "categories",
-    "risk",
-    "attacks",
-    "embed",
-    "api",
-    "schema",
-    "assets",
-    "flagged",
-    "review",
-    "search",
-];
+pub const RESERVED_PAGE_SLUGS: [&str; 11] = crate::routes::RESERVED;
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,7 @@ pub mod policy;
 mod props;
 pub mod record;
 pub mod render;
+pub mod routes;
 pub mod search;
 pub mod serve;
 pub mod site;

@@ -38,6 +38,8 @@ const LAYERS: &[&[&str]] = &[
     &["text"],
     &["error"],
     &["fs", "record", "slug"],
+    // The URL scheme: every page and file of the output, from strings.
+    &["routes"],
     // site.toml and the category table; the markdown renderer; the one
     // place that writes.
     &["config", "markdown", "output"],

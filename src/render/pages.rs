@@ -123,11 +123,7 @@ impl<'a> SiteRenderer<'a> {
         meta: &PageMeta,
         data: T,
     ) {
-        let file = if path.is_empty() || path.ends_with('/') {
-            format!("{path}index.html")
-        } else {
-            path.to_string()
-        };
+        let file = crate::routes::file_of(path);
         let ctx = Ctx { page: meta, data };
         let result = BUFFER.with(|b| {
             let mut buf = b.borrow_mut();
