@@ -194,6 +194,35 @@ pub fn list_page(path: &str, n: usize) -> String {
     }
 }
 
+/// A path of a list's numbered page split into the list's path and the
+/// number: `("servers/", 3)` for `servers/page/3/`; the path itself and 1
+/// for any other path.
+pub fn split_list_page(path: &str) -> (&str, usize) {
+    let numbered = path
+        .strip_suffix('/')
+        .and_then(|p| p.rsplit_once('/'))
+        .and_then(|(list, n)| Some((list.strip_suffix(LIST_PAGE)?, n.parse::<usize>().ok()?)))
+        .filter(|(list, n)| *n > 1 && (list.is_empty() || list.ends_with('/')));
+    numbered.unwrap_or((path, 1))
+}
+
+/// The prefix of every numbered page (past the first) of the list at
+/// `path`.
+pub fn list_pages_of(path: &str) -> String {
+    format!("{path}{LIST_PAGE}/")
+}
+
+/// The folder of every embed card, kept out of search engines.
+pub const EMBEDS: &str = "embed/";
+
+/// The prefix of the embed cards of a server's tools.
+pub fn embeds_of(server: &str) -> String {
+    format!("{EMBEDS}{server}/")
+}
+
+/// The prefix of the numbered sitemaps under the sitemap index.
+pub const SITEMAP_PARTS: &str = "sitemap-";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +288,33 @@ mod tests {
         assert_eq!(Route::ApiServer("a").path(), "api/servers/a.json");
         assert_eq!(list_page("servers/", 1), "servers/");
         assert_eq!(list_page("servers/", 3), "servers/page/3/");
+        assert_eq!(
+            Route::Embed {
+                server: "a",
+                tool: "b"
+            }
+            .path(),
+            format!("{}b/", embeds_of("a"))
+        );
+        assert!(Route::SitemapPart(4).path().starts_with(SITEMAP_PARTS));
+        assert!(list_page("risk/high/", 2).starts_with(&list_pages_of("risk/high/")));
+    }
+
+    #[test]
+    fn a_numbered_page_splits_into_its_list_and_number() {
+        for list in ["servers/", "attacks/rug-pull/", "categories/read/"] {
+            for n in 1..4 {
+                assert_eq!(split_list_page(&list_page(list, n)), (list, n));
+            }
+        }
+        for path in [
+            "servers/page/1/",
+            "servers/page/x/",
+            "servers/x/",
+            "a/page/",
+        ] {
+            assert_eq!(split_list_page(path), (path, 1), "{path}");
+        }
     }
 
     #[test]

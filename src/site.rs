@@ -6,6 +6,7 @@
 //! `snippet`, `serve`) are thin layers over [`load`] and [`render`];
 //! nothing here prints.
 
+use crate::routes::{self, Route};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -413,27 +414,27 @@ struct CatalogueSources<'a>(&'a Catalogue);
 impl linkcheck::Sources for CatalogueSources<'_> {
     fn source_of(&self, page: &str) -> Option<PathBuf> {
         let cat = self.0;
-        let first = |p: &str| p.split('/').next().unwrap_or("").to_string();
-        if let Some(rest) = page.strip_prefix("servers/") {
-            let slug = first(rest);
-            return cat
+        let (list, _) = routes::split_list_page(page);
+        match Route::parse(list)? {
+            Route::Server(slug)
+            | Route::ServerPolicy(slug)
+            | Route::Tool { server: slug, .. }
+            | Route::ToolPolicy { server: slug, .. } => cat
                 .servers
                 .iter()
                 .find(|s| s.slug == slug)
-                .map(|s| s.file.clone());
-        }
-        if let Some(rest) = page.strip_prefix("attacks/") {
-            let slug = first(rest);
-            return cat
+                .map(|s| s.file.clone()),
+            Route::Attack(slug) => cat
                 .attacks
                 .iter()
                 .find(|a| a.slug == slug)
-                .map(|a| a.file.clone());
+                .map(|a| a.file.clone()),
+            Route::Page(slug) => cat
+                .pages
+                .iter()
+                .find(|p| p.slug == slug)
+                .map(|p| p.file.clone()),
+            _ => None,
         }
-        let slug = page.strip_suffix('/')?;
-        cat.pages
-            .iter()
-            .find(|p| p.slug == slug)
-            .map(|p| p.file.clone())
     }
 }

@@ -3,6 +3,7 @@
 //! it, the server's own pages, the tool pages whose related tools moved,
 //! the list pages whose slice changed, and the small global pages.
 
+use crate::routes::Route;
 use std::collections::{BTreeSet, HashSet};
 
 use crate::catalogue::index::{attack_categories, attack_position, attack_tools_in};
@@ -36,12 +37,12 @@ impl ListsBefore {
 /// The site path of a list's first page.
 pub(super) fn list_path(cat: &Catalogue, list: List) -> Option<String> {
     Some(match list {
-        List::Servers => "servers/".into(),
-        List::Flagged => "flagged/".into(),
-        List::Review => "review/".into(),
-        List::Category(ci) => format!("categories/{}/", cat.config.categories.get(ci)?.name),
-        List::Risk(r) => format!("risk/{}/", crate::config::Risk::ALL.get(r)?.as_str()),
-        List::Attack(ai) => format!("attacks/{}/", cat.attacks.get(ai)?.slug),
+        List::Servers => Route::Servers.path(),
+        List::Flagged => Route::Flagged.path(),
+        List::Review => Route::Review.path(),
+        List::Category(ci) => Route::Category(&cat.config.categories.get(ci)?.name).path(),
+        List::Risk(r) => Route::Risk(crate::config::Risk::ALL.get(r)?.as_str()).path(),
+        List::Attack(ai) => Route::Attack(&cat.attacks.get(ai)?.slug).path(),
     })
 }
 

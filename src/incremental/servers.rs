@@ -3,6 +3,7 @@
 //! done (a record new, gone or no plain file, a new catalogue date), word
 //! that the whole site must be loaded again.
 
+use crate::routes::{self, Route};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -153,18 +154,18 @@ impl Session {
         let mut owned = Vec::new();
         for (si, _) in &replaced {
             let slug = &self.cat.servers[*si].slug;
-            owned.push(format!("servers/{slug}/"));
-            owned.push(format!("embed/{slug}/"));
+            owned.push(Route::Server(slug).path());
+            owned.push(routes::embeds_of(slug));
         }
         for (list, pages) in &selection.lists {
             if *pages == Pages::All
                 && let Some(path) = list_path(&self.cat, *list)
             {
-                owned.push(format!("{path}page/"));
+                owned.push(routes::list_pages_of(&path));
             }
         }
         if selection.sitemap {
-            owned.push("sitemap-".into());
+            owned.push(routes::SITEMAP_PARTS.into());
         }
         let reindex = replaced
             .iter()

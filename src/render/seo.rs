@@ -204,8 +204,9 @@ pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
         r.file(sink, &name, text.as_bytes());
     }
     let robots = format!(
-        "User-agent: *\nAllow: /\nDisallow: {}embed/\n\nSitemap: {}\n",
+        "User-agent: *\nAllow: /\nDisallow: {}{}\n\nSitemap: {}\n",
         r.urls.base,
+        crate::routes::EMBEDS,
         r.urls.abs(&Route::Sitemap.path())
     );
     r.file(sink, &Route::Robots.path(), robots.as_bytes());
