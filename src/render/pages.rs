@@ -6,7 +6,7 @@
 //! nothing holds the whole site in memory. Problems are collected, not
 //! raised, so one build reports all.
 //!
-//! At about 600 lines it is kept whole: it is one `impl`, the walk itself
+//! At some 600 lines it is kept whole: it is one `impl`, the walk itself
 //! with one method per page kind, and the page kinds that have grown (the
 //! lists, the API, the sitemaps) already live beside it.
 
