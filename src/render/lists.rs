@@ -345,8 +345,8 @@ impl SiteRenderer<'_> {
         }
         let crumbs = self
             .urls
-            .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
-        self.slices(List::Flagged, "flagged/", ids.len()).into_par_iter().for_each(|slice| {
+            .crumbs(&[("Flagged tools", self.urls.at(&Route::Flagged.path()))]);
+        self.slices(List::Flagged, &Route::Flagged.path(), ids.len()).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {
@@ -403,8 +403,8 @@ impl SiteRenderer<'_> {
         }
         let crumbs = self
             .urls
-            .crumbs(&[("Review queue", self.urls.at("review/"))]);
-        self.slices(List::Review, "review/", ids.len()).into_par_iter().for_each(|slice| {
+            .crumbs(&[("Review queue", self.urls.at(&Route::Review.path()))]);
+        self.slices(List::Review, &Route::Review.path(), ids.len()).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| {
