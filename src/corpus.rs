@@ -19,12 +19,12 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::catalogue::record::ToolRecord;
 use crate::classify::classify_with;
 use crate::classify::features;
 pub use crate::classify::model::TrainSettings;
 use crate::classify::model::{Example, Model};
 use crate::config::Config;
+use crate::record::ToolRecord;
 
 /// Tools of one server that the corpus samples at most.
 pub const PER_SERVER: usize = 40;

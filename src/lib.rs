@@ -23,9 +23,12 @@ pub mod output;
 pub mod policy;
 #[cfg(test)]
 mod props;
+pub mod record;
 pub mod render;
+pub mod routes;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod slug;
 pub mod state;
 pub mod text;

@@ -11,11 +11,12 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use crate::catalogue::load::parse_server;
-use crate::catalogue::model::{assign_segments, is_device_name, natural_segment};
+use crate::catalogue::model::{assign_segments, natural_segment};
 use crate::config::Config;
 use crate::content::{parse_attack, parse_page};
 use crate::markdown;
 use crate::policy;
+use crate::slug::is_device_name;
 
 fn config() -> Config {
     Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
@@ -243,7 +244,7 @@ proptest! {
     /// and device names and Unicode look-alikes of `.` and `/` among them.
     #[test]
     fn segment_assignment_terminates_and_is_unique(names in prop::collection::vec(tool_name(), 1..24)) {
-        let tools: Vec<crate::catalogue::record::ToolRecord> = names
+        let tools: Vec<crate::record::ToolRecord> = names
             .iter()
             .map(|n| serde_json::from_value(serde_json::json!({ "name": n })).unwrap())
             .collect();

@@ -6,6 +6,7 @@
 //! `snippet`, `serve`) are thin layers over [`load`] and [`render`];
 //! nothing here prints.
 
+use crate::routes::{self, Route};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::list_files;
 use crate::linkcheck::{self, LinkCheck};
-use crate::output::{Cleanup, DryRun, Lock, Sink, Staged};
+use crate::output::{DryRun, Lock, Sink, Staged};
 use crate::render::pages::SiteRenderer;
 use crate::render::{BUILTIN_ASSETS, Renderer};
 use crate::state;
@@ -74,7 +75,7 @@ pub fn load(
         Catalogue::assemble(config, servers, attacks, pages, warnings)
     });
     problems.extend(timings.time("validate", || {
-        content::check_references(&catalogue, &unloaded)
+        crate::catalogue::check_references(&catalogue, &unloaded)
     }));
     problems.sort();
     problems.into_result()?;
@@ -266,6 +267,19 @@ pub enum Mode {
     UpToDate,
 }
 
+/// An incremental build ([`crate::incremental::build_changes`]): the report
+/// of building only what changed since the build whose state is kept beside
+/// the output, or `None`, the lock left in place, when a full build is
+/// needed. Handed in by the caller, so that `site` never calls up into the
+/// modules that run it.
+pub type BuildChanges = fn(
+    &Path,
+    &mut Option<Lock>,
+    Option<&str>,
+    &state::Inputs,
+    &Timings,
+) -> Result<Option<Report>, Diagnostics>;
+
 /// Builds the site into `output`. With `incremental`, and a build state
 /// from the last build of this site into this output (see
 /// [`crate::state`]), only the pages that changed server records reach are
@@ -276,14 +290,14 @@ pub fn build(
     site_dir: &Path,
     output: &Path,
     base_url: Option<&str>,
-    incremental: bool,
+    incremental: Option<BuildChanges>,
     progress: &(dyn Fn(u64) + Sync),
     on_loaded: &dyn Fn(&Catalogue),
 ) -> Result<Report, Diagnostics> {
     let mut timings = Timings::default();
     let mut lock = Some(Lock::acquire(output)?);
     let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));
-    if incremental
+    if let Some(build_changes) = incremental
         && let Some(inputs) = &inputs
         && let Some(report) = build_changes(site_dir, &mut lock, base_url, inputs, &timings)?
     {
@@ -340,126 +354,6 @@ pub fn build(
         cleanup: Some(cleanup),
         mode: Mode::Full,
     })
-}
-
-/// The incremental build: `None` when the state is missing or out of
-/// date, or the changes need a full build (the lock is then left in
-/// `lock` for it).
-fn build_changes(
-    site_dir: &Path,
-    lock: &mut Option<Lock>,
-    base_url: Option<&str>,
-    inputs: &state::Inputs,
-    stamped: &Timings,
-) -> Result<Option<Report>, Diagnostics> {
-    let output = &lock.as_ref().expect("locked").target().to_path_buf();
-    let mut timings = stamped.clone();
-    let Some(opened) = timings.time("state", || state::open(site_dir, output, base_url)) else {
-        return Ok(None);
-    };
-    let slugs = match state::changes(&opened.inputs, inputs, site_dir) {
-        state::Changes::Everything => return Ok(None),
-        state::Changes::Nothing => {
-            return Ok(Some(Report {
-                servers: opened.summary.servers,
-                tools: opened.summary.tools,
-                files: 0,
-                pages: 0,
-                bytes: 0,
-                warnings: opened.summary.warnings,
-                timings,
-                output: Some(output.to_path_buf()),
-                cleanup: Some(Cleanup::nothing(lock.take())),
-                mode: Mode::UpToDate,
-            }));
-        }
-        state::Changes::Servers(slugs) => slugs,
-    };
-    let Some(mut saved) = timings.time("decode", || opened.decode()) else {
-        return Ok(None);
-    };
-    let blocks = std::mem::take(&mut saved.blocks);
-    let mut session = crate::incremental::Session::resume(site_dir, base_url, saved)?;
-    timings
-        .stages
-        .append(&mut std::mem::take(&mut session.timings.stages));
-    let mut sink = Staged::begin_from_previous(lock.take().expect("locked"), site_dir)?;
-    let work = match session.update_servers(&slugs, &sink) {
-        Ok(Some(work @ crate::incremental::Work::Servers { .. })) => work,
-        gave_up => {
-            *lock = Some(sink.abandon());
-            return gave_up.map(|_| None);
-        }
-    };
-    timings
-        .stages
-        .append(&mut std::mem::take(&mut session.timings.stages));
-    let crate::incremental::Work::Servers { mut owned, .. } = work else {
-        unreachable!("matched above");
-    };
-    // As in a full build, static files replace rendered pages of the same
-    // path; and the ones under a folder the rebuild owns are not stale.
-    let search = session.catalogue().config.search.enabled;
-    let finished = (|| -> Result<(), Diagnostics> {
-        timings
-            .time("static", || copy_static(site_dir, &sink, search))
-            .into_result()?;
-        if session.search_pending() {
-            owned.push(session.refresh_search(&sink)?);
-            timings
-                .stages
-                .append(&mut std::mem::take(&mut session.timings.stages));
-        }
-        timings.time("stale", || sink.remove_stale(&owned))?;
-        Ok(())
-    })();
-    if let Err(problems) = finished {
-        drop(sink.abandon());
-        return Err(problems);
-    }
-    let (files, pages, bytes) = (
-        sink.files.load(Ordering::Relaxed),
-        sink.pages.load(Ordering::Relaxed),
-        sink.bytes.load(Ordering::Relaxed),
-    );
-    let done = sink.changed();
-    // The swap gives the output a new folder identity: the state of the
-    // previous build no longer describes it, whatever happens next.
-    let cleanup = timings.time("swap", || sink.commit())?;
-    let cat = session.catalogue();
-    let changed: Vec<usize> = slugs.iter().filter_map(|s| cat.find_server(s)).collect();
-    let mut warnings = cat.warnings.clone();
-    if let Err(d) = timings.time("state", || {
-        state::save(
-            site_dir,
-            output,
-            base_url,
-            inputs,
-            cat,
-            session.search_postings(),
-            Some((&blocks, &changed)),
-        )
-    }) {
-        warnings.push(d);
-    }
-    let report = Report {
-        servers: cat.servers.len(),
-        tools: cat.tool_count(),
-        files,
-        pages,
-        bytes,
-        warnings,
-        timings,
-        output: Some(output.to_path_buf()),
-        cleanup: Some(cleanup),
-        mode: Mode::Incremental {
-            servers: slugs.len(),
-            written: done.written,
-            removed: done.removed,
-        },
-    };
-    std::thread::spawn(move || drop(session));
-    Ok(Some(report))
 }
 
 /// Loads and renders everything without writing. With `links`, every
@@ -520,27 +414,27 @@ struct CatalogueSources<'a>(&'a Catalogue);
 impl linkcheck::Sources for CatalogueSources<'_> {
     fn source_of(&self, page: &str) -> Option<PathBuf> {
         let cat = self.0;
-        let first = |p: &str| p.split('/').next().unwrap_or("").to_string();
-        if let Some(rest) = page.strip_prefix("servers/") {
-            let slug = first(rest);
-            return cat
+        let (list, _) = routes::split_list_page(page);
+        match Route::parse(list)? {
+            Route::Server(slug)
+            | Route::ServerPolicy(slug)
+            | Route::Tool { server: slug, .. }
+            | Route::ToolPolicy { server: slug, .. } => cat
                 .servers
                 .iter()
                 .find(|s| s.slug == slug)
-                .map(|s| s.file.clone());
-        }
-        if let Some(rest) = page.strip_prefix("attacks/") {
-            let slug = first(rest);
-            return cat
+                .map(|s| s.file.clone()),
+            Route::Attack(slug) => cat
                 .attacks
                 .iter()
                 .find(|a| a.slug == slug)
-                .map(|a| a.file.clone());
+                .map(|a| a.file.clone()),
+            Route::Page(slug) => cat
+                .pages
+                .iter()
+                .find(|p| p.slug == slug)
+                .map(|p| p.file.clone()),
+            _ => None,
         }
-        let slug = page.strip_suffix('/')?;
-        cat.pages
-            .iter()
-            .find(|p| p.slug == slug)
-            .map(|p| p.file.clone())
     }
 }

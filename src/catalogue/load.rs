@@ -10,10 +10,11 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::catalogue::record::ServerRecord;
 use crate::config::{Config, Risk};
 use crate::error::{Diagnostic, Diagnostics, line_col};
 use crate::fs::{SiteFile, list_files, read_text};
+use crate::record::ServerRecord;
+use crate::slug::check_slug;
 
 /// A server record read from disk and checked on its own.
 #[derive(Debug, Clone)]
@@ -229,80 +230,6 @@ pub fn check_server_slug(slug: &str, file: &std::path::Path) -> Result<(), Diagn
     check_slug("server", slug, file, "md")
 }
 
-/// Slugs of servers, attack entries and pages (`kind`): the file stem is the
-/// URL segment, so it must be lowercase `[a-z0-9._-]`, not start with a dot,
-/// not end with one, and not be `page` or a Windows device name.
-pub fn check_slug(
-    kind: &str,
-    slug: &str,
-    file: &std::path::Path,
-    ext: &str,
-) -> Result<(), Diagnostic> {
-    let ext = if kind == "server" { "json" } else { ext };
-    let valid_chars = slug
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    let problem = if slug.is_empty() {
-        Some("the file name is empty".to_string())
-    } else if !valid_chars {
-        Some(format!(
-            "{kind} slug `{slug}` may only contain lowercase letters, digits, `.`, `_` and `-`"
-        ))
-    } else if slug.starts_with('.') || slug.ends_with('.') {
-        Some(format!(
-            "{kind} slug `{slug}` may not start or end with `.`"
-        ))
-    } else if slug == "page" {
-        Some(format!(
-            "{kind} slug `page` is reserved for the numbered pages of long lists"
-        ))
-    } else if slug == "index.html" {
-        Some(format!(
-            "{kind} slug `index.html` is the name of the list page in the same folder"
-        ))
-    } else if crate::catalogue::model::is_device_name(slug) {
-        Some(format!(
-            "{kind} slug `{slug}` is a device name on Windows and cannot be a folder there"
-        ))
-    } else if slug.len() > 100 {
-        Some(format!(
-            "{kind} slug is {} characters long; the most is 100",
-            slug.len()
-        ))
-    } else {
-        None
-    };
-    match problem {
-        None => Ok(()),
-        Some(p) => Err(Diagnostic::in_file(file, p).help(format!(
-            "rename the file to something like `{}.{ext}`; the file name is the {kind}'s URL",
-            suggest_slug(slug, kind)
-        ))),
-    }
-}
-
-/// A valid slug close to `s` for a `kind` (server, attack, page).
-pub fn suggest_slug(s: &str, kind: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches(|c| c == '-' || c == '.').to_string();
-    let out: String = out.chars().take(90).collect();
-    if out.is_empty() {
-        kind.into()
-    } else if out == "page" || out == "index.html" || crate::catalogue::model::is_device_name(&out)
-    {
-        format!("{}-{kind}", out.replace('.', "-"))
-    } else {
-        out
-    }
-}
-
 /// Turns a serde_json error into a diagnostic with line and column and a
 /// message in plain words.
 pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnostic {
@@ -437,6 +364,7 @@ fn at_key(file: &std::path::Path, text: &str, key: &str, message: &str) -> Diagn
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::slug::suggest_slug;
 
     fn config() -> Config {
         Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()

@@ -8,15 +8,21 @@
 pub mod index;
 pub mod load;
 pub mod model;
-pub mod record;
 mod record_text;
+mod references;
 
 use crate::config::Config;
 use crate::content::{Attack, Page};
 use crate::error::Diagnostic;
 
+/// The records moved to the top level ([`crate::record`]): classification
+/// reads them, and the model here is built from what it says. Kept under
+/// this name too, for the paths that reach them through the catalogue.
+pub use crate::record;
+
 pub use index::Index;
 pub use model::{Server, Tool, ToolId};
+pub use references::check_references;
 
 /// Everything a build renders.
 #[derive(Debug)]

@@ -15,13 +15,34 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalogue::load::LoadedServer;
-use crate::catalogue::record::{Annotations, ToolRecord};
 use crate::classify::arguments::{Argument, argument_count, arguments};
 use crate::classify::poison::reveal;
 use crate::classify::{Classification, classify};
 use crate::config::{Category, Config, Risk};
 use crate::error::Diagnostic;
 use crate::policy;
+use crate::record::{Annotations, ToolRecord};
+use crate::slug::is_device_name;
+
+/// Serde helpers that store a value as its JSON text, for fields (JSON
+/// values, maps, records with skipped fields) that a compact binary format
+/// (the build state's) cannot describe on its own.
+pub mod json_text {
+    use serde::de::{DeserializeOwned, Error};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        serde_json::from_str(&text).map_err(D::Error::custom)
+    }
+}
 
 /// A tool, classified. Its policy is not kept: it follows from the name
 /// and the classification ([`Tool::policy`]), and is built where a page
@@ -94,7 +115,7 @@ pub struct Server {
     pub description: String,
     pub homepage: Option<String>,
     pub checked: Option<String>,
-    #[serde(with = "crate::state::json_text")]
+    #[serde(with = "json_text")]
     pub extra: serde_json::Map<String, Value>,
     pub file: PathBuf,
     pub tools: Vec<Tool>,
@@ -251,18 +272,6 @@ fn policy_category<'c>(class: &Classification, config: &'c Config) -> Cow<'c, Ca
 pub(crate) struct Segment {
     pub(crate) slug: String,
     pub(crate) renamed: bool,
-}
-
-/// True for Windows device names (`con`, `nul`, `com1`, …), with or
-/// without an extension, in any case.
-pub fn is_device_name(name: &str) -> bool {
-    const DEVICES: [&str; 22] = [
-        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
-        "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
-    ];
-    let lower = name.to_ascii_lowercase();
-    let stem = lower.split('.').next().unwrap_or(&lower);
-    DEVICES.contains(&stem)
 }
 
 /// URL segments reserved under a server's folder, or unsafe as file names.

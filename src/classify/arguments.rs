@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::features::schema_properties;
-use crate::catalogue::record::ToolRecord;
+use crate::record::ToolRecord;
 
 /// Most arguments kept of one tool; a schema with more is cut (the page
 /// says how many were left out).

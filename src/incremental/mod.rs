@@ -26,23 +26,24 @@
 //! when the whole rebuild succeeded; a failed rebuild leaves the session as
 //! it was.
 
-use std::collections::{BTreeSet, HashSet};
+mod affected;
+mod build;
+mod servers;
+
+pub use build::build_changes;
+
 use std::path::{Path, PathBuf};
 
+use crate::catalogue::Catalogue;
 #[cfg(test)]
 use crate::catalogue::Index;
-use crate::catalogue::index::{attack_categories, attack_position, attack_tools_in};
-use crate::catalogue::{Catalogue, ToolId, catalogue_date, load, model};
 use crate::content;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::fs::SiteFile;
 use crate::output::Sink;
+use crate::render::Renderer;
 use crate::render::pages::SiteRenderer;
-use crate::render::selection::{
-    List, Pages, Selection, changed_pages, changed_pages_of, is_changed, servers_of,
-};
+use crate::render::selection::Selection;
 use crate::render::urls::Urls;
-use crate::render::{Renderer, api};
 use crate::search;
 use crate::site::{self, Timings};
 
@@ -85,28 +86,6 @@ pub enum Work {
         /// did not write are stale.
         owned: Vec<String>,
     },
-}
-
-/// The lists a server change can move, taken before the change.
-struct ListsBefore {
-    by_category: Vec<Vec<ToolId>>,
-    by_risk: Vec<Vec<ToolId>>,
-    flagged: Vec<ToolId>,
-    review: Vec<ToolId>,
-    /// The tools each attack entry names; with `by_category`, its list.
-    explicit_tools: Vec<Vec<ToolId>>,
-}
-
-impl ListsBefore {
-    fn of(cat: &Catalogue) -> ListsBefore {
-        ListsBefore {
-            by_category: cat.index.by_category.clone(),
-            by_risk: cat.index.by_risk.clone(),
-            flagged: crate::render::flagged_ids(cat),
-            review: crate::render::review_ids(cat),
-            explicit_tools: cat.index.explicit_tools.clone(),
-        }
-    }
 }
 
 impl Session {
@@ -227,178 +206,6 @@ impl Session {
             return Err(problems);
         }
         Ok(Work::Templates)
-    }
-
-    /// Reloads the records of `slugs` alone and renders the pages they
-    /// reach. Falls back to [`Session::reload`] when a record is new,
-    /// gone or not a plain file, or when the catalogue's date moved (every
-    /// page shows it).
-    pub fn servers(&mut self, slugs: &[String], sink: &dyn Sink) -> Result<Work, Diagnostics> {
-        match self.update_servers(slugs, sink)? {
-            Some(work) => Ok(work),
-            None => self.reload(sink),
-        }
-    }
-
-    /// Like [`Session::servers`], but `None` (with the session as it was
-    /// and nothing written) where that falls back to loading everything.
-    pub fn update_servers(
-        &mut self,
-        slugs: &[String],
-        sink: &dyn Sink,
-    ) -> Result<Option<Work>, Diagnostics> {
-        self.timings = Timings::default();
-        let started = std::time::Instant::now();
-        let mut loaded = Vec::new();
-        let mut problems = Diagnostics::new();
-        for slug in slugs {
-            let relative = Path::new("content/servers").join(format!("{slug}.json"));
-            let path = self.site_dir.join(&relative);
-            let plain_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            let Some(si) = self.cat.find_server(slug).filter(|_| plain_file) else {
-                return Ok(None);
-            };
-            match load::load_server_file(&SiteFile { path, relative }, &self.cat.config) {
-                Ok(record) => loaded.push((si, record)),
-                Err(more) => problems.extend(more),
-            }
-        }
-        problems.sort();
-        problems.into_result()?;
-        self.timings.stages.push(("load", started.elapsed()));
-
-        let before = self.timings.time("lists", || ListsBefore::of(&self.cat));
-        let rows_started = std::time::Instant::now();
-        let rows_before: Vec<(usize, Vec<tera::Value>, serde_json::Value)> = loaded
-            .iter()
-            .map(|(si, _)| {
-                let s = &self.cat.servers[*si];
-                (
-                    *si,
-                    self.urls.server_rows(&self.cat, &self.renderer, *si),
-                    api::catalogue_entry(&self.urls, &self.cat, s),
-                )
-            })
-            .collect();
-        let mut rows_time = rows_started.elapsed();
-        // What the search index holds of these servers, to tell whether it
-        // must be built again.
-        let searchable = |cat: &Catalogue, si: usize| -> Vec<search::Record> {
-            if cat.config.search.enabled {
-                search::server_records(cat, &cat.servers[si])
-            } else {
-                Vec::new()
-            }
-        };
-        let search_before: Vec<Vec<search::Record>> = loaded
-            .iter()
-            .map(|(si, _)| searchable(&self.cat, *si))
-            .collect();
-        let started = std::time::Instant::now();
-        let warnings_before = self.cat.warnings.clone();
-        let mut replaced = Vec::new();
-        let mut related_moved = HashSet::new();
-        for (si, record) in loaded {
-            let (server, warnings) = model::build_server(record, &self.cat.config);
-            let old = std::mem::replace(&mut self.cat.servers[si], server);
-            let cat = &mut self.cat;
-            cat.warnings
-                .retain(|w| w.file.as_deref() != Some(old.file.as_path()));
-            cat.warnings.extend(warnings);
-            related_moved.extend(cat.index.update_server(
-                &cat.config,
-                &cat.servers,
-                &cat.attacks,
-                si,
-                &old,
-            ));
-            replaced.push((si, old));
-        }
-        self.timings.stages.push(("index", started.elapsed()));
-        let invalid = self
-            .timings
-            .time("validate", || content::check_references(&self.cat, &[]));
-        if !invalid.is_empty() {
-            self.put_back(replaced, warnings_before);
-            return Err(invalid);
-        }
-        let date = catalogue_date(&self.cat.config, &self.cat.servers);
-        if date != self.cat.date {
-            // Every page's footer shows the date: everything is rendered
-            // again, from the files on disk (the templates may have changed
-            // in the same batch).
-            self.put_back(replaced, warnings_before);
-            return Ok(None);
-        }
-        for (si, _) in &replaced {
-            self.urls.refresh_server(&self.cat, *si);
-        }
-        // A list or related-tools entry shows a tool's row: only tools whose
-        // row changed move other pages.
-        let rows_started = std::time::Instant::now();
-        let mut rows_changed = HashSet::new();
-        let mut catalogue_json = false;
-        for (si, old_rows, old_entry) in &rows_before {
-            let new_rows = self.urls.server_rows(&self.cat, &self.renderer, *si);
-            for ti in 0..old_rows.len().max(new_rows.len()) {
-                if old_rows.get(ti) != new_rows.get(ti) {
-                    rows_changed.insert(ToolId {
-                        server: *si as u32,
-                        tool: ti as u32,
-                    });
-                }
-            }
-            let entry = api::catalogue_entry(&self.urls, &self.cat, &self.cat.servers[*si]);
-            catalogue_json |= entry != *old_entry;
-        }
-        rows_time += rows_started.elapsed();
-        // The changed servers' rows and catalogue entries, before and after.
-        self.timings.stages.push(("rows", rows_time));
-        let changed: Vec<(usize, &crate::catalogue::Server)> =
-            replaced.iter().map(|(si, old)| (*si, old)).collect();
-        let mut selection = self.timings.time("select", || {
-            affected_pages(&before, &self.cat, &changed, &related_moved, &rows_changed)
-        });
-        selection.catalogue_json = catalogue_json;
-        let mut owned = Vec::new();
-        for (si, _) in &replaced {
-            let slug = &self.cat.servers[*si].slug;
-            owned.push(format!("servers/{slug}/"));
-            owned.push(format!("embed/{slug}/"));
-        }
-        for (list, pages) in &selection.lists {
-            if *pages == Pages::All
-                && let Some(path) = list_path(&self.cat, *list)
-            {
-                owned.push(format!("{path}page/"));
-            }
-        }
-        if selection.sitemap {
-            owned.push("sitemap-".into());
-        }
-        let reindex = replaced
-            .iter()
-            .zip(&search_before)
-            .any(|((si, _), before)| searchable(&self.cat, *si) != *before);
-        let work = Work::Servers {
-            servers: replaced.len(),
-            tool_pages: selection.tools.len()
-                + selection
-                    .servers
-                    .iter()
-                    .map(|&si| self.cat.servers[si].tools.len())
-                    .sum::<usize>(),
-            owned,
-        };
-        if let Err(problems) = self.render(Some(selection), false, sink) {
-            self.put_back(replaced, warnings_before);
-            return Err(problems);
-        }
-        if reindex {
-            self.search_stale = true;
-            self.search_dirty.extend(replaced.iter().map(|(si, _)| *si));
-        }
-        Ok(Some(work))
     }
 
     /// True when the catalogue changed since the search index was built
@@ -523,138 +330,6 @@ impl Session {
         }
         problems.into_result()
     }
-}
-
-/// The site path of a list's first page.
-fn list_path(cat: &Catalogue, list: List) -> Option<String> {
-    Some(match list {
-        List::Servers => "servers/".into(),
-        List::Flagged => "flagged/".into(),
-        List::Review => "review/".into(),
-        List::Category(ci) => format!("categories/{}/", cat.config.categories.get(ci)?.name),
-        List::Risk(r) => format!("risk/{}/", crate::config::Risk::ALL.get(r)?.as_str()),
-        List::Attack(ai) => format!("attacks/{}/", cat.attacks.get(ai)?.slug),
-    })
-}
-
-/// The pages a change to the servers `changed` (index, old version) reaches,
-/// given the lists before the change, the catalogue after it, the other
-/// tools whose related list moved, and the tools whose list row changed.
-fn affected_pages(
-    before: &ListsBefore,
-    cat: &Catalogue,
-    changed: &[(usize, &crate::catalogue::Server)],
-    related_moved: &HashSet<ToolId>,
-    rows_changed: &HashSet<ToolId>,
-) -> Selection {
-    let per_page = cat.config.per_page;
-    let mut selection = Selection {
-        tools: related_moved.iter().copied().collect(),
-        ..Selection::default()
-    };
-    // Tool pages that show a changed row among their related tools.
-    if !rows_changed.is_empty() {
-        let servers = servers_of(rows_changed);
-        for id in cat.index.tools_listing(&servers) {
-            let list = &cat.index.related[id.server as usize][id.tool as usize];
-            if list.iter().any(|r| is_changed(&servers, rows_changed, r)) {
-                selection.tools.insert(id);
-            }
-        }
-    }
-    let touched = rows_changed;
-    let mut server_pages = BTreeSet::new();
-    for &(si, old) in changed {
-        let new = &cat.servers[si];
-        selection.servers.insert(si);
-        server_pages.insert(si / per_page.max(1) + 1);
-        let slugs = |s: &crate::catalogue::Server| {
-            s.tools.iter().map(|t| t.slug.clone()).collect::<Vec<_>>()
-        };
-        if slugs(old) != slugs(new) {
-            selection.sitemap = true;
-        }
-    }
-    selection
-        .lists
-        .insert(List::Servers, Pages::Some(server_pages));
-    for (ci, old) in before.by_category.iter().enumerate() {
-        let pages = changed_pages(old, &cat.index.by_category[ci], touched, per_page);
-        selection.add_list(List::Category(ci), pages);
-    }
-    for (r, old) in before.by_risk.iter().enumerate() {
-        let pages = changed_pages(old, &cat.index.by_risk[r], touched, per_page);
-        selection.add_list(List::Risk(r), pages);
-    }
-    // The flagged list also shows each tool's findings, which can change
-    // while its row stays the same.
-    let mut with_findings = touched.clone();
-    for &(si, old) in changed {
-        let count = old.tools.len().max(cat.servers[si].tools.len());
-        with_findings.extend((0..count).map(|ti| ToolId {
-            server: si as u32,
-            tool: ti as u32,
-        }));
-    }
-    let flagged = crate::render::flagged_ids(cat);
-    selection.add_list(
-        List::Flagged,
-        changed_pages(&before.flagged, &flagged, &with_findings, per_page),
-    );
-    // The review queue shows each tool's confidence and evidence, which can
-    // likewise change while its row stays the same.
-    let review = crate::render::review_ids(cat);
-    selection.add_list(
-        List::Review,
-        changed_pages(&before.review, &review, &with_findings, per_page),
-    );
-    // Each entry's list is its named tools and its categories' lists. When
-    // none of those moved, the list is the same and only the pages showing
-    // a changed row are redone: their places are worked out, not searched.
-    let same_category: Vec<bool> = before
-        .by_category
-        .iter()
-        .zip(&cat.index.by_category)
-        .map(|(old, new)| old == new)
-        .collect();
-    for (ai, attack) in cat.attacks.iter().enumerate() {
-        let explicit = &cat.index.explicit_tools[ai];
-        let unchanged = before.explicit_tools[ai] == *explicit
-            && attack_categories(attack, &cat.config)
-                .iter()
-                .all(|&ci| same_category[ci]);
-        if unchanged {
-            let pages: BTreeSet<usize> = touched
-                .iter()
-                .filter_map(|&id| {
-                    attack_position(explicit, &cat.index.by_category, attack, &cat.config, id)
-                })
-                .map(|p| p / per_page.max(1) + 1)
-                .collect();
-            selection.add_list(
-                List::Attack(ai),
-                (!pages.is_empty()).then_some(Pages::Some(pages)),
-            );
-            continue;
-        }
-        let old = attack_tools_in(
-            &before.explicit_tools[ai],
-            &before.by_category,
-            attack,
-            &cat.config,
-        );
-        let new = attack_tools_in(explicit, &cat.index.by_category, attack, &cat.config);
-        selection.add_list(
-            List::Attack(ai),
-            changed_pages_of(old, new, touched, per_page),
-        );
-    }
-    // A list whose length moved may have gained or lost a page, which the
-    // sitemap lists.
-    if selection.lists.values().any(|p| *p == Pages::All) {
-        selection.sitemap = true;
-    }
-    selection
 }
 
 #[cfg(test)]

@@ -57,10 +57,9 @@ pub fn lock_path(target: &Path) -> PathBuf {
 
 impl Lock {
     /// Takes the lock on the output folder `target` (which need not exist
-    /// yet), or says which process holds it. Taking it also puts back an
-    /// output a killed swap left aside and starts removing what killed
-    /// builds left beside the output (see [`super::staged`]).
-    pub fn acquire(target: &Path) -> Result<Lock, Diagnostic> {
+    /// yet), or says which process holds it; [`Lock::acquire`] in
+    /// [`super::staged`] also tidies what killed builds left.
+    pub(super) fn take(target: &Path) -> Result<Lock, Diagnostic> {
         let path = lock_path(target);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {
@@ -81,13 +80,11 @@ impl Lock {
         let _ = file.set_len(0);
         let _ = file.rewind();
         let _ = write!(file, "{}", std::process::id());
-        let mut lock = Lock {
+        Ok(Lock {
             target: target.to_path_buf(),
             _file: file,
             background: Vec::new(),
-        };
-        super::staged::recover_and_sweep(&mut lock);
-        Ok(lock)
+        })
     }
 
     /// Opens (or creates) the lock file and locks it; `None` when the file

@@ -142,6 +142,19 @@ pub fn remove_in_background(dirs: Vec<PathBuf>) -> Option<std::thread::JoinHandl
     })
 }
 
+impl Lock {
+    /// Takes the lock on the output folder `target` (which need not exist
+    /// yet), or says which process holds it. Taking it also puts back an
+    /// output a killed swap left aside and starts removing what killed
+    /// builds left beside the output. Here, not in `lock`, so that the lock
+    /// knows nothing of staging.
+    pub fn acquire(target: &Path) -> Result<Lock, Diagnostic> {
+        let mut lock = Lock::take(target)?;
+        recover_and_sweep(&mut lock);
+        Ok(lock)
+    }
+}
+
 /// Puts back an output that a build killed between the two renames of a
 /// swap left moved aside, then deletes, in the background (the lock waits
 /// for it), every folder that killed builds left beside the output. Run by

@@ -74,9 +74,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::catalogue::record::ToolRecord;
     use crate::classify::arguments::{Argument, arguments};
     use crate::config::Config;
+    use crate::record::ToolRecord;
 
     fn config() -> Config {
         Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()

@@ -1,6 +1,7 @@
 //! The JSON API: `/api/servers/<server>.json` and `/api/catalogue.json`,
 //! exactly as CONTENT-FORMAT.md describes them. Built as data with serde_json.
 
+use crate::routes::Route;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -42,7 +43,13 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
         .iter()
         .map(|t| ApiTool {
             name: &t.name,
-            url: r.urls.abs(&format!("servers/{}/{}/", s.slug, t.slug)),
+            url: r.urls.abs(
+                &Route::Tool {
+                    server: &s.slug,
+                    tool: &t.slug,
+                }
+                .path(),
+            ),
             category: &r.cat.config.categories[t.class.category].name,
             risk: t.risk().as_str(),
             confidence: t.class.confidence,
@@ -63,7 +70,7 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
         tools,
     };
     let bytes = serde_json::to_vec_pretty(&doc).expect("API document serialises");
-    r.file(sink, &format!("api/servers/{}.json", s.slug), &bytes);
+    r.file(sink, &Route::ApiServer(&s.slug).path(), &bytes);
 }
 
 /// Writes `/api/catalogue.json`.
@@ -79,7 +86,7 @@ pub fn catalogue_json(r: &SiteRenderer, sink: &dyn Sink) {
         "servers": servers,
     });
     let bytes = serde_json::to_vec_pretty(&doc).expect("API document serialises");
-    r.file(sink, "api/catalogue.json", &bytes);
+    r.file(sink, &Route::ApiCatalogue.path(), &bytes);
 }
 
 /// A server's entry in `/api/catalogue.json`.
@@ -102,8 +109,8 @@ pub fn catalogue_entry(urls: &Urls, cat: &Catalogue, s: &Server) -> Value {
     json!({
         "slug": s.slug,
         "name": s.name,
-        "url": urls.abs(&format!("servers/{}/", s.slug)),
-        "api": urls.abs(&format!("api/servers/{}.json", s.slug)),
+        "url": urls.abs(&Route::Server(&s.slug).path()),
+        "api": urls.abs(&Route::ApiServer(&s.slug).path()),
         "tools": s.tools.len(),
         "categories": by_category,
         "risk": by_risk,

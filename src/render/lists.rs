@@ -2,6 +2,7 @@
 //! database and the flagged tools, each paginated and each parallel over
 //! its pages.
 
+use crate::routes::Route;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -27,7 +28,7 @@ pub(super) struct ListSpec<'s> {
 impl SiteRenderer<'_> {
     pub(super) fn server_list(&self, sink: &dyn Sink) {
         let cat = self.cat;
-        let slices = self.slices(List::Servers, "servers/", cat.servers.len());
+        let slices = self.slices(List::Servers, &Route::Servers.path(), cat.servers.len());
         slices.into_par_iter().for_each(|slice| {
             #[derive(Serialize)]
             struct List {
@@ -43,7 +44,9 @@ impl SiteRenderer<'_> {
                 total_text: text::count_s(cat.servers.len(), "server"),
                 pagination: slice.pagination,
             };
-            let crumbs = self.urls.crumbs(&[("Servers", self.urls.at("servers/"))]);
+            let crumbs = self
+                .urls
+                .crumbs(&[("Servers", self.urls.at(&Route::Servers.path()))]);
             let meta = self.meta(
                 "All servers".into(),
                 format!("Every MCP server in the catalogue: {}.", data.total_text),
@@ -137,11 +140,11 @@ impl SiteRenderer<'_> {
             .collect();
         let crumbs = self
             .urls
-            .crumbs(&[("Categories", self.urls.at("categories/"))]);
+            .crumbs(&[("Categories", self.urls.at(&Route::Categories.path()))]);
         let meta = self.meta(
             "Tool categories".into(),
             "What each category of MCP tool can do, and how risky it is.".into(),
-            "categories/",
+            &Route::Categories.path(),
             crumbs.clone(),
             "website",
         );
@@ -152,14 +155,14 @@ impl SiteRenderer<'_> {
         self.page(
             sink,
             "categories.html",
-            "categories/",
+            &Route::Categories.path(),
             &meta,
             Index {
                 categories: views.clone(),
             },
         );
         views.into_par_iter().enumerate().for_each(|(ci, v)| {
-            let path = format!("categories/{}/", v.name);
+            let path = Route::Category(&v.name).path();
             let mut crumbs = crumbs.clone();
             crumbs.push(Link {
                 name: v.name.clone(),
@@ -192,11 +195,13 @@ impl SiteRenderer<'_> {
             .rev()
             .map(|&r| self.urls.risk_view(cat, r))
             .collect();
-        let crumbs = self.urls.crumbs(&[("Risk levels", self.urls.at("risk/"))]);
+        let crumbs = self
+            .urls
+            .crumbs(&[("Risk levels", self.urls.at(&Route::Risks.path()))]);
         let meta = self.meta(
             "Risk levels".into(),
             "The four risk levels of MCP tools and what each means.".into(),
-            "risk/",
+            &Route::Risks.path(),
             crumbs.clone(),
             "website",
         );
@@ -207,7 +212,7 @@ impl SiteRenderer<'_> {
         self.page(
             sink,
             "risks.html",
-            "risk/",
+            &Route::Risks.path(),
             &meta,
             Index {
                 risks: views.clone(),
@@ -215,7 +220,7 @@ impl SiteRenderer<'_> {
         );
         views.into_par_iter().for_each(|v| {
             let r = Risk::parse(v.level).expect("risk level");
-            let path = format!("risk/{}/", v.level);
+            let path = Route::Risk(v.level).path();
             let mut crumbs = crumbs.clone();
             crumbs.push(Link {
                 name: v.level.to_string(),
@@ -244,12 +249,14 @@ impl SiteRenderer<'_> {
         let rows: Vec<AttackRow> = (0..cat.attacks.len())
             .map(|i| self.urls.attack_row(cat, i))
             .collect();
-        let crumbs = self.urls.crumbs(&[("Attacks", self.urls.at("attacks/"))]);
+        let crumbs = self
+            .urls
+            .crumbs(&[("Attacks", self.urls.at(&Route::Attacks.path()))]);
         let meta = self.meta(
             "Attack patterns".into(),
             "How agents are attacked through MCP tools, and the policies that stop each attack."
                 .into(),
-            "attacks/",
+            &Route::Attacks.path(),
             crumbs.clone(),
             "website",
         );
@@ -260,7 +267,7 @@ impl SiteRenderer<'_> {
         self.page(
             sink,
             "attacks.html",
-            "attacks/",
+            &Route::Attacks.path(),
             &meta,
             Index {
                 attacks: rows.clone(),
@@ -276,7 +283,7 @@ impl SiteRenderer<'_> {
                 return;
             }
             let ids = cat.index.attack_tools(ai, a, &cat.config);
-            let path = format!("attacks/{}/", a.slug);
+            let path = Route::Attack(&a.slug).path();
             let mut crumbs = crumbs.clone();
             crumbs.push(Link {
                 name: a.title.clone(),
@@ -338,8 +345,8 @@ impl SiteRenderer<'_> {
         }
         let crumbs = self
             .urls
-            .crumbs(&[("Flagged tools", self.urls.at("flagged/"))]);
-        self.slices(List::Flagged, "flagged/", ids.len()).into_par_iter().for_each(|slice| {
+            .crumbs(&[("Flagged tools", self.urls.at(&Route::Flagged.path()))]);
+        self.slices(List::Flagged, &Route::Flagged.path(), ids.len()).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {
@@ -396,8 +403,8 @@ impl SiteRenderer<'_> {
         }
         let crumbs = self
             .urls
-            .crumbs(&[("Review queue", self.urls.at("review/"))]);
-        self.slices(List::Review, "review/", ids.len()).into_par_iter().for_each(|slice| {
+            .crumbs(&[("Review queue", self.urls.at(&Route::Review.path()))]);
+        self.slices(List::Review, &Route::Review.path(), ids.len()).into_par_iter().for_each(|slice| {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| {

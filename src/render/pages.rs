@@ -1,10 +1,16 @@
 //! The render driver: every page kind, handed to a sink.
 //!
 //! Owns walking the catalogue: the home, server, tool, embed, free-form
-//! and 404 pages here, the list pages in `lists`, URLs in `urls`. Tool and server pages are rendered in
-//! parallel, each thread reusing one buffer; nothing holds the whole site in
-//! memory. Problems are collected, not raised, so one build reports all.
+//! and 404 pages here, the list pages in `lists`, URLs in `urls`. Tool and
+//! server pages are rendered in parallel, each thread reusing one buffer;
+//! nothing holds the whole site in memory. Problems are collected, not
+//! raised, so one build reports all.
+//!
+//! At some 600 lines it is kept whole: it is one `impl`, the walk itself
+//! with one method per page kind, and the page kinds that have grown (the
+//! lists, the API, the sitemaps) already live beside it.
 
+use crate::routes::Route;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -118,11 +124,7 @@ impl<'a> SiteRenderer<'a> {
         meta: &PageMeta,
         data: T,
     ) {
-        let file = if path.is_empty() || path.ends_with('/') {
-            format!("{path}index.html")
-        } else {
-            path.to_string()
-        };
+        let file = crate::routes::file_of(path);
         let ctx = Ctx { page: meta, data };
         let result = BUFFER.with(|b| {
             let mut buf = b.borrow_mut();
@@ -167,7 +169,7 @@ impl<'a> SiteRenderer<'a> {
                     self.not_found(sink);
                     self.file(
                         sink,
-                        "schema/policy.schema.json",
+                        &Route::PolicySchema.path(),
                         policy::POLICY_SCHEMA.as_bytes(),
                     );
                 }
@@ -320,7 +322,7 @@ impl<'a> SiteRenderer<'a> {
                 });
             }
         }
-        let path = format!("servers/{}/", s.slug);
+        let path = Route::Server(&s.slug).path();
         let policy = s.policy(&self.cat.config);
         let policy_text = policy::to_pretty(&policy);
         if let Err(e) = policy::validate(&policy) {
@@ -329,7 +331,11 @@ impl<'a> SiteRenderer<'a> {
                 format!("internal error: the server policy fails the schema: {e}"),
             ));
         }
-        self.file(sink, &format!("{path}policy.json"), policy_text.as_bytes());
+        self.file(
+            sink,
+            &Route::ServerPolicy(&s.slug).path(),
+            policy_text.as_bytes(),
+        );
         let summary = self.urls.server_summary(s);
         let description = if s.description.is_empty() {
             format!(
@@ -340,7 +346,7 @@ impl<'a> SiteRenderer<'a> {
             markdown::plain_text(&s.description)
         };
         let crumbs = self.urls.crumbs(&[
-            ("Servers", self.urls.at("servers/")),
+            ("Servers", self.urls.at(&Route::Servers.path())),
             (&s.name, self.urls.server(s)),
         ]);
         let meta = self.meta(
@@ -357,7 +363,7 @@ impl<'a> SiteRenderer<'a> {
             by_category,
             by_risk,
             policy_json: policy_text,
-            policy_url: format!("{}policy.json", self.urls.server(s)),
+            policy_url: self.urls.at(&Route::ServerPolicy(&s.slug).path()),
             checked: s.checked.clone(),
         };
         self.page(sink, "server.html", &path, &meta, data);
@@ -366,7 +372,11 @@ impl<'a> SiteRenderer<'a> {
     fn tool(&self, sink: &dyn Sink, id: ToolId, server_summary: &tera::Value) {
         let s = self.cat.server(id);
         let t = self.cat.tool(id);
-        let path = format!("servers/{}/{}/", s.slug, t.slug);
+        let path = Route::Tool {
+            server: &s.slug,
+            tool: &t.slug,
+        }
+        .path();
         let policy = t.policy(&self.cat.config);
         if let Err(e) = policy::validate(&policy) {
             self.report(Diagnostic::in_file(
@@ -388,7 +398,7 @@ impl<'a> SiteRenderer<'a> {
         let risk = t.risk().as_str();
         let category = &self.cat.config.categories[t.class.category].name;
         let crumbs = self.urls.crumbs(&[
-            ("Servers", self.urls.at("servers/")),
+            ("Servers", self.urls.at(&Route::Servers.path())),
             (&s.name, self.urls.server(s)),
             (&view.display_name, view.url.clone()),
         ]);
@@ -402,7 +412,11 @@ impl<'a> SiteRenderer<'a> {
         };
         let title = format!("{} ({}) — {} risk", view.display_name, s.name, risk);
         let meta = self.meta(title, description, &path, crumbs, "article");
-        let embed_path = format!("embed/{}/{}/", s.slug, t.slug);
+        let embed_path = Route::Embed {
+            server: &s.slug,
+            tool: &t.slug,
+        }
+        .path();
         let mut embed_meta = self.meta(
             meta.title.clone(),
             meta.description.clone(),
@@ -463,7 +477,11 @@ impl<'a> SiteRenderer<'a> {
         // After the page, which makes the folder.
         self.file(
             sink,
-            &format!("{path}policy.json"),
+            &Route::ToolPolicy {
+                server: &s.slug,
+                tool: &t.slug,
+            }
+            .path(),
             view.policy_json.as_bytes(),
         );
     }
@@ -494,7 +512,7 @@ impl<'a> SiteRenderer<'a> {
     fn pages(&self, sink: &dyn Sink) {
         for page in &self.cat.pages {
             let body = self.fill_shortcodes(page);
-            let path = format!("{}/", page.slug);
+            let path = Route::Page(&page.slug).path();
             let crumbs = self.urls.crumbs(&[(&page.title, self.urls.at(&path))]);
             let description = if page.description.is_empty() {
                 page.title.clone()
@@ -590,7 +608,7 @@ impl<'a> SiteRenderer<'a> {
                 })?;
                 self.renderer.render(
                     "shortcodes/server_policy.html",
-                    &json!({ "server": self.urls.server_summary(s), "policy_json": policy::to_pretty(&policy), "policy_url": format!("{}policy.json", self.urls.server(s)) }),
+                    &json!({ "server": self.urls.server_summary(s), "policy_json": policy::to_pretty(&policy), "policy_url": self.urls.at(&Route::ServerPolicy(&s.slug).path()) }),
                 )
             }
         }
@@ -601,10 +619,10 @@ impl<'a> SiteRenderer<'a> {
         let meta = self.meta(
             "Page not found".into(),
             "This page does not exist.".into(),
-            "404.html",
+            &Route::NotFound.path(),
             self.urls.crumbs(&[]),
             "website",
         );
-        self.page(sink, "404.html", "404.html", &meta, json!({}));
+        self.page(sink, "404.html", &Route::NotFound.path(), &meta, json!({}));
     }
 }

@@ -2,6 +2,7 @@
 //! index over child sitemaps past 50,000 URLs), robots.txt, and the
 //! Content-Security-Policy every page carries.
 
+use crate::routes::Route;
 use sha2::{Digest, Sha256};
 
 use crate::config::Risk;
@@ -133,40 +134,46 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
     let list = |out: &mut Vec<String>, path: &str, n: usize| {
         out.extend((1..=page_count(n, per)).map(|i| page_path(path, i)))
     };
-    list(&mut out, "servers/", cat.servers.len());
-    out.push("categories/".into());
+    list(&mut out, &Route::Servers.path(), cat.servers.len());
+    out.push(Route::Categories.path());
     for (ci, c) in cat.config.categories.iter().enumerate() {
         list(
             &mut out,
-            &format!("categories/{}/", c.name),
+            &Route::Category(&c.name).path(),
             cat.index.by_category[ci].len(),
         );
     }
-    out.push("risk/".into());
+    out.push(Route::Risks.path());
     for r_ in Risk::ALL.iter().rev() {
         list(
             &mut out,
-            &format!("risk/{}/", r_.as_str()),
+            &Route::Risk(r_.as_str()).path(),
             cat.index.by_risk[*r_ as usize].len(),
         );
     }
-    out.push("attacks/".into());
+    out.push(Route::Attacks.path());
     for (ai, a) in cat.attacks.iter().enumerate() {
         let n = cat.index.attack_tools(ai, a, &cat.config).len();
-        list(&mut out, &format!("attacks/{}/", a.slug), n);
+        list(&mut out, &Route::Attack(&a.slug).path(), n);
     }
     list(
         &mut out,
-        "flagged/",
+        &Route::Flagged.path(),
         crate::render::lists::flagged_ids(cat).len(),
     );
     for p in &cat.pages {
-        out.push(format!("{}/", p.slug));
+        out.push(Route::Page(&p.slug).path());
     }
     for s in &cat.servers {
-        out.push(format!("servers/{}/", s.slug));
+        out.push(Route::Server(&s.slug).path());
         for t in &s.tools {
-            out.push(format!("servers/{}/{}/", s.slug, t.slug));
+            out.push(
+                Route::Tool {
+                    server: &s.slug,
+                    tool: &t.slug,
+                }
+                .path(),
+            );
         }
     }
     out
@@ -197,11 +204,12 @@ pub fn sitemaps(r: &SiteRenderer, sink: &dyn Sink) {
         r.file(sink, &name, text.as_bytes());
     }
     let robots = format!(
-        "User-agent: *\nAllow: /\nDisallow: {}embed/\n\nSitemap: {}\n",
+        "User-agent: *\nAllow: /\nDisallow: {}{}\n\nSitemap: {}\n",
         r.urls.base,
-        r.urls.abs("sitemap.xml")
+        crate::routes::EMBEDS,
+        r.urls.abs(&Route::Sitemap.path())
     );
-    r.file(sink, "robots.txt", robots.as_bytes());
+    r.file(sink, &Route::Robots.path(), robots.as_bytes());
 }
 
 /// The site's sitemap files, split past `limit` URLs ([`SITEMAP_LIMIT`] in
@@ -226,14 +234,14 @@ pub fn sitemap_files(
     limit: usize,
 ) -> Vec<(String, String)> {
     if paths.len() <= limit {
-        return vec![("sitemap.xml".into(), urlset(urls, paths, lastmod))];
+        return vec![(Route::Sitemap.path(), urlset(urls, paths, lastmod))];
     }
     let mut files = Vec::new();
     let mut index = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (i, chunk) in paths.chunks(limit).enumerate() {
-        let name = format!("sitemap-{}.xml", i + 1);
+        let name = Route::SitemapPart(i + 1).path();
         index.push_str(&format!(
             "<sitemap><loc>{}</loc></sitemap>\n",
             escape(&urls.abs(&name))
@@ -241,7 +249,7 @@ pub fn sitemap_files(
         files.push((name, urlset(urls, chunk, lastmod)));
     }
     index.push_str("</sitemapindex>\n");
-    files.push(("sitemap.xml".into(), index));
+    files.push((Route::Sitemap.path(), index));
     files
 }
 

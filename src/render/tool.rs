@@ -11,6 +11,7 @@ use crate::policy::{self, Access, PolicySummary};
 use crate::render::Renderer;
 use crate::render::urls::Urls;
 use crate::render::views::*;
+use crate::routes::Route;
 use crate::text;
 
 /// The most attack entries a tool page lists.
@@ -85,7 +86,11 @@ pub fn tool_view(
         risk_evidence: tool.class.risk_evidence.clone(),
         findings: tool.class.findings.clone(),
         annotations,
-        policy_url: format!("{}policy.json", urls.tool(server, tool)),
+        policy_url: urls.at(&Route::ToolPolicy {
+            server: &server.slug,
+            tool: &tool.slug,
+        }
+        .path()),
         policy_explain_html: code_marks(&summary.explain(&tool.shown_name)),
         policy_json,
         attacks,

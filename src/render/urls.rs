@@ -9,6 +9,7 @@ use crate::config::Risk;
 use crate::markdown;
 use crate::render::Renderer;
 use crate::render::views::*;
+use crate::routes::{self, Route};
 use crate::text;
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -265,19 +266,27 @@ impl Urls {
         format!("{}{path}", self.absolute)
     }
     pub fn server(&self, s: &Server) -> String {
-        self.at(&format!("servers/{}/", s.slug))
+        self.at(&Route::Server(&s.slug).path())
     }
     pub fn tool(&self, s: &Server, t: &Tool) -> String {
-        self.at(&format!("servers/{}/{}/", s.slug, t.slug))
+        self.at(&Route::Tool {
+            server: &s.slug,
+            tool: &t.slug,
+        }
+        .path())
     }
     pub fn embed(&self, s: &Server, t: &Tool) -> String {
-        self.at(&format!("embed/{}/{}/", s.slug, t.slug))
+        self.at(&Route::Embed {
+            server: &s.slug,
+            tool: &t.slug,
+        }
+        .path())
     }
     pub fn category(&self, name: &str) -> String {
-        self.at(&format!("categories/{name}/"))
+        self.at(&Route::Category(name).path())
     }
     pub fn risk(&self, r: Risk) -> String {
-        self.at(&format!("risk/{}/", r.as_str()))
+        self.at(&Route::Risk(r.as_str()).path())
     }
 
     pub fn server_summary(&self, s: &Server) -> ServerSummary {
@@ -358,7 +367,7 @@ impl Urls {
         AttackRow {
             slug: a.slug.clone(),
             title: a.title.clone(),
-            url: self.at(&format!("attacks/{}/", a.slug)),
+            url: self.at(&Route::Attack(&a.slug).path()),
             class: a.class.clone(),
             severity: a.severity.as_str(),
             summary: a.summary.clone(),
@@ -403,11 +412,7 @@ pub fn page_count(total: usize, per_page: usize) -> usize {
 /// The site path of page `n` of a list at `path`: the path itself for the
 /// first, `path/page/n/` for the others.
 pub fn page_path(path: &str, n: usize) -> String {
-    if n == 1 {
-        path.to_string()
-    } else {
-        format!("{path}page/{n}/")
-    }
+    routes::list_page(path, n)
 }
 
 /// Page `n` of `total` items under `path` (`servers/`).

@@ -63,6 +63,12 @@ mod records;
 pub use records::{Kind, Record, literal, records, server_records, words};
 use records::{Source, record, sources};
 
+mod files;
+mod update;
+
+use files::{files_of, record_json};
+pub use update::{apply, update, updated_in_full};
+
 /// The folder of the index inside the output.
 pub const DIR: &str = "search";
 
@@ -137,44 +143,6 @@ struct ChunkPart {
     facets: Vec<FacetKey>,
 }
 
-fn record_json(r: &Record) -> serde_json::Value {
-    serde_json::json!([
-        r.url,
-        r.kind.as_str(),
-        r.title,
-        r.name,
-        r.server,
-        r.category,
-        r.risk.map_or("", Risk::as_str),
-        r.excerpt,
-        r.extra
-    ])
-}
-
-/// Orders words as JavaScript compares strings (UTF-16 code units), so
-/// that the reader's binary search over chunk boundaries agrees with ours.
-fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
-}
-
-/// Writes one word's posting list: `[count, id, score, facet, Δid, …]`.
-fn posting_json(out: &mut String, postings: &[Posting], count: usize, facets: &[u32]) {
-    let mut number = itoa::Buffer::new();
-    out.push('[');
-    out.push_str(number.format(count));
-    let mut last = 0u32;
-    for (i, &p) in postings.iter().enumerate() {
-        let (id, score) = (posting_id(p), posting_score(p));
-        let delta = if i == 0 { id } else { id - last };
-        last = id;
-        for n in [delta, u32::from(score), facets[id as usize]] {
-            out.push(',');
-            out.push_str(number.format(n));
-        }
-    }
-    out.push(']');
-}
-
 /// The index's files: (path under [`DIR`], bytes).
 pub type Files = Vec<(String, Vec<u8>)>;
 
@@ -236,116 +204,6 @@ fn too_many(total: usize) -> Result<(), Diagnostic> {
 /// Builds the index of `cat`: every file (path under [`DIR`], bytes).
 pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     Ok(build_keeping(cat)?.0)
-}
-
-/// Updates `postings` after the records of `servers` changed, and makes
-/// the files that differ from the index the postings were last cut into:
-/// every word file, `index.json`, and the record files holding a record of
-/// one of `servers`. The other record files are as they were, so that
-/// written over the old index these files give what [`build`] makes of the
-/// catalogue as it is now ([`apply`] does it in memory). `None` (and
-/// `postings` untouched) when record ids moved (a server's tool count
-/// changed, or a server came or went): build it all again.
-pub fn update(
-    cat: &Catalogue,
-    postings: &mut Postings,
-    servers: &[usize],
-) -> Option<Result<Files, Diagnostic>> {
-    if postings.per_server != records_per_server(cat) {
-        return None;
-    }
-    let mut first_ids = Vec::with_capacity(cat.servers.len());
-    let mut next = 0u32;
-    for &n in &postings.per_server {
-        first_ids.push(next);
-        next += n;
-    }
-    let mut servers = servers.to_vec();
-    servers.sort_unstable();
-    servers.dedup();
-    let mut chunks = Vec::new();
-    for &si in &servers {
-        let start = first_ids[si];
-        let end = start + postings.per_server[si];
-        // Every list is in id order: the server's postings are one run.
-        for list in postings.words.values_mut() {
-            let from = list.partition_point(|&p| posting_id(p) < start);
-            let to = list.partition_point(|&p| posting_id(p) < end);
-            if from < to {
-                list.drain(from..to);
-            }
-        }
-        let s = &cat.servers[si];
-        let records = (0..s.tools.len())
-            .map(|ti| Source::Tool(si, ti))
-            .chain(std::iter::once(Source::Server(si)));
-        for (id, source) in (start..).zip(records) {
-            let r = record(cat, source, true);
-            postings.facets[id as usize] = (risk_index(r.risk), r.categories);
-            for (word, score) in r.words {
-                let list = postings.words.entry(word).or_default();
-                let at = list.partition_point(|&p| posting_id(p) < id);
-                list.insert(at, posting(id, score));
-            }
-        }
-        let per_chunk = RECORDS_PER_CHUNK as u32;
-        chunks.extend(start / per_chunk..=(end - 1) / per_chunk);
-    }
-    postings.words.retain(|_, list| !list.is_empty());
-    chunks.sort_unstable();
-    chunks.dedup();
-    let sources = sources(cat);
-    Some(too_many(sources.len()).map(|()| {
-        let records: Vec<(usize, Vec<u8>)> = chunks
-            .par_iter()
-            .map(|&ci| {
-                let ci = ci as usize;
-                let from = ci * RECORDS_PER_CHUNK;
-                let to = (from + RECORDS_PER_CHUNK).min(sources.len());
-                (ci, shown_part(cat, &sources[from..to]))
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|(ci, part)| {
-                postings.record_digests[ci] = part.digest;
-                (ci, part.json)
-            })
-            .collect();
-        files_of(
-            cat,
-            &postings.facets,
-            &postings.record_digests,
-            records,
-            &postings.words,
-        )
-    }))
-}
-
-/// Writes the files of an [`update`] over `index`, the files of the index
-/// it updates: what [`build`] would now make.
-pub fn apply(index: &mut Files, update: Files) {
-    let words = format!("{DIR}/w/");
-    index.retain(|(path, _)| !path.starts_with(&words));
-    let mut at: HashMap<String, usize> = index
-        .iter()
-        .enumerate()
-        .map(|(i, (path, _))| (path.clone(), i))
-        .collect();
-    for (path, bytes) in update {
-        match at.get(&path) {
-            Some(&i) => index[i].1 = bytes,
-            None => {
-                at.insert(path.clone(), index.len());
-                index.push((path, bytes));
-            }
-        }
-    }
-}
-
-/// The folder whose files an [`update`] makes in full: word files it does
-/// not make are stale. (Record files it does not make are unchanged.)
-pub fn updated_in_full() -> String {
-    format!("{DIR}/w/")
 }
 
 /// Builds the index of `cat`, and the postings to update it from.
@@ -417,160 +275,6 @@ pub fn build_keeping(cat: &Catalogue) -> Result<(Files, Postings), Diagnostic> {
     ))
 }
 
-/// The index files: every word file, `index.json`, and the record files
-/// `records` (chunk number, JSON); `facets` and `record_digests` cover every
-/// record and record file.
-fn files_of(
-    cat: &Catalogue,
-    facets: &[FacetKey],
-    record_digests: &[Digest32],
-    records: Vec<(usize, Vec<u8>)>,
-    postings: &HashMap<String, Vec<Posting>>,
-) -> Vec<(String, Vec<u8>)> {
-    let total = facets.len();
-
-    // Facets, numbered in order of first use; and each record's.
-    let mut facet_ids: HashMap<&FacetKey, u32> = HashMap::default();
-    let mut facet_table: Vec<serde_json::Value> = Vec::new();
-    let mut record_facets: Vec<u32> = Vec::with_capacity(total);
-    for key in facets {
-        let id = match facet_ids.get(key) {
-            Some(&id) => id,
-            None => {
-                let id = facet_ids.len() as u32;
-                let mut v = vec![serde_json::json!(key.0)];
-                v.extend(key.1.iter().map(|&c| serde_json::json!(c)));
-                facet_table.push(serde_json::Value::Array(v));
-                facet_ids.insert(key, id);
-                id
-            }
-        };
-        record_facets.push(id);
-    }
-
-    // Words in the reader's string order; long lists cut to their best.
-    let mut words: Vec<(&String, &Vec<Posting>)> = postings.iter().collect();
-    words.par_sort_unstable_by(|a, b| js_order(a.0, b.0));
-    let lists: Vec<String> = words
-        .par_iter()
-        .map(|&(_, list)| {
-            let count = list.len();
-            let mut out = String::new();
-            if list.len() > MAX_POSTINGS {
-                let mut best = list.clone();
-                best.sort_unstable_by(|&a, &b| {
-                    posting_score(b)
-                        .cmp(&posting_score(a))
-                        .then(posting_id(a).cmp(&posting_id(b)))
-                });
-                best.truncate(MAX_POSTINGS);
-                best.sort_unstable();
-                posting_json(&mut out, &best, count, &record_facets);
-            } else {
-                posting_json(&mut out, list, count, &record_facets);
-            }
-            out
-        })
-        .collect();
-
-    // Word chunks of about CHUNK_BYTES.
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut firsts: Vec<&str> = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let start = i;
-        let mut bytes = 0;
-        while i < words.len() && (i == start || bytes < CHUNK_BYTES) {
-            bytes += words[i].0.len() + lists[i].len() + 4;
-            i += 1;
-        }
-        let ws: Vec<&str> = words[start..i].iter().map(|(w, _)| w.as_str()).collect();
-        let mut json = String::with_capacity(bytes + 16);
-        json.push_str("{\"w\":");
-        json.push_str(&serde_json::to_string(&ws).expect("words serialize"));
-        json.push_str(",\"p\":[");
-        json.push_str(&lists[start..i].join(","));
-        json.push_str("]}");
-        files.push((format!("{DIR}/w/{}.json", firsts.len()), json.into_bytes()));
-        firsts.push(words[start].0);
-    }
-    // The version covers every file: the word files by their bytes, the
-    // record files by their digests.
-    let word_digests: Vec<Digest32> = files.par_iter().map(|(_, b)| digest(b)).collect();
-    let mut hash = Sha256::new();
-    for ((path, _), d) in files.iter().zip(&word_digests) {
-        hash.update(path.as_bytes());
-        hash.update(d);
-    }
-    for (ci, d) in record_digests.iter().enumerate() {
-        hash.update(format!("{DIR}/r/{ci}.json").as_bytes());
-        hash.update(d);
-    }
-    let version: String = hash
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    for (ci, json) in records {
-        files.push((format!("{DIR}/r/{ci}.json"), json));
-    }
-
-    // What each filter with no query shows: most severe first, then in
-    // index order.
-    let mut by_severity: Vec<u32> = (0..total as u32).collect();
-    by_severity.sort_by_key(|&id| std::cmp::Reverse(facets[id as usize].0));
-    let mut browse = serde_json::Map::new();
-    let category_keys: Vec<Option<usize>> = std::iter::once(None)
-        .chain((0..cat.config.categories.len()).map(Some))
-        .collect();
-    let risk_keys: Vec<Option<i32>> = std::iter::once(None).chain((0..4).map(Some)).collect();
-    for &c in &category_keys {
-        for &r in &risk_keys {
-            if c.is_none() && r.is_none() {
-                continue;
-            }
-            let mut count = 0usize;
-            let mut first = Vec::new();
-            for &id in &by_severity {
-                let i = id as usize;
-                if c.is_some_and(|c| !facets[i].1.contains(&c))
-                    || r.is_some_and(|r| facets[i].0 != r)
-                {
-                    continue;
-                }
-                count += 1;
-                if first.len() < BROWSE_SHOWN {
-                    first.push(id);
-                }
-            }
-            let key = format!(
-                "{}|{}",
-                c.map(|c| c.to_string()).unwrap_or_default(),
-                r.map(|r| r.to_string()).unwrap_or_default()
-            );
-            browse.insert(key, serde_json::json!([count, first]));
-        }
-    }
-
-    let manifest = serde_json::json!({
-        "format": FORMAT,
-        "version": version,
-        "records": total,
-        "per_chunk": RECORDS_PER_CHUNK,
-        "categories": cat.config.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-        "risks": Risk::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "facets": facet_table,
-        "chunks": firsts,
-        "browse": browse,
-    });
-    files.push((
-        format!("{DIR}/index.json"),
-        serde_json::to_vec(&manifest).expect("index serializes"),
-    ));
-    files
-}
-
 /// Writes index files made by [`build`].
 pub fn write(files: &[(String, Vec<u8>)], sink: &dyn Sink) -> Result<(), Diagnostic> {
     files
@@ -591,6 +295,7 @@ pub fn write_index(cat: &Catalogue, sink: &dyn Sink) -> Result<Stats, Diagnostic
 
 #[cfg(test)]
 mod tests {
+    use super::files::{js_order, posting_json};
     use super::*;
 
     #[test]

@@ -31,6 +31,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::{LiveEvent, State};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::render::seo;
+use crate::routes::{self, Route};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// Where the reload script and the event stream live.
@@ -240,7 +241,10 @@ async fn file(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Respon
     let (status_code, path) = match path.canonicalize() {
         Ok(real) if real.starts_with(&root_real) && real.is_file() => (StatusCode::OK, real),
         Ok(_) => return status(StatusCode::FORBIDDEN, "forbidden path"),
-        Err(_) => (StatusCode::NOT_FOUND, state.root.join("404.html")),
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            state.root.join(Route::NotFound.file()),
+        ),
     };
     let bytes = match tokio::fs::read(&path).await {
         Ok(b) => b,
@@ -258,7 +262,7 @@ async fn file(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Respon
         HeaderValue::from_static("nosniff"),
     );
     if is_html {
-        let csp = if decoded.trim_start_matches('/').starts_with("embed/") {
+        let csp = if decoded.trim_start_matches('/').starts_with(routes::EMBEDS) {
             seo::embed_csp()
         } else {
             seo::PAGE_CSP.to_string()

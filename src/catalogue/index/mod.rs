@@ -12,14 +12,20 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::catalogue::model::{Server, ToolId};
-use crate::classify::name_tokens;
 use crate::config::{Config, Risk};
 use crate::content::Attack;
 
+mod attacks;
+mod related;
+
+use attacks::find;
+pub use attacks::{attack_categories, attack_position, attack_tools_in};
+use related::{
+    CategoryWords, FILL_STEPS, MAX_POSTING, Scores, listers_of, related_to, relist, words_of,
+};
+
 /// How many related tools a tool page shows.
 pub const RELATED: usize = 6;
-/// Words shared by more tools than this are too common to say anything.
-const MAX_POSTING: usize = 256;
 
 /// The build's indexes.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -46,109 +52,6 @@ pub struct Index {
     /// [`Index::update_server`], then kept up to date by it.
     #[serde(skip)]
     listed_by: Option<Vec<Vec<ToolId>>>,
-}
-
-/// [`Index::listed_by`] made from the related lists.
-fn listers_of(related: &[Vec<Vec<ToolId>>]) -> Vec<Vec<ToolId>> {
-    let mut listers = vec![Vec::new(); related.len()];
-    for (si, per_server) in related.iter().enumerate() {
-        for (ti, list) in per_server.iter().enumerate() {
-            let id = ToolId {
-                server: si as u32,
-                tool: ti as u32,
-            };
-            for r in list {
-                listers[r.server as usize].push(id);
-            }
-        }
-    }
-    listers
-}
-
-/// Moves `id` in `listers` from the servers of its old related list to
-/// those of its new one.
-fn relist(listers: &mut [Vec<ToolId>], id: ToolId, old: &[ToolId], new: &[ToolId]) {
-    for r in old {
-        let of = &mut listers[r.server as usize];
-        if let Some(at) = of.iter().position(|x| *x == id) {
-            of.swap_remove(at);
-        }
-    }
-    for r in new {
-        listers[r.server as usize].push(id);
-    }
-}
-
-/// One category's name words: an inverted index and the name order.
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
-struct CategoryWords {
-    /// Word → the category's tools whose name has it, in id order.
-    postings: foldhash::HashMap<String, Vec<ToolId>>,
-    /// The category's tools by lower-cased name, then id.
-    sorted: Vec<(String, ToolId)>,
-}
-
-impl CategoryWords {
-    fn build(servers: &[Server], ids: &[ToolId]) -> CategoryWords {
-        let mut postings = foldhash::HashMap::<String, Vec<ToolId>>::default();
-        let mut sorted = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let name = &tool_of(servers, id).name;
-            for word in words_of(name) {
-                postings.entry(word).or_default().push(id);
-            }
-            sorted.push((name.to_lowercase(), id));
-        }
-        sorted.sort();
-        CategoryWords { postings, sorted }
-    }
-
-    /// Where `(key, id)` is, or would be, in the name order.
-    fn position(&self, key: &str, id: ToolId) -> Result<usize, usize> {
-        self.sorted
-            .binary_search_by(|(k, i)| k.as_str().cmp(key).then(i.cmp(&id)))
-    }
-
-    fn remove(&mut self, name: &str, id: ToolId) {
-        for word in words_of(name) {
-            if let Some(list) = self.postings.get_mut(&word) {
-                if let Ok(i) = list.binary_search(&id) {
-                    list.remove(i);
-                }
-                if list.is_empty() {
-                    self.postings.remove(&word);
-                }
-            }
-        }
-        if let Ok(i) = self.position(&name.to_lowercase(), id) {
-            self.sorted.remove(i);
-        }
-    }
-
-    fn insert(&mut self, name: &str, id: ToolId) {
-        for word in words_of(name) {
-            let list = self.postings.entry(word).or_default();
-            if let Err(i) = list.binary_search(&id) {
-                list.insert(i, id);
-            }
-        }
-        let key = name.to_lowercase();
-        if let Err(i) = self.position(&key, id) {
-            self.sorted.insert(i, (key, id));
-        }
-    }
-}
-
-fn tool_of(servers: &[Server], id: ToolId) -> &crate::catalogue::Tool {
-    &servers[id.server as usize].tools[id.tool as usize]
-}
-
-/// A name's distinct words, sorted.
-fn words_of(name: &str) -> Vec<String> {
-    let mut t = name_tokens(name);
-    t.sort();
-    t.dedup();
-    t
 }
 
 /// The lists of tools by category and risk, and the attack links.
@@ -401,178 +304,9 @@ impl Index {
     }
 }
 
-/// [`Index::attack_tools`] over given lists, without building the list:
-/// serve compares an entry's tools before and after a change from the
-/// category lists it kept, not from a copy of every entry's list.
-pub fn attack_tools_in<'a>(
-    explicit: &'a [ToolId],
-    by_category: &'a [Vec<ToolId>],
-    attack: &Attack,
-    config: &Config,
-) -> impl Iterator<Item = ToolId> + Clone + 'a {
-    let named = named_tools(explicit);
-    // Explicit lists are short: a sorted copy answers "named already?".
-    let mut sorted = named.clone();
-    sorted.sort_unstable();
-    let sorted = std::sync::Arc::new(sorted);
-    named.into_iter().chain(
-        attack_categories(attack, config)
-            .into_iter()
-            .flat_map(move |ci| {
-                let sorted = sorted.clone();
-                by_category[ci]
-                    .iter()
-                    .copied()
-                    .filter(move |id| sorted.is_empty() || sorted.binary_search(id).is_err())
-            }),
-    )
-}
-
-/// Where `id` is in [`attack_tools_in`]'s sequence, worked out from the
-/// category lists (each sorted by id) instead of walking the sequence.
-pub fn attack_position(
-    explicit: &[ToolId],
-    by_category: &[Vec<ToolId>],
-    attack: &Attack,
-    config: &Config,
-    id: ToolId,
-) -> Option<usize> {
-    let named = named_tools(explicit);
-    if let Some(p) = named.iter().position(|&n| n == id) {
-        return Some(p);
-    }
-    let mut offset = named.len();
-    for ci in attack_categories(attack, config) {
-        let list = &by_category[ci];
-        let named_in = |n: &&ToolId| list.binary_search(n).is_ok();
-        match list.binary_search(&id) {
-            Ok(p) => {
-                let skipped = named.iter().filter(named_in).filter(|&&n| n < id).count();
-                return Some(offset + p - skipped);
-            }
-            Err(_) => offset += list.len() - named.iter().filter(named_in).count(),
-        }
-    }
-    None
-}
-
-/// The tools an entry names, each once, in the entry's order.
-fn named_tools(explicit: &[ToolId]) -> Vec<ToolId> {
-    let mut named: Vec<ToolId> = Vec::new();
-    for &id in explicit {
-        if !named.contains(&id) {
-            named.push(id);
-        }
-    }
-    named
-}
-
-/// The indices of an entry's categories, each once, in the entry's order.
-pub fn attack_categories(attack: &Attack, config: &Config) -> Vec<usize> {
-    let mut categories: Vec<usize> = Vec::new();
-    for c in &attack.categories {
-        if let Some(ci) = config.category_index(c)
-            && !categories.contains(&ci)
-        {
-            categories.push(ci);
-        }
-    }
-    categories
-}
-
-fn find(servers: &[Server], reference: &str) -> Option<ToolId> {
-    let (server, tool) = reference.split_once('/')?;
-    let si = servers
-        .binary_search_by(|s| s.slug.as_str().cmp(server))
-        .ok()?;
-    let ti = servers[si].tool(tool)?;
-    Some(ToolId {
-        server: si as u32,
-        tool: ti as u32,
-    })
-}
-
-/// Related-tool scores by tool, cleared for each tool.
-type Scores = foldhash::HashMap<ToolId, f32>;
-
-/// How far the name-order fill walks on each side.
-const FILL_STEPS: usize = 64;
-
-/// The related tools of one tool: the other servers' tools of its category
-/// that share the most rare name words, then its name-order neighbours.
-fn related_to(
-    servers: &[Server],
-    words: &[CategoryWords],
-    id: ToolId,
-    scores: &mut Scores,
-) -> Vec<ToolId> {
-    let t = tool_of(servers, id);
-    let ci = &words[t.class.category];
-    scores.clear();
-    for word in words_of(&t.name) {
-        let Some(posting) = ci.postings.get(&word) else {
-            continue;
-        };
-        if posting.len() > MAX_POSTING {
-            continue;
-        }
-        let weight = 1.0 / (posting.len() as f32).ln_1p();
-        for &other in posting {
-            if other.server != id.server {
-                *scores.entry(other).or_default() += weight;
-            }
-        }
-    }
-    let mut out = best(scores, RELATED);
-    if out.len() < RELATED
-        && let Ok(pos) = ci.position(&t.name.to_lowercase(), id)
-    {
-        fill_from_neighbours(&mut out, id, &ci.sorted, pos);
-    }
-    out
-}
-
-/// The `n` best-scoring tools, best first, ties by id. Only those are
-/// sorted: most tools score against hundreds of others.
-fn best(scores: &Scores, n: usize) -> Vec<ToolId> {
-    let mut ranked: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
-    let best_first = |a: &(ToolId, f32), b: &(ToolId, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if ranked.len() > n {
-        ranked.select_nth_unstable_by(n, best_first);
-        ranked.truncate(n);
-    }
-    ranked.sort_unstable_by(best_first);
-    ranked.into_iter().map(|(k, _)| k).collect()
-}
-
-/// Adds tools next to `id` in name order (nearest first, other servers only).
-fn fill_from_neighbours(
-    out: &mut Vec<ToolId>,
-    id: ToolId,
-    sorted: &[(String, ToolId)],
-    pos: usize,
-) {
-    for step in 1..=FILL_STEPS {
-        if out.len() >= RELATED || (step > pos && pos + step >= sorted.len()) {
-            break;
-        }
-        for p in [
-            pos.checked_add(step).filter(|&p| p < sorted.len()),
-            pos.checked_sub(step),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let other = sorted[p].1;
-            if other.server != id.server && !out.contains(&other) && out.len() < RELATED {
-                out.push(other);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::related::best;
     use super::*;
     use proptest::prelude::*;
 

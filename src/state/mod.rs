@@ -12,7 +12,7 @@
 //!
 //! A file is taken as unchanged when its length and modification time are
 //! those it had when the state was written. A file modified within
-//! [`RACY`] of being stamped could change again without its time moving
+//! two seconds (`inputs::RACY`) of being stamped could change again without its time moving
 //! (git's "racy clean" problem): such a file is stamped with a hash of its
 //! bytes too, read before the build reads it, and is unchanged only while
 //! its bytes hash the same. Whether a page changed is then told by its
@@ -23,11 +23,20 @@
 //! (device, inode, modification time), which every swap changes: a build
 //! stopped between its swap and its state leaves a state that no longer
 //! matches, and the next build is a full one.
+//!
+//! The parts: `inputs` stamps the input files, `changes` compares two sets
+//! of stamps, and this module reads and writes the state file.
+
+mod changes;
+mod inputs;
+
+pub use changes::{Changes, changes};
+pub use inputs::{Inputs, Stamp};
 
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -39,183 +48,9 @@ use crate::search::Postings;
 /// Bumped whenever the layout of the file changes.
 const FORMAT: u32 = 2;
 
-/// A file modified this close to being stamped is stamped with a hash of
-/// its bytes.
-const RACY: Duration = Duration::from_secs(2);
-
-/// Such a file larger than this is not read to be hashed (the build may
-/// refuse to read it at all): it is stamped as changed instead.
-const RACY_HASH_LIMIT: u64 = 4 * 1024 * 1024;
-
 /// Servers per separately encoded block: blocks are encoded and decoded in
 /// parallel.
 const SERVERS_PER_BLOCK: usize = 256;
-
-/// Serde helpers that store a value as its JSON text, for fields (JSON
-/// values, maps, records with skipped fields) that a compact binary format
-/// cannot describe on its own.
-pub mod json_text {
-    use serde::de::{DeserializeOwned, Error};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
-        let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<T, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        serde_json::from_str(&text).map_err(D::Error::custom)
-    }
-}
-
-/// What is known of an input file without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub len: u64,
-    /// Nanoseconds since the Unix epoch; 0 for "changed, whatever it
-    /// holds".
-    pub modified: u128,
-    /// For a file modified within [`RACY`] of being stamped, a hash of its
-    /// bytes ([`content_hash`]).
-    pub hash: Option<u64>,
-}
-
-/// A hash of a file's bytes; the same within one build of the program
-/// (a state is only read by the program that wrote it).
-fn content_hash(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
-
-fn hash_file(path: &Path) -> Option<u64> {
-    std::fs::read(path).ok().map(|b| content_hash(&b))
-}
-
-/// Every input file of a site, by path relative to the site folder
-/// (`/`-separated), sorted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Inputs {
-    pub files: Vec<(String, Stamp)>,
-}
-
-/// The folders (and file) a site is built from.
-const INPUT_ROOTS: [&str; 4] = ["site.toml", "content", "templates", "static"];
-
-impl Inputs {
-    /// Stamps every input file of the site. `None` when a file or folder
-    /// cannot be read: the build then neither uses nor keeps a state.
-    pub fn stamp(site_dir: &Path) -> Option<Inputs> {
-        let now = SystemTime::now();
-        let mut files = Vec::new();
-        let mut racy_files = Vec::new();
-        for root in INPUT_ROOTS {
-            let path = site_dir.join(root);
-            if !path.exists() {
-                continue;
-            }
-            for entry in walkdir::WalkDir::new(&path).follow_links(true) {
-                let entry = entry.ok()?;
-                if entry.file_type().is_dir() {
-                    continue;
-                }
-                let meta = entry.metadata().ok()?;
-                let relative = entry.path().strip_prefix(site_dir).ok()?;
-                let name = relative.to_str()?.replace('\\', "/");
-                let modified = meta.modified().ok()?;
-                let racy = now.duration_since(modified).map_or(true, |age| age < RACY);
-                let modified = if racy && meta.len() > RACY_HASH_LIMIT {
-                    0
-                } else {
-                    if racy {
-                        racy_files.push(files.len());
-                    }
-                    modified
-                        .duration_since(SystemTime::UNIX_EPOCH)
-                        .ok()?
-                        .as_nanos()
-                };
-                files.push((
-                    name,
-                    Stamp {
-                        len: meta.len(),
-                        modified,
-                        hash: None,
-                    },
-                ));
-            }
-        }
-        let hashes: Option<Vec<u64>> = racy_files
-            .par_iter()
-            .map(|&i| hash_file(&site_dir.join(&files[i].0)))
-            .collect();
-        for (i, hash) in racy_files.into_iter().zip(hashes?) {
-            files[i].1.hash = Some(hash);
-        }
-        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Some(Inputs { files })
-    }
-}
-
-/// What changed since the state was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Changes {
-    /// Nothing: the output is up to date.
-    Nothing,
-    /// Only these existing server records (slugs).
-    Servers(Vec<String>),
-    /// Anything else: build everything.
-    Everything,
-}
-
-/// True when the file stamped `old` then and `new` now (at `path`) has not
-/// changed.
-fn unchanged(old: &Stamp, new: &Stamp, path: &Path) -> bool {
-    if old.len != new.len || (old.modified == 0 && old.hash.is_none()) {
-        return false;
-    }
-    match old.hash {
-        Some(hash) => new.hash.or_else(|| hash_file(path)) == Some(hash),
-        None => old.modified == new.modified,
-    }
-}
-
-/// Compares the inputs now (of the site in `site_dir`) with those the state
-/// was built from.
-pub fn changes(before: &Inputs, now: &Inputs, site_dir: &Path) -> Changes {
-    let same_paths = before.files.len() == now.files.len()
-        && before.files.iter().zip(&now.files).all(|(a, b)| a.0 == b.0);
-    if !same_paths {
-        return Changes::Everything;
-    }
-    let mut servers = Vec::new();
-    for ((path, old), (_, new)) in before.files.iter().zip(&now.files) {
-        if unchanged(old, new, &site_dir.join(path)) {
-            continue;
-        }
-        match server_slug(path) {
-            Some(slug) => servers.push(slug.to_string()),
-            None => return Changes::Everything,
-        }
-    }
-    if servers.is_empty() {
-        Changes::Nothing
-    } else {
-        Changes::Servers(servers)
-    }
-}
-
-/// The slug of a server record's path (`content/servers/<slug>.json`).
-fn server_slug(path: &str) -> Option<&str> {
-    let name = path
-        .strip_prefix("content/servers/")?
-        .strip_suffix(".json")?;
-    (!name.contains('/')).then_some(name)
-}
 
 /// What must match for a state to describe this build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -595,6 +430,8 @@ impl Opened {
 
 #[cfg(test)]
 mod tests {
+    use super::changes::server_slug;
+    use super::inputs::RACY_HASH_LIMIT;
     use super::*;
 
     fn inputs(files: &[(&str, u64, u128)]) -> Inputs {
