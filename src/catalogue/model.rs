@@ -42,6 +42,8 @@ pub struct Tool {
     pub summary: String,
     pub annotations: Option<Annotations>,
     pub class: Classification,
+    /// The definition's recorded changes, when the record has a history.
+    pub history: Option<crate::catalogue::changes::ToolHistory>,
 }
 
 impl Tool {
@@ -84,6 +86,8 @@ pub struct Server {
     pub extra: serde_json::Map<String, Value>,
     pub file: PathBuf,
     pub tools: Vec<Tool>,
+    /// Tools added and removed by imports, oldest first.
+    pub history: Vec<crate::catalogue::changes::ServerEvent>,
 }
 
 impl Server {
@@ -159,12 +163,34 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
         extra: record.extra,
         file,
         tools,
+        history: record.history.iter().map(Into::into).collect(),
     };
     (server, warnings)
 }
 
 fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Config) -> Tool {
-    let class = classify(&record, server_slug, config);
+    let mut class = classify(&record, server_slug, config);
+    let history = crate::catalogue::changes::read(&record, server_slug, config);
+    if let Some(f) = history
+        .as_ref()
+        .and_then(crate::catalogue::changes::after_review_finding)
+    {
+        // Flagged like a poisoning marker: risk raised, policy hidden.
+        if !class.is_poisoned() {
+            let raised = class.risk.raised().max(Risk::High);
+            class.risk_evidence.push(crate::classify::Evidence {
+                source: crate::classify::Source::Poisoning,
+                quote: f.quote.clone(),
+                note: format!(
+                    "a change to the definition after it was recorded raises the risk from {} to {}, and the recommended policy hides the tool until the change is reviewed",
+                    class.risk.as_str(),
+                    raised.as_str()
+                ),
+            });
+            class.risk = raised;
+        }
+        class.findings.push(f);
+    }
     let mut description = reveal(record.description.as_deref().unwrap_or("")).into_owned();
     if description.len() > config.limits.max_description_bytes {
         let mut cut = config.limits.max_description_bytes;
@@ -190,6 +216,7 @@ fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Conf
         description,
         annotations,
         class,
+        history,
     }
 }
 

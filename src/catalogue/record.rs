@@ -7,6 +7,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+pub use super::history::{ServerChange, ToolChange};
+
 /// One server file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +25,23 @@ pub struct ServerRecord {
     pub tools: Vec<ToolRecord>,
     #[serde(default)]
     pub extra: Map<String, Value>,
+    /// What the server said about itself at the last import (`initialize`).
+    #[serde(default, rename = "serverInfo")]
+    pub server_info: Option<ServerInfo>,
+    /// Tools added and removed, oldest first (written by `toolrisk import`).
+    #[serde(default)]
+    pub history: Vec<ServerChange>,
+}
+
+/// The `serverInfo` of MCP's `initialize` result, as import keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerInfo {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// One tool: MCP's `Tool` object plus the catalogue's own three fields.
@@ -50,6 +69,9 @@ pub struct ToolRecord {
     pub risk: Option<String>,
     #[serde(default)]
     pub rationale: Option<String>,
+    /// The definition's recorded versions, oldest first.
+    #[serde(default)]
+    pub history: Vec<ToolChange>,
 }
 
 /// MCP tool annotations: hints from an untrusted server. (Serialized only

@@ -531,6 +531,7 @@ fn list_path(cat: &Catalogue, list: List) -> Option<String> {
         List::Servers => "servers/".into(),
         List::Flagged => "flagged/".into(),
         List::Review => "review/".into(),
+        List::Changes => "changes/".into(),
         List::Category(ci) => format!("categories/{}/", cat.config.categories.get(ci)?.name),
         List::Risk(r) => format!("risk/{}/", crate::config::Risk::ALL.get(r)?.as_str()),
         List::Attack(ai) => format!("attacks/{}/", cat.attacks.get(ai)?.slug),
@@ -654,6 +655,9 @@ fn affected_pages(
     if selection.lists.values().any(|p| *p == Pages::All) {
         selection.sitemap = true;
     }
+    // `/changes/` and its feed are small and read every server's history:
+    // written whole on every render.
+    selection.lists.insert(List::Changes, Pages::All);
     selection
 }
 

@@ -8,6 +8,7 @@
 //! [`crate::output::Sink`]. It reads the catalogue and never changes it.
 
 pub mod api;
+pub mod changes;
 pub mod collapse;
 mod lists;
 pub mod native;
@@ -74,6 +75,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "review.html",
         include_str!("../builtin/templates/review.html"),
+    ),
+    (
+        "changes.html",
+        include_str!("../builtin/templates/changes.html"),
     ),
     (
         "partials/policy.html",

@@ -160,6 +160,11 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
         "flagged/",
         crate::render::lists::flagged_ids(cat).len(),
     );
+    list(
+        &mut out,
+        "changes/",
+        crate::render::changes::change_items(cat, &r.urls).len(),
+    );
     for p in &cat.pages {
         out.push(format!("{}/", p.slug));
     }
