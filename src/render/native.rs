@@ -557,6 +557,7 @@ mod tests {
             root.join("tests/fixtures/paged"),
             root.join("tests/fixtures/options"),
             root.join("tests/fixtures/own-chrome"),
+            root.join("tests/fixtures/history"),
         ] {
             let (native, engine, count) = both_ways(&dir);
             assert_eq!(

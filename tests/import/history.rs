@@ -195,3 +195,112 @@ fn broken_history_is_an_error_naming_the_entry() {
     .stderr_has("tool `t`: history entry 1: `hash` is not `sha256:`")
     .stderr_has("`category` is not a definition field");
 }
+
+/// The site shows a change: the tool page's word diff, `/changes/`, the
+/// Atom feed; a change that adds a free-form command input flags the tool
+/// as changed after review until `--pin` records the review; a poisoned
+/// description shows as text.
+#[test]
+fn the_site_shows_a_change_and_flags_a_dangerous_one() {
+    let site = new_site();
+    let file = site.path().join("tools.json");
+    write_tools(&file, &v1());
+    import(
+        site.path(),
+        "notes",
+        &["--date", "2026-12-01"],
+        &fake(&file, 0),
+    )
+    .ok("first import");
+    let mut v2 = v1();
+    v2[0]["description"] = json!("Read one note by its id <b>now</b>.");
+    v2[0]["inputSchema"]["properties"]["command"] =
+        json!({"type": "string", "description": "A shell command to run first."});
+    write_tools(&file, &v2);
+    import(
+        site.path(),
+        "notes",
+        &["--date", "2026-12-05"],
+        &fake(&file, 0),
+    )
+    .ok("second import");
+
+    let out = site.path().join("public");
+    build(site.path(), &out).ok("build");
+    let page = read(&out.join("servers/notes/read_note/index.html"));
+    assert!(page.contains("Definition history"), "{page}");
+    assert!(
+        page.contains("The definition last changed on 2026-12-05"),
+        "{page}"
+    );
+    assert!(page.contains("<del>id.</del>"), "{page}");
+    assert!(
+        page.contains("<ins>id &lt;b&gt;now&lt;/b&gt;.</ins>"),
+        "record text is escaped: {page}"
+    );
+    assert!(
+        page.contains("Input properties added: <code>command</code>"),
+        "{page}"
+    );
+    assert!(page.contains("Changed after review"), "{page}");
+    let unchanged = read(&out.join("servers/notes/list_notes/index.html"));
+    assert!(unchanged.contains("has not changed since it was first recorded, on 2026-12-01"));
+
+    let changes = read(&out.join("changes/index.html"));
+    assert!(
+        changes.contains("read_note") && changes.contains("changed after review"),
+        "{changes}"
+    );
+    let flagged = read(&out.join("flagged/index.html"));
+    assert!(
+        flagged.contains("read_note"),
+        "the changed tool is flagged: {flagged}"
+    );
+
+    // The feed is well-formed Atom (checked by Python's XML parser).
+    let feed = out.join("changes/atom.xml");
+    let check = std::process::Command::new(super::python())
+        .arg("-c")
+        .arg(
+            "import sys, xml.etree.ElementTree as E\n\
+             A='{http://www.w3.org/2005/Atom}'\n\
+             r=E.parse(sys.argv[1]).getroot()\n\
+             assert r.tag==A+'feed', r.tag\n\
+             for k in ('id','title','updated'): assert r.find(A+k) is not None, k\n\
+             es=r.findall(A+'entry')\n\
+             assert es, 'no entry'\n\
+             for e in es:\n\
+             \x20   for k in ('id','title','updated','link'): assert e.find(A+k) is not None, k\n\
+             print(len(es))\n",
+        )
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "1");
+
+    // A review clears the flag.
+    let site_arg = site.path().display().to_string();
+    toolrisk([
+        "import",
+        "notes",
+        "--pin",
+        "--date",
+        "2026-12-06",
+        "--site",
+        &site_arg,
+    ])
+    .ok("pin the review");
+    build(site.path(), &out).ok("build after the review");
+    let flagged = read(&out.join("flagged/index.html"));
+    assert!(!flagged.contains("read_note"), "reviewed: {flagged}");
+    let page = read(&out.join("servers/notes/read_note/index.html"));
+    assert!(
+        page.contains("The definition last changed on 2026-12-05"),
+        "{page}"
+    );
+}
