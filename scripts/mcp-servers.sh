@@ -27,7 +27,7 @@ ensure_mcp_servers() {
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq nodejs npm python3-venv >/dev/null
   fi
-  npm install --silent --no-audit --no-fund --prefix "$MCP_DIR" "${MCP_NPM_PACKAGES[@]}" >/dev/null
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$MCP_DIR" "${MCP_NPM_PACKAGES[@]}" >/dev/null
   python3 -m venv "$MCP_DIR/venv"
   "$MCP_DIR/venv/bin/pip" install -q --disable-pip-version-check "${MCP_PIP_PACKAGES[@]}"
   echo "$want" >"$MCP_DIR/.installed"

@@ -193,3 +193,22 @@ fn ctrl_c_stops_the_import_and_reaps_the_server() {
     assert!(!alive(pid_in(&pidfile)), "the server was reaped");
     assert_untouched(site.path());
 }
+
+#[test]
+fn a_tool_list_past_the_limits_leaves_the_record() {
+    let site = site_with_record();
+    let toml = site.path().join("site.toml");
+    let mut settings = read(&toml);
+    settings.push_str("[limits]\nmax_tools_per_server = 3\n");
+    std::fs::write(&toml, settings).unwrap();
+    let tools: Vec<serde_json::Value> = (0..5)
+        .map(|i| serde_json::json!({"name": format!("t{i}"), "inputSchema": {"type": "object"}}))
+        .collect();
+    let file = site.path().join("many.json");
+    std::fs::write(&file, serde_json::to_string(&tools).unwrap()).unwrap();
+    import(site.path(), "kept", &[], &fake(&file, 2))
+        .failed("too many tools")
+        .stderr_has(": tools/list: the server lists more than 3 tools")
+        .stderr_has("max_tools_per_server");
+    assert_untouched(site.path());
+}

@@ -304,3 +304,47 @@ fn the_site_shows_a_change_and_flags_a_dangerous_one() {
         "{page}"
     );
 }
+
+#[test]
+fn server_json_fills_the_servers_metadata() {
+    let site = new_site();
+    let file = site.path().join("tools.json");
+    write_tools(&file, &v1());
+    let meta = site.path().join("server.json");
+    std::fs::write(
+        &meta,
+        r#"{"name": "io.example/notes", "title": "Example Notes", "description": "Notes, over MCP.", "version": "1.2.3",
+            "repository": {"url": "https://github.com/example/notes.git", "source": "github"},
+            "packages": [{"registryType": "pypi", "identifier": "notes-mcp", "version": "1.2.3"}]}"#,
+    )
+    .unwrap();
+    let meta_arg = meta.display().to_string();
+    import(
+        site.path(),
+        "notes",
+        &["--server-json", &meta_arg],
+        &fake(&file, 0),
+    )
+    .ok("import with server.json");
+    let rec = record(site.path(), "notes");
+    assert_eq!(rec["name"], "Example Notes");
+    assert_eq!(rec["description"], "Notes, over MCP.");
+    assert_eq!(rec["repository"], "example/notes");
+    assert_eq!(rec["extra"]["registry"]["name"], "io.example/notes");
+    assert_eq!(
+        rec["extra"]["registry"]["packages"][0]["identifier"],
+        "notes-mcp"
+    );
+    // A server.json that is not JSON names the file, and nothing is written.
+    std::fs::write(&meta, "{ not json").unwrap();
+    std::fs::remove_file(site.path().join("content/servers/notes.json")).unwrap();
+    import(
+        site.path(),
+        "notes",
+        &["--server-json", &meta_arg],
+        &fake(&file, 0),
+    )
+    .failed("a broken server.json")
+    .stderr_has("server.json");
+    assert!(!site.path().join("content/servers/notes.json").exists());
+}
