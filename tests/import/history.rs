@@ -348,3 +348,35 @@ fn server_json_fills_the_servers_metadata() {
     .stderr_has("server.json");
     assert!(!site.path().join("content/servers/notes.json").exists());
 }
+
+/// `/changes/` is paginated, newest first, and links its feed.
+#[test]
+fn the_changes_list_is_paginated_newest_first() {
+    let out = tempdir();
+    build(&fixture("history"), out.path()).ok("build the history fixture");
+    let first = read(&out.path().join("changes/index.html"));
+    let second = read(&out.path().join("changes/page/2/index.html"));
+    assert!(first.contains("4 changes"), "{first}");
+    assert!(
+        first.contains("/changes/atom.xml"),
+        "the feed is linked: {first}"
+    );
+    assert!(
+        first.contains("/changes/page/2/"),
+        "a link to the next page: {first}"
+    );
+    for page in [&first, &second] {
+        assert!(page.contains("2026-12-05"), "{page}");
+    }
+    assert!(
+        second.contains("old_tool") || first.contains("old_tool"),
+        "the removed tool is listed"
+    );
+    let feed = read(&out.path().join("changes/atom.xml"));
+    assert_eq!(feed.matches("<entry>").count(), 4);
+    assert!(
+        feed.contains("&amp;lt;script&amp;gt;"),
+        "record text is escaped twice in the feed's HTML content"
+    );
+    assert!(!feed.contains("<script"), "{feed}");
+}
