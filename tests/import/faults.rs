@@ -212,3 +212,32 @@ fn a_tool_list_past_the_limits_leaves_the_record() {
         .stderr_has("max_tools_per_server");
     assert_untouched(site.path());
 }
+
+/// A server that answers `initialize` and then crashes, or hangs, at
+/// `tools/list`: the error names that step.
+#[test]
+fn a_server_that_fails_after_the_handshake() {
+    let site = site_with_record();
+    let script = site.path().join("half.py");
+    std::fs::write(
+        &script,
+        "import sys, json, time\nmode = sys.argv[1]\nfor line in sys.stdin:\n    m = json.loads(line)\n    if 'id' not in m: continue\n    if m['method'] == 'initialize':\n        r = {'protocolVersion': m['params']['protocolVersion'], 'capabilities': {'tools': {}}, 'serverInfo': {'name': 'half', 'version': '1'}}\n        print(json.dumps({'jsonrpc': '2.0', 'id': m['id'], 'result': r}), flush=True)\n    elif mode == 'crash':\n        sys.stderr.write('Traceback: boom\\n'); sys.exit(7)\n    else:\n        time.sleep(120)\n",
+    )
+    .unwrap();
+    let cmd = |mode: &str| {
+        vec![
+            super::python(),
+            script.display().to_string(),
+            mode.to_string(),
+        ]
+    };
+    import(site.path(), "kept", &["--timeout", "10"], &cmd("crash"))
+        .failed("a server that crashes at tools/list")
+        .stderr_has(": tools/list:")
+        .stderr_has("Traceback: boom");
+    assert_untouched(site.path());
+    import(site.path(), "kept", &["--timeout", "3"], &cmd("hang"))
+        .failed("a server that hangs at tools/list")
+        .stderr_has(": tools/list: the server did not answer within 3 s");
+    assert_untouched(site.path());
+}
