@@ -656,9 +656,31 @@ fn affected_pages(
         selection.sitemap = true;
     }
     // `/changes/` and its feed are small and read every server's history:
-    // written whole on every render.
+    // written whole on every render. When a changed record gained or lost
+    // changes, `/changes/` may have gained or lost a page.
     selection.lists.insert(List::Changes, Pages::All);
+    if changed
+        .iter()
+        .any(|&(si, old)| change_count(old) != change_count(&cat.servers[si]))
+    {
+        selection.sitemap = true;
+    }
     selection
+}
+
+/// How many entries a server puts on `/changes/`.
+fn change_count(s: &crate::catalogue::Server) -> usize {
+    let tools: usize = s
+        .tools
+        .iter()
+        .filter_map(|t| t.history.as_ref())
+        .map(|h| h.changes.len())
+        .sum();
+    tools
+        + s.history
+            .iter()
+            .map(|e| e.added.len() + e.removed.len())
+            .sum::<usize>()
 }
 
 #[cfg(test)]

@@ -380,3 +380,50 @@ fn the_changes_list_is_paginated_newest_first() {
     );
     assert!(!feed.contains("<script"), "{feed}");
 }
+
+/// An incremental build after `--pin` adds a change writes what a full
+/// build writes, the sitemap's new `/changes/` page included.
+#[test]
+fn an_incremental_build_after_a_pin_equals_a_full_build() {
+    let work = tempdir();
+    let site = work.path().join("site");
+    copy_dir(&fixture("history"), &site);
+    let (out, full) = (work.path().join("out"), work.path().join("full"));
+    build(&site, &out).ok("first build");
+    let path = site.join("content/servers/notes.json");
+    let mut rec = read_json(&path);
+    rec["tools"][1]["description"] = json!("List every note title, edited by hand.");
+    std::fs::write(&path, serde_json::to_string_pretty(&rec).unwrap()).unwrap();
+    let site_arg = site.display().to_string();
+    toolrisk([
+        "import",
+        "notes",
+        "--pin",
+        "--date",
+        "2026-12-08",
+        "--site",
+        &site_arg,
+    ])
+    .ok("pin");
+    let again = build(&site, &out);
+    again.ok("incremental build");
+    assert!(
+        again.stdout.contains("Rebuilt for 1 changed server record"),
+        "{}",
+        again.stdout
+    );
+    toolrisk([
+        "build".as_ref(),
+        site.as_os_str(),
+        "--output".as_ref(),
+        full.as_os_str(),
+        "--full".as_ref(),
+    ])
+    .ok("full build");
+    assert!(read(&full.join("sitemap.xml")).contains("/changes/page/3/"));
+    assert_same_tree(
+        &snapshot(&out),
+        &snapshot(&full),
+        "incremental against full",
+    );
+}
