@@ -16,6 +16,8 @@ pub mod content;
 pub mod corpus;
 pub mod error;
 pub mod fs;
+pub mod history;
+pub mod import;
 pub mod incremental;
 pub mod linkcheck;
 pub mod markdown;

@@ -59,11 +59,15 @@ pub enum Route<'a> {
     SitemapPart(usize),
     /// `robots.txt`.
     Robots,
+    /// The catalogue's definition changes, newest first.
+    Changes,
+    /// The Atom feed of the changes.
+    ChangesFeed,
 }
 
 /// URL segments at the top of the site that are not free-form pages: a page
 /// of `content/pages/` may not take one of these slugs.
-pub const RESERVED: [&str; 11] = [
+pub const RESERVED: [&str; 12] = [
     "servers",
     "categories",
     "risk",
@@ -75,6 +79,7 @@ pub const RESERVED: [&str; 11] = [
     "flagged",
     "review",
     "search",
+    "changes",
 ];
 
 /// The segment of the numbered pages of a long list ([`list_page`]), which
@@ -109,6 +114,8 @@ impl<'a> Route<'a> {
             Route::Sitemap => "sitemap.xml".into(),
             Route::SitemapPart(n) => format!("sitemap-{n}.xml"),
             Route::Robots => "robots.txt".into(),
+            Route::Changes => "changes/".into(),
+            Route::ChangesFeed => "changes/atom.xml".into(),
         }
     }
 
@@ -160,6 +167,8 @@ impl<'a> Route<'a> {
             (false, ["api", "servers", file]) => Route::ApiServer(file.strip_suffix(".json")?),
             (false, ["sitemap.xml"]) => Route::Sitemap,
             (false, ["robots.txt"]) => Route::Robots,
+            (true, ["changes"]) => Route::Changes,
+            (false, ["changes", "atom.xml"]) => Route::ChangesFeed,
             (false, [file]) => {
                 let n = file.strip_prefix("sitemap-")?.strip_suffix(".xml")?;
                 if n.starts_with('0') {
@@ -260,6 +269,8 @@ mod tests {
         Route::Sitemap,
         Route::SitemapPart(2),
         Route::Robots,
+        Route::Changes,
+        Route::ChangesFeed,
     ];
 
     #[test]

@@ -38,6 +38,8 @@ const LAYERS: &[&[&str]] = &[
     &["text"],
     &["error"],
     &["fs", "record", "slug"],
+    // Definition history: hashes of the records' tool definitions.
+    &["history"],
     // The URL scheme: every page and file of the output, from strings.
     &["routes"],
     // site.toml and the category table; the markdown renderer; the one
@@ -50,6 +52,8 @@ const LAYERS: &[&[&str]] = &[
     &["content"],
     // The catalogue: loading, the model (classified), indexes, references.
     &["catalogue"],
+    // Bringing tools in from live servers, into records the catalogue reads.
+    &["import"],
     // Templates and page kinds; the search index.
     &["render", "search"],
     // The link check of rendered pages; the state kept beside the output.

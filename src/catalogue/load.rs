@@ -204,6 +204,32 @@ pub fn parse_server(
                     .help("fix the spelling, or leave the field out to use the category's level"),
             );
         }
+        for (n, message) in crate::catalogue::history::check_tool_history(&tool.history) {
+            problems.push(
+                tool_location(file, text, i)
+                    .with_message(format!(
+                        "tool `{}`: history entry {n}: {message}",
+                        crate::text::for_terminal(&tool.name)
+                    ))
+                    .help("history is written by `toolrisk import`; see docs/content-format.md, \"Definition history\", or remove the entry"),
+            );
+        }
+        if let Some(newest) = tool.history.last()
+            && crate::text::is_iso_date(&newest.date)
+            && newest.hash != crate::catalogue::history::hash(tool)
+        {
+            warnings.push(
+                tool_location(file, text, i)
+                    .with_message(format!(
+                        "tool `{}`: the definition no longer matches the newest hash in its history (recorded {}); it was changed without an import",
+                        crate::text::for_terminal(&tool.name),
+                        newest.date
+                    ))
+                    .help(format!(
+                        "review the change, then record it with `toolrisk import --pin {slug}`, or import the server again"
+                    )),
+            );
+        }
         if let Some(d) = &tool.description
             && d.len() > config.limits.max_description_bytes
         {
@@ -213,6 +239,23 @@ pub fn parse_server(
                 d.len(),
                 config.limits.max_description_bytes
             )));
+        }
+    }
+    for (i, e) in record.history.iter().enumerate() {
+        if !crate::text::is_iso_date(&e.date) {
+            problems.push(
+                at_key(
+                    file,
+                    text,
+                    "history",
+                    &format!(
+                        "server history entry {}: `date` is `{}`, not a date",
+                        i + 1,
+                        e.date
+                    ),
+                )
+                .help("write dates as YYYY-MM-DD; history is written by `toolrisk import`"),
+            );
         }
     }
     problems.into_result()?;

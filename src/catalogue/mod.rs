@@ -5,6 +5,8 @@
 //! links, related tools). [`Catalogue`] owns the result and answers lookups;
 //! after [`Catalogue::assemble`] it is read-only.
 
+pub mod changes;
+pub use crate::history;
 pub mod index;
 pub mod load;
 pub mod model;

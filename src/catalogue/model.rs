@@ -70,6 +70,8 @@ pub struct Tool {
     /// [`crate::classify::arguments::MAX_ARGUMENTS`]).
     pub argument_count: usize,
     pub class: Classification,
+    /// The definition's recorded changes, when the record has a history.
+    pub history: Option<crate::catalogue::changes::ToolHistory>,
 }
 
 impl Tool {
@@ -119,6 +121,8 @@ pub struct Server {
     pub extra: serde_json::Map<String, Value>,
     pub file: PathBuf,
     pub tools: Vec<Tool>,
+    /// Tools added and removed by imports, oldest first.
+    pub history: Vec<crate::catalogue::changes::ServerEvent>,
 }
 
 impl Server {
@@ -199,14 +203,36 @@ pub fn build_server(loaded: LoadedServer, config: &Config) -> (Server, Vec<Diagn
         extra: record.extra,
         file,
         tools,
+        history: record.history.iter().map(Into::into).collect(),
     };
     (server, warnings)
 }
 
 fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Config) -> Tool {
-    let class = classify(&record, server_slug, config);
+    let mut class = classify(&record, server_slug, config);
     let arguments = arguments(&record, &config.categories[class.category].name);
     let argument_count = argument_count(&record);
+    let history = crate::catalogue::changes::read(&record, server_slug, config);
+    if let Some(f) = history
+        .as_ref()
+        .and_then(crate::catalogue::changes::after_review_finding)
+    {
+        // Flagged like a poisoning marker: risk raised, policy hidden.
+        if !class.is_poisoned() {
+            let raised = class.risk.raised().max(Risk::High);
+            class.risk_evidence.push(crate::classify::Evidence {
+                source: crate::classify::Source::Poisoning,
+                quote: f.quote.clone(),
+                note: format!(
+                    "a change to the definition after it was recorded raises the risk from {} to {}, and the recommended policy hides the tool until the change is reviewed",
+                    class.risk.as_str(),
+                    raised.as_str()
+                ),
+            });
+            class.risk = raised;
+        }
+        class.findings.push(f);
+    }
     let mut description = reveal(record.description.as_deref().unwrap_or("")).into_owned();
     if description.len() > config.limits.max_description_bytes {
         let mut cut = config.limits.max_description_bytes;
@@ -234,6 +260,7 @@ fn build_tool(record: ToolRecord, slug: String, server_slug: &str, config: &Conf
         arguments,
         argument_count,
         class,
+        history,
     }
 }
 

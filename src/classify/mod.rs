@@ -108,6 +108,9 @@ pub enum FindingKind {
     SecretAccess,
     /// The name copies a well-known tool of another server.
     Shadowing,
+    /// A recorded change made the tool more dangerous after it was first
+    /// recorded (see `catalogue::changes`).
+    ChangedAfterReview,
 }
 
 /// A problem found in a record.
@@ -127,6 +130,7 @@ impl FindingKind {
             FindingKind::ModelInstructions => "model_instructions",
             FindingKind::SecretAccess => "secret_access",
             FindingKind::Shadowing => "shadowing",
+            FindingKind::ChangedAfterReview => "changed_after_review",
         }
     }
 

@@ -96,6 +96,48 @@ pub enum Command {
         /// The folder to create; must not exist or be empty.
         dir: PathBuf,
     },
+    /// Write or update a server record from the live server's tool list.
+    ///
+    /// Starts the server (`-- COMMAND [ARGS...]`, over stdio) or reaches it
+    /// (`--url URL`, Streamable HTTP), runs `initialize` and `tools/list` to
+    /// its last page, and writes content/servers/SLUG.json: the tools as the
+    /// server lists them, hand-set fields (category, risk, rationale; the
+    /// server's name, description, repository, extra) kept, and a history
+    /// entry for every tool whose definition changed. A failed import names
+    /// the step and leaves the record as it was.
+    #[command(
+        after_help = "examples:\n  toolrisk import time -- uvx mcp-server-time\n  toolrisk import everything --url http://127.0.0.1:3001/mcp --header 'Authorization: Bearer TOKEN'\n  toolrisk import --pin time"
+    )]
+    Import {
+        /// The server's slug: the record is content/servers/SLUG.json.
+        slug: String,
+        /// The site folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// A Streamable HTTP endpoint instead of a command.
+        #[arg(long, conflicts_with = "command")]
+        url: Option<String>,
+        /// An HTTP header for --url, `NAME:VALUE`; may be repeated.
+        #[arg(long = "header", requires = "url")]
+        headers: Vec<String>,
+        /// Seconds to wait for the whole session before giving up.
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// The date to record as `checked` and in history [default: today, UTC].
+        #[arg(long)]
+        date: Option<String>,
+        /// Record the current definitions in the record as reviewed, without
+        /// contacting a server.
+        #[arg(long, conflicts_with_all = ["url", "command"])]
+        pin: bool,
+        /// An MCP Registry server.json whose name, title, description,
+        /// version, repository, packages and remotes are merged in.
+        #[arg(long)]
+        server_json: Option<PathBuf>,
+        /// The server's command and arguments, after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
     /// Print a tool's or a server's recommended policy, or a tool's risk card.
     ///
     /// SERVER/TOOL prints one tool; SERVER alone prints the whole server's
@@ -152,6 +194,27 @@ pub fn run(cli: Cli) -> ExitCode {
             port,
             open,
         }),
+        Command::Import {
+            slug,
+            site,
+            url,
+            headers,
+            timeout,
+            date,
+            pin,
+            server_json,
+            command,
+        } => import(
+            slug,
+            site,
+            url,
+            headers,
+            timeout,
+            date,
+            pin,
+            server_json,
+            command,
+        ),
         Command::Snippet {
             reference,
             format,
@@ -165,6 +228,55 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import(
+    slug: String,
+    site_dir: PathBuf,
+    url: Option<String>,
+    headers: Vec<String>,
+    timeout: f64,
+    date: Option<String>,
+    pin: bool,
+    server_json: Option<PathBuf>,
+    command: Vec<String>,
+) -> CmdResult {
+    use crate::error::Diagnostic;
+    let mut parsed = Vec::new();
+    for h in &headers {
+        let Some((name, value)) = h.split_once(':').filter(|(n, _)| !n.trim().is_empty()) else {
+            return Err(
+                Diagnostic::new(format!("`--header {h}` is not `NAME:VALUE`"))
+                    .help("write it as e.g. `--header 'Authorization: Bearer TOKEN'`")
+                    .into(),
+            );
+        };
+        parsed.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
+        return Err(Diagnostic::new(format!(
+            "`--timeout {timeout}` is not a number of seconds between 0 and 86400"
+        ))
+        .into());
+    }
+    let source = match (url, command.is_empty()) {
+        (Some(url), _) => Some(crate::import::Source::Http {
+            url,
+            headers: parsed,
+        }),
+        (None, false) => Some(crate::import::Source::Stdio(command)),
+        (None, true) => None,
+    };
+    crate::import::run(&crate::import::Options {
+        slug,
+        site_dir,
+        source,
+        timeout: std::time::Duration::from_secs_f64(timeout),
+        date,
+        pin,
+        server_json,
+    })
 }
 
 /// The result of a command: problems are printed by [`run`].

@@ -40,6 +40,7 @@ pub(super) fn list_path(cat: &Catalogue, list: List) -> Option<String> {
         List::Servers => Route::Servers.path(),
         List::Flagged => Route::Flagged.path(),
         List::Review => Route::Review.path(),
+        List::Changes => Route::Changes.path(),
         List::Category(ci) => Route::Category(&cat.config.categories.get(ci)?.name).path(),
         List::Risk(r) => Route::Risk(crate::config::Risk::ALL.get(r)?.as_str()).path(),
         List::Attack(ai) => Route::Attack(&cat.attacks.get(ai)?.slug).path(),
@@ -163,5 +164,30 @@ pub(super) fn affected_pages(
     if selection.lists.values().any(|p| *p == Pages::All) {
         selection.sitemap = true;
     }
+    // `/changes/` and its feed are small and read every server's history:
+    // written whole on every render. When a changed record gained or lost
+    // changes, `/changes/` may have gained or lost a page.
+    selection.lists.insert(List::Changes, Pages::All);
+    if changed
+        .iter()
+        .any(|&(si, old)| change_count(old) != change_count(&cat.servers[si]))
+    {
+        selection.sitemap = true;
+    }
     selection
+}
+
+/// How many entries a server puts on `/changes/`.
+fn change_count(s: &crate::catalogue::Server) -> usize {
+    let tools: usize = s
+        .tools
+        .iter()
+        .filter_map(|t| t.history.as_ref())
+        .map(|h| h.changes.len())
+        .sum();
+    tools
+        + s.history
+            .iter()
+            .map(|e| e.added.len() + e.removed.len())
+            .sum::<usize>()
 }

@@ -8,7 +8,9 @@
 //! [`crate::output::Sink`]. It reads the catalogue and never changes it.
 
 pub mod api;
+pub mod changes;
 pub mod collapse;
+pub mod history;
 mod lists;
 pub mod native;
 pub use lists::{flagged_ids, review_ids};
@@ -74,6 +76,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "review.html",
         include_str!("../builtin/templates/review.html"),
+    ),
+    (
+        "changes.html",
+        include_str!("../builtin/templates/changes.html"),
     ),
     (
         "partials/policy.html",

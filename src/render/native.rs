@@ -136,9 +136,11 @@ impl Native {
             raw(out, &t.description_html);
             raw(out, "</div>");
         }
+        raw(out, "</section>");
+        raw(out, &t.history_html);
         raw(
             out,
-            "</section><section aria-labelledby=risk><h2 id=risk>Category and risk</h2><dl class=facts><dt>Category</dt><dd><a href=\"",
+            "<section aria-labelledby=risk><h2 id=risk>Category and risk</h2><dl class=facts><dt>Category</dt><dd><a href=\"",
         );
         field(out, category, "url")?;
         raw(out, "\">");

@@ -162,6 +162,7 @@ impl<'a> SiteRenderer<'a> {
                 self.pages(sink);
                 self.flagged(sink);
                 self.review(sink);
+                self.changes(sink);
                 if full || self.selection.as_ref().is_some_and(|s| s.catalogue_json) {
                     crate::render::api::catalogue_json(self, sink);
                 }

@@ -26,6 +26,8 @@ pub enum List {
     Flagged,
     /// `/review/`.
     Review,
+    /// `/changes/`.
+    Changes,
 }
 
 /// Which pages of one list to write.

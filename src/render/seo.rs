@@ -161,6 +161,11 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
         &Route::Flagged.path(),
         crate::render::lists::flagged_ids(cat).len(),
     );
+    list(
+        &mut out,
+        "changes/",
+        crate::render::changes::change_items(cat, &r.urls).len(),
+    );
     for p in &cat.pages {
         out.push(Route::Page(&p.slug).path());
     }

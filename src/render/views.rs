@@ -137,6 +137,9 @@ pub struct ToolView {
     pub embed_url: String,
     pub description_html: String,
     pub description_text: String,
+    /// The "Definition history" section, escaped HTML; empty when the
+    /// record has no history.
+    pub history_html: String,
     /// A [`ServerSummary`], a [`CategoryView`] and a [`RiskView`], as
     /// template values shared with the tool's neighbours.
     pub server: tera::Value,

@@ -44,6 +44,7 @@ fn native_pages_equal_the_engines() {
         root.join("tests/fixtures/paged"),
         root.join("tests/fixtures/options"),
         root.join("tests/fixtures/own-chrome"),
+        root.join("tests/fixtures/history"),
     ] {
         let (native, engine, count) = both_ways(&dir);
         assert_eq!(

@@ -1,0 +1,119 @@
+//! The tool page's "Definition history" section: when the definition last
+//! changed and what changed (a word-level diff of the description, schema
+//! properties added or removed, annotations changed), written from the
+//! model's history. `/changes/` and its feed (`render::changes`) reuse the
+//! same detail. Every text comes from a record and is escaped (hidden
+//! characters made visible first) before any markup is added.
+
+use crate::catalogue::Tool;
+use crate::catalogue::changes::{ChangeNote, DiffOp};
+use crate::classify::poison::reveal;
+use crate::markdown::escape_into;
+use crate::render::urls::Urls;
+use crate::routes::Route;
+use crate::text;
+
+fn esc(out: &mut String, s: &str) {
+    escape_into(out, &reveal(s));
+}
+
+/// The names of changed fields, in words.
+pub(super) fn field_words(fields: &[String]) -> String {
+    let words: Vec<String> = fields
+        .iter()
+        .map(|f| match f.as_str() {
+            "inputSchema" => "input schema".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    if words.is_empty() {
+        "fields not recorded (pinned by hand)".into()
+    } else {
+        text::join_and(&words)
+    }
+}
+
+/// What one change did, as escaped HTML: the word diff, the properties and
+/// annotations, and why it raised a flag.
+pub(super) fn change_detail_html(out: &mut String, c: &ChangeNote) {
+    if !c.description_diff.is_empty() {
+        out.push_str("<p class=\"small\">The description, word by word (removed words struck through, added words marked):</p><p class=\"diff\">");
+        for part in &c.description_diff {
+            let (open, close) = match part.op {
+                DiffOp::Same => ("", ""),
+                DiffOp::Removed => ("<del>", "</del>"),
+                DiffOp::Added => ("<ins>", "</ins>"),
+            };
+            out.push_str(open);
+            esc(out, &part.text);
+            out.push_str(close);
+        }
+        out.push_str("</p>");
+    }
+    let list = |out: &mut String, label: &str, items: &[String]| {
+        if items.is_empty() {
+            return;
+        }
+        out.push_str("<p>");
+        out.push_str(label);
+        out.push_str(": ");
+        for (i, p) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("<code>");
+            esc(out, p);
+            out.push_str("</code>");
+        }
+        out.push_str(".</p>");
+    };
+    list(out, "Input properties added", &c.properties_added);
+    list(out, "Input properties removed", &c.properties_removed);
+    list(out, "Annotations changed", &c.annotations_changed);
+    if c.partial {
+        out.push_str("<p class=\"muted\">The previous definition was not kept whole, so only the names of the changed fields are known.</p>");
+    }
+    if !c.after_review.is_empty() {
+        out.push_str("<p class=\"changed-after-review\"><strong>Changed after review:</strong> ");
+        esc(out, &text::capitalize(&text::join_and(&c.after_review)));
+        out.push_str(".</p>");
+    }
+}
+
+/// The tool page's "Definition history" section, or "" when the record
+/// has no history. The same bytes go into the engine's page and the
+/// native one.
+pub fn tool_history_html(tool: &Tool, urls: &Urls) -> String {
+    let Some(h) = &tool.history else {
+        return String::new();
+    };
+    let mut out = String::from(
+        "<section aria-labelledby=\"history\"><h2 id=\"history\">Definition history</h2><p>",
+    );
+    match h.changes.last() {
+        None => {
+            out.push_str("The definition has not changed since it was first recorded, on ");
+            esc(&mut out, &h.since);
+            out.push('.');
+        }
+        Some(last) => {
+            out.push_str("The definition last changed on ");
+            esc(&mut out, &last.date);
+            out.push_str(" (");
+            esc(&mut out, &field_words(&last.fields));
+            out.push_str("); ");
+            out.push_str(&text::count(h.changes.len(), "change", "changes"));
+            out.push_str(" recorded since ");
+            esc(&mut out, &h.since);
+            out.push('.');
+        }
+    }
+    out.push_str(" <a href=\"");
+    esc(&mut out, &urls.at(&Route::Changes.path()));
+    out.push_str("\">Every change in the catalogue</a>.</p>");
+    if let Some(last) = h.changes.last() {
+        change_detail_html(&mut out, last);
+    }
+    out.push_str("</section>");
+    out
+}
