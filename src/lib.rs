@@ -28,4 +28,5 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod state;
+pub mod term;
 pub mod text;

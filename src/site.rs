@@ -280,6 +280,10 @@ pub fn build(
     progress: &(dyn Fn(u64) + Sync),
     on_loaded: &dyn Fn(&Catalogue),
 ) -> Result<Report, Diagnostics> {
+    // Before the lock, which makes the output's folder.
+    if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
+        return Err(d.into());
+    }
     let mut timings = Timings::default();
     let mut lock = Some(Lock::acquire(output)?);
     let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));

@@ -94,6 +94,12 @@ pub fn parse_server(
     }
     let record: ServerRecord = serde_json::from_str(text).map_err(|e| {
         super::record_text::pasted_tools_list(file, text)
+            .or_else(|| {
+                let no_name = e.to_string().starts_with("missing field `name`");
+                no_name
+                    .then(|| super::record_text::missing_name(file, text))
+                    .flatten()
+            })
             .unwrap_or_else(|| json_diagnostic(file, &e))
     })?;
     let mut problems = Diagnostics::new();
@@ -364,7 +370,7 @@ impl WithMessage for Diagnostic {
 /// The position of the `index`-th object of the `"tools"` array, found by a
 /// small scan of the text. Records are well-formed JSON by the time this
 /// runs; when the scan finds nothing, the file alone is named.
-fn tool_location(file: &std::path::Path, text: &str, index: usize) -> Diagnostic {
+pub(super) fn tool_location(file: &std::path::Path, text: &str, index: usize) -> Diagnostic {
     let tools_at = text.find("\"tools\"").unwrap_or(0);
     match nth_tool_start(&text[tools_at..], index) {
         Some(offset) => {

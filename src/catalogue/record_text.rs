@@ -41,7 +41,11 @@ pub(crate) fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Di
     let object = value.as_object()?;
     let (what, tools_at) = if object.contains_key("jsonrpc") {
         ("a JSON-RPC response", "`result.tools`")
-    } else if object.contains_key("tools") && !object.contains_key("name") {
+    } else if object.contains_key("tools")
+        && object
+            .keys()
+            .all(|k| ["tools", "nextCursor", "_meta"].contains(&k.as_str()))
+    {
         ("an MCP `tools/list` result", "`tools`")
     } else {
         return None;
@@ -56,6 +60,30 @@ pub(crate) fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Di
              `\"name\"`; see docs/content-format.md"
         )),
     )
+}
+
+/// A record that failed to parse because an object has no `name`: says
+/// which one (the server, or tool number N) and points at its start.
+pub(crate) fn missing_name(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = value.as_object()?;
+    if !object.contains_key("name") {
+        let (line, column) = crate::error::line_col(text, text.len() - text.trim_start().len());
+        return Some(
+            Diagnostic::in_file(file, "the server has no `name`")
+                .at(line, column)
+                .help("add the server's display name, e.g. \"name\": \"GitHub MCP Server\""),
+        );
+    }
+    let tools = object.get("tools")?.as_array()?;
+    let i = tools
+        .iter()
+        .position(|t| t.as_object().is_some_and(|t| !t.contains_key("name")))?;
+    let mut d = super::load::tool_location(file, text, i);
+    d.message = format!("tool {} has no `name`", i + 1);
+    Some(d.help(
+        "every tool needs the name it has in the server's tools/list, e.g. \"name\": \"search_issues\"",
+    ))
 }
 
 /// A warning for every key written twice in one object of the record, at

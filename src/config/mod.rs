@@ -281,10 +281,13 @@ pub struct Config {
 impl Config {
     /// Reads `site.toml` from the site folder.
     pub fn load(site_dir: &Path) -> Result<Config, Diagnostics> {
+        if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
+            return Err(d.into());
+        }
         let path = site_dir.join("site.toml");
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Diagnostic::in_file("site.toml", format!("cannot read the site settings: {e}"))
-                .help("run the command in a site folder, or give the folder as an argument; `toolrisk init DIR` makes a new one")
+                .help("check that the file can be read")
         })?;
         Config::parse(&text)
     }

@@ -41,6 +41,22 @@ pub trait Sink: Sync {
     }
 }
 
+/// A sink that tells `progress` of every page it counts, one at a time.
+pub struct Counted<'s> {
+    pub sink: &'s dyn Sink,
+    pub progress: &'s (dyn Fn(u64) + Sync),
+}
+
+impl Sink for Counted<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.sink.write(path, bytes)
+    }
+    fn count_page(&self) {
+        self.sink.count_page();
+        (self.progress)(1);
+    }
+}
+
 fn minify_cfg() -> minify_html::Cfg {
     let mut cfg = minify_html::Cfg::new();
     cfg.keep_closing_tags = true;

@@ -11,7 +11,7 @@ pub mod api;
 pub mod collapse;
 mod lists;
 pub mod native;
-pub use lists::{flagged_ids, review_ids};
+pub use lists::{expected_pages, flagged_ids, review_ids};
 pub mod pages;
 pub mod selection;
 pub mod seo;
