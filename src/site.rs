@@ -297,14 +297,19 @@ pub fn build(
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
     let staged = Staged::begin(lock, site_dir)?;
-    let (postings, template_warnings) =
-        match render(site_dir, &cat, &staged, &mut timings, progress) {
-            Ok(rendered) => rendered,
-            Err(problems) => {
-                drop(staged.abandon());
-                return Err(problems);
-            }
-        };
+    let compressed = crate::output::compress::Compressed { sink: &staged };
+    let sink: &dyn Sink = if cat.config.compress {
+        &compressed
+    } else {
+        &staged
+    };
+    let (postings, template_warnings) = match render(site_dir, &cat, sink, &mut timings, progress) {
+        Ok(rendered) => rendered,
+        Err(problems) => {
+            drop(staged.abandon());
+            return Err(problems);
+        }
+    };
     let files = staged.files.load(Ordering::Relaxed);
     let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);
@@ -384,6 +389,10 @@ fn build_changes(
     };
     let blocks = std::mem::take(&mut saved.blocks);
     let mut session = crate::incremental::Session::resume(site_dir, base_url, saved)?;
+    // The twins of `compress = true` are written by full builds only.
+    if session.catalogue().config.compress {
+        return Ok(None);
+    }
     timings
         .stages
         .append(&mut std::mem::take(&mut session.timings.stages));

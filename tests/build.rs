@@ -8,6 +8,8 @@ mod common;
 mod hostile;
 #[path = "build/incremental.rs"]
 mod incremental;
+#[path = "build/publish.rs"]
+mod publish;
 #[path = "build/reliability.rs"]
 mod reliability;
 #[path = "build/search.rs"]

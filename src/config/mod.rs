@@ -197,6 +197,8 @@ struct RawConfig {
     language: String,
     #[serde(default = "yes")]
     minify: bool,
+    #[serde(default)]
+    compress: bool,
     #[serde(default = "default_per_page")]
     per_page: usize,
     #[serde(default)]
@@ -263,6 +265,8 @@ pub struct Config {
     pub base_path: String,
     pub language: String,
     pub minify: bool,
+    /// Write `.br` and `.gz` twins of every text file (`compress = true`).
+    pub compress: bool,
     pub per_page: usize,
     /// The catalogue date set in site.toml, as `YYYY-MM-DD`.
     pub date: Option<String>,
@@ -369,6 +373,7 @@ impl Config {
             base_path,
             language: raw.language,
             minify: raw.minify,
+            compress: raw.compress,
             per_page: raw.per_page.max(1),
             date: raw.date.map(|d| d.to_string()),
             limits: raw.limits,

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::error::Diagnostic;
 
+pub mod compress;
 mod incremental;
 pub mod lock;
 pub mod staged;

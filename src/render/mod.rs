@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod collapse;
+pub mod deploy;
 mod lists;
 pub mod native;
 pub use lists::{expected_pages, flagged_ids, review_ids};

@@ -170,6 +170,11 @@ impl<'a> SiteRenderer<'a> {
                     self.not_found(sink);
                     self.file(
                         sink,
+                        "_headers",
+                        crate::render::deploy::headers_file(self.cat).as_bytes(),
+                    );
+                    self.file(
+                        sink,
                         "schema/policy.schema.json",
                         policy::POLICY_SCHEMA.as_bytes(),
                     );
