@@ -71,22 +71,39 @@ impl fmt::Display for Diagnostic {
     /// file's name): control and hidden characters are shown as
     /// `[U+XXXX]`, so that printing a diagnostic never drives a terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl Diagnostic {
+    /// The diagnostic as [`fmt::Display`] writes it, with the `help:`
+    /// label coloured when `color` is set (never the text: it may come
+    /// from a record).
+    pub fn render(&self, color: bool) -> String {
         use crate::text::for_terminal_lines as safe;
+        let mut out = String::new();
         if let Some(file) = &self.file {
-            write!(f, "{}", safe(&file.display().to_string()))?;
+            out.push_str(&safe(&file.display().to_string()));
             if let Some(line) = self.line {
-                write!(f, ":{line}")?;
+                out.push_str(&format!(":{line}"));
                 if let Some(column) = self.column {
-                    write!(f, ":{column}")?;
+                    out.push_str(&format!(":{column}"));
                 }
             }
-            write!(f, ": ")?;
+            out.push_str(": ");
         }
-        write!(f, "{}", safe(&self.message))?;
+        out.push_str(&safe(&self.message));
         if let Some(help) = &self.help {
-            write!(f, "\n   help: {}", safe(help))?;
+            out.push_str("\n   ");
+            out.push_str(&crate::term::paint(
+                crate::term::Label::Help,
+                "help:",
+                color,
+            ));
+            out.push(' ');
+            out.push_str(&safe(help));
         }
-        Ok(())
+        out
     }
 }
 
@@ -161,15 +178,28 @@ impl FromIterator<Diagnostic> for Diagnostics {
 impl fmt::Display for Diagnostics {
     /// Numbered, one problem per entry, with a closing count.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl Diagnostics {
+    /// The list as [`fmt::Display`] writes it, with the `error N:` and
+    /// `help:` labels coloured when `color` is set.
+    pub fn render(&self, color: bool) -> String {
+        use crate::term::{Label, paint};
+        let mut out = String::new();
         for (i, d) in self.items.iter().enumerate() {
-            writeln!(f, "error {}: {d}", i + 1)?;
+            out.push_str(&paint(Label::Error, &format!("error {}:", i + 1), color));
+            out.push(' ');
+            out.push_str(&d.render(color));
+            out.push('\n');
         }
         let n = self.items.len();
-        write!(
-            f,
+        out.push_str(&format!(
             "{n} {} found",
             if n == 1 { "problem" } else { "problems" }
-        )
+        ));
+        out
     }
 }
 
@@ -191,6 +221,12 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Prints every problem of a run to standard error, always (also under
+/// `--quiet`), coloured as `--color` says.
+pub fn print_all(problems: &Diagnostics) {
+    eprintln!("{}", problems.render(crate::term::color()));
 }
 
 #[cfg(test)]

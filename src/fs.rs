@@ -180,6 +180,35 @@ pub fn free_bytes(_path: &Path) -> Option<u64> {
     None
 }
 
+/// The problem with `site_dir` when it is no site folder: missing, or
+/// without a `site.toml`. Names the folder looked in (absolute, so that
+/// `.` says where it is); `how` says how this command is given a folder.
+pub fn not_a_site(site_dir: &Path, how: &str) -> Option<Diagnostic> {
+    let shown = std::path::absolute(site_dir).unwrap_or_else(|_| site_dir.to_path_buf());
+    let help = format!(
+        "{how}, or run the command in the site folder (the one holding site.toml); \
+         `toolrisk init DIR` makes a new site"
+    );
+    if !site_dir.is_dir() {
+        let what = if site_dir.exists() {
+            "that is a file, not a folder"
+        } else {
+            "there is no such folder"
+        };
+        return Some(Diagnostic::new(format!("no site at {}: {what}", shown.display())).help(help));
+    }
+    if !site_dir.join("site.toml").exists() {
+        return Some(
+            Diagnostic::new(format!(
+                "no site at {}: the folder has no site.toml",
+                shown.display()
+            ))
+            .help(help),
+        );
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(unix)]

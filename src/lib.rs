@@ -33,4 +33,5 @@ pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod state;
+pub mod term;
 pub mod text;

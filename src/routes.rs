@@ -63,6 +63,8 @@ pub enum Route<'a> {
     Changes,
     /// The Atom feed of the changes.
     ChangesFeed,
+    /// `_headers`: the static host's response headers.
+    Headers,
 }
 
 /// URL segments at the top of the site that are not free-form pages: a page
@@ -116,6 +118,7 @@ impl<'a> Route<'a> {
             Route::Robots => "robots.txt".into(),
             Route::Changes => "changes/".into(),
             Route::ChangesFeed => "changes/atom.xml".into(),
+            Route::Headers => "_headers".into(),
         }
     }
 
@@ -169,6 +172,7 @@ impl<'a> Route<'a> {
             (false, ["robots.txt"]) => Route::Robots,
             (true, ["changes"]) => Route::Changes,
             (false, ["changes", "atom.xml"]) => Route::ChangesFeed,
+            (false, ["_headers"]) => Route::Headers,
             (false, [file]) => {
                 let n = file.strip_prefix("sitemap-")?.strip_suffix(".xml")?;
                 if n.starts_with('0') {
@@ -271,6 +275,7 @@ mod tests {
         Route::Robots,
         Route::Changes,
         Route::ChangesFeed,
+        Route::Headers,
     ];
 
     #[test]

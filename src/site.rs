@@ -294,6 +294,10 @@ pub fn build(
     progress: &(dyn Fn(u64) + Sync),
     on_loaded: &dyn Fn(&Catalogue),
 ) -> Result<Report, Diagnostics> {
+    // Before the lock, which makes the output's folder.
+    if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
+        return Err(d.into());
+    }
     let mut timings = Timings::default();
     let mut lock = Some(Lock::acquire(output)?);
     let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));
@@ -307,14 +311,19 @@ pub fn build(
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
     let staged = Staged::begin(lock, site_dir)?;
-    let (postings, template_warnings) =
-        match render(site_dir, &cat, &staged, &mut timings, progress) {
-            Ok(rendered) => rendered,
-            Err(problems) => {
-                drop(staged.abandon());
-                return Err(problems);
-            }
-        };
+    let compressed = crate::output::compress::Compressed { sink: &staged };
+    let sink: &dyn Sink = if cat.config.compress {
+        &compressed
+    } else {
+        &staged
+    };
+    let (postings, template_warnings) = match render(site_dir, &cat, sink, &mut timings, progress) {
+        Ok(rendered) => rendered,
+        Err(problems) => {
+            drop(staged.abandon());
+            return Err(problems);
+        }
+    };
     let files = staged.files.load(Ordering::Relaxed);
     let pages = staged.pages.load(Ordering::Relaxed);
     let bytes = staged.bytes.load(Ordering::Relaxed);

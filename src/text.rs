@@ -93,6 +93,19 @@ pub fn for_terminal_lines(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(revealed.replace('\r', "[U+000D]"))
 }
 
+/// The candidate closest to `word` by edit distance, when it is close
+/// enough to be a likely misspelling (at most a third of the word's
+/// letters, and at least one, differ); `None` when nothing is.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|&(d, c)| d <= limit && c != word)
+        .min_by_key(|&(d, c)| (d, c))
+        .map(|(_, c)| c)
+}
+
 /// The text with its first letter in upper case.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();

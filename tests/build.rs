@@ -1,17 +1,23 @@
 //! Integration tests: drive the `toolrisk` binary over the fixture sites in
 //! tests/fixtures and check the output as a user and a browser see it.
 
+#[path = "build/cli.rs"]
+mod cli;
 mod common;
 #[path = "build/hostile.rs"]
 mod hostile;
 #[path = "build/incremental.rs"]
 mod incremental;
+#[path = "build/publish.rs"]
+mod publish;
 #[path = "build/reliability.rs"]
 mod reliability;
 #[path = "build/search.rs"]
 mod search;
 #[path = "build/serve.rs"]
 mod serve;
+#[path = "build/serve_broken.rs"]
+mod serve_broken;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -1216,8 +1222,13 @@ fn bad_unknown_field_names_it_and_the_expected_fields() {
 
 #[test]
 fn bad_missing_tool_name() {
-    build_bad("bad-missing-name")
-        .stderr_has("content/servers/nameless.json:5:47: a server or tool object has no `name`");
+    let run = build_bad("bad-missing-name");
+    assert_eq!(
+        run.stderr,
+        "error 1: content/servers/nameless.json:5:5: tool 2 has no `name`\n   help: every tool \
+         needs the name it has in the server's tools/list, e.g. \"name\": \"search_issues\"\n\
+         1 problem found\n"
+    );
 }
 
 #[test]

@@ -36,6 +36,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Leaves: text helpers, diagnostics, file-system helpers.
     &["text"],
+    // Colour and quiet for the command line's own messages.
+    &["term"],
     &["error"],
     &["fs", "record", "slug"],
     // Definition history: hashes of the records' tool definitions.

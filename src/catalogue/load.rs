@@ -95,6 +95,12 @@ pub fn parse_server(
     }
     let record: ServerRecord = serde_json::from_str(text).map_err(|e| {
         super::record_text::pasted_tools_list(file, text)
+            .or_else(|| {
+                let no_name = e.to_string().starts_with("missing field `name`");
+                no_name
+                    .then(|| super::record_text::missing_name(file, text))
+                    .flatten()
+            })
             .unwrap_or_else(|| json_diagnostic(file, &e))
     })?;
     let mut problems = Diagnostics::new();
@@ -130,7 +136,7 @@ pub fn parse_server(
     for (i, tool) in record.tools.iter().enumerate() {
         if tool.name.is_empty() {
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!("tool {} has an empty `name`", i + 1))
                     .help("every tool needs the name it has in the server's tools/list"),
             );
@@ -143,7 +149,7 @@ pub fn parse_server(
                 .take(40)
                 .collect();
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "tool {} has a name of {name_chars} characters (“{shown}…”), more than the limit of {}",
                         i + 1,
@@ -157,7 +163,7 @@ pub fn parse_server(
             && title.chars().count() > config.limits.max_title_chars
         {
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "tool `{}` has a title of {} characters, more than the limit of {}",
                         crate::text::for_terminal(&tool.name),
@@ -169,7 +175,7 @@ pub fn parse_server(
         }
         if let Some(first) = seen.insert(tool.name.as_str(), i) {
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "duplicate tool `{}`: tools {} and {} have the same name",
                         tool.name,
@@ -183,7 +189,7 @@ pub fn parse_server(
             && config.category(category).is_none()
         {
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "tool `{}` has unknown category `{category}`; expected one of {}",
                         tool.name,
@@ -196,7 +202,7 @@ pub fn parse_server(
             && Risk::parse(risk).is_none()
         {
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "tool `{}` has unknown risk `{risk}`; expected one of `low`, `medium`, `high`, `critical`",
                         tool.name
@@ -206,7 +212,7 @@ pub fn parse_server(
         }
         for (n, message) in crate::catalogue::history::check_tool_history(&tool.history) {
             problems.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "tool `{}`: history entry {n}: {message}",
                         crate::text::for_terminal(&tool.name)
@@ -219,7 +225,7 @@ pub fn parse_server(
             && newest.hash != crate::catalogue::history::hash(tool)
         {
             warnings.push(
-                tool_location(file, text, i)
+                super::record_text::tool_location(file, text, i)
                     .with_message(format!(
                         "tool `{}`: the definition no longer matches the newest hash in its history (recorded {}); it was changed without an import",
                         crate::text::for_terminal(&tool.name),
@@ -233,12 +239,14 @@ pub fn parse_server(
         if let Some(d) = &tool.description
             && d.len() > config.limits.max_description_bytes
         {
-            warnings.push(tool_location(file, text, i).with_message(format!(
-                "tool `{}` has a description of {} bytes; only the first {} are kept",
-                tool.name,
-                d.len(),
-                config.limits.max_description_bytes
-            )));
+            warnings.push(
+                super::record_text::tool_location(file, text, i).with_message(format!(
+                    "tool `{}` has a description of {} bytes; only the first {} are kept",
+                    tool.name,
+                    d.len(),
+                    config.limits.max_description_bytes
+                )),
+            );
         }
     }
     for (i, e) in record.history.iter().enumerate() {
@@ -331,68 +339,6 @@ impl WithMessage for Diagnostic {
     }
 }
 
-/// The position of the `index`-th object of the `"tools"` array, found by a
-/// small scan of the text. Records are well-formed JSON by the time this
-/// runs; when the scan finds nothing, the file alone is named.
-fn tool_location(file: &std::path::Path, text: &str, index: usize) -> Diagnostic {
-    let tools_at = text.find("\"tools\"").unwrap_or(0);
-    match nth_tool_start(&text[tools_at..], index) {
-        Some(offset) => {
-            let (line, col) = line_col(text, tools_at + offset);
-            Diagnostic::in_file(file, String::new()).at(line, col)
-        }
-        None => Diagnostic::in_file(file, String::new()),
-    }
-}
-
-/// Byte offset of the `index`-th object directly inside the first array of
-/// `text` (the tools array), by a small scan that respects strings.
-fn nth_tool_start(text: &str, index: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0i32;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut count = 0usize;
-    let mut started = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                if b == b'[' && !started {
-                    started = true;
-                    depth = 1;
-                    continue;
-                }
-                if started && depth == 1 && b == b'{' {
-                    if count == index {
-                        return Some(i);
-                    }
-                    count += 1;
-                }
-                depth += 1;
-            }
-            b']' | b'}' => {
-                depth -= 1;
-                if started && depth == 0 {
-                    return None;
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 fn at_key(file: &std::path::Path, text: &str, key: &str, message: &str) -> Diagnostic {
     let needle = format!("\"{key}\"");
     match text.find(&needle) {
@@ -424,6 +370,7 @@ mod tests {
 
     #[test]
     fn finds_the_nth_tool_object() {
+        use crate::catalogue::record_text::nth_tool_start;
         let text = "[{\"a\":{\"b\":1}}, {\"name\":\"x}\"}, {}]";
         assert_eq!(nth_tool_start(text, 0), Some(1));
         assert_eq!(nth_tool_start(text, 1), Some(16));

@@ -102,6 +102,27 @@ impl Catalogue {
         })
     }
 
+    /// A reference close to a `server-slug/tool-name` (or `server-slug`)
+    /// that names nothing: the likely intended one, for a "did you mean".
+    /// The server slug is corrected first, then the tool name within it.
+    pub fn suggest_reference(&self, reference: &str) -> Option<String> {
+        let slugs = || self.servers.iter().map(|s| s.slug.as_str());
+        let Some((server, tool)) = reference.split_once('/') else {
+            return crate::text::closest(reference, slugs()).map(str::to_string);
+        };
+        let si = match self.find_server(server) {
+            Some(si) => si,
+            None => self.find_server(crate::text::closest(server, slugs())?)?,
+        };
+        let s = &self.servers[si];
+        let name = if s.tool(tool).is_some() {
+            tool
+        } else {
+            crate::text::closest(tool, s.tools.iter().map(|t| t.name.as_str()))?
+        };
+        Some(format!("{}/{name}", s.slug))
+    }
+
     /// How many tools the catalogue holds.
     pub fn tool_count(&self) -> usize {
         self.servers.iter().map(|s| s.tools.len()).sum()

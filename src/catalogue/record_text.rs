@@ -41,7 +41,11 @@ pub(crate) fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Di
     let object = value.as_object()?;
     let (what, tools_at) = if object.contains_key("jsonrpc") {
         ("a JSON-RPC response", "`result.tools`")
-    } else if object.contains_key("tools") && !object.contains_key("name") {
+    } else if object.contains_key("tools")
+        && object
+            .keys()
+            .all(|k| ["tools", "nextCursor", "_meta"].contains(&k.as_str()))
+    {
         ("an MCP `tools/list` result", "`tools`")
     } else {
         return None;
@@ -56,6 +60,30 @@ pub(crate) fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Di
              `\"name\"`; see docs/content-format.md"
         )),
     )
+}
+
+/// A record that failed to parse because an object has no `name`: says
+/// which one (the server, or tool number N) and points at its start.
+pub(crate) fn missing_name(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = value.as_object()?;
+    if !object.contains_key("name") {
+        let (line, column) = crate::error::line_col(text, text.len() - text.trim_start().len());
+        return Some(
+            Diagnostic::in_file(file, "the server has no `name`")
+                .at(line, column)
+                .help("add the server's display name, e.g. \"name\": \"GitHub MCP Server\""),
+        );
+    }
+    let tools = object.get("tools")?.as_array()?;
+    let i = tools
+        .iter()
+        .position(|t| t.as_object().is_some_and(|t| !t.contains_key("name")))?;
+    let mut d = tool_location(file, text, i);
+    d.message = format!("tool {} has no `name`", i + 1);
+    Some(d.help(
+        "every tool needs the name it has in the server's tools/list, e.g. \"name\": \"search_issues\"",
+    ))
 }
 
 /// A warning for every key written twice in one object of the record, at
@@ -154,4 +182,66 @@ fn clip_chars(s: &str, max: usize) -> String {
     } else {
         format!("{}…", s.chars().take(max).collect::<String>())
     }
+}
+
+/// The position of the `index`-th object of the `"tools"` array, found by a
+/// small scan of the text. Records are well-formed JSON by the time this
+/// runs; when the scan finds nothing, the file alone is named.
+pub(super) fn tool_location(file: &std::path::Path, text: &str, index: usize) -> Diagnostic {
+    let tools_at = text.find("\"tools\"").unwrap_or(0);
+    match nth_tool_start(&text[tools_at..], index) {
+        Some(offset) => {
+            let (line, col) = crate::error::line_col(text, tools_at + offset);
+            Diagnostic::in_file(file, String::new()).at(line, col)
+        }
+        None => Diagnostic::in_file(file, String::new()),
+    }
+}
+
+/// Byte offset of the `index`-th object directly inside the first array of
+/// `text` (the tools array), by a small scan that respects strings.
+pub(super) fn nth_tool_start(text: &str, index: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut count = 0usize;
+    let mut started = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                if b == b'[' && !started {
+                    started = true;
+                    depth = 1;
+                    continue;
+                }
+                if started && depth == 1 && b == b'{' {
+                    if count == index {
+                        return Some(i);
+                    }
+                    count += 1;
+                }
+                depth += 1;
+            }
+            b']' | b'}' => {
+                depth -= 1;
+                if started && depth == 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }

@@ -77,10 +77,14 @@ pub fn check_references(catalogue: &Catalogue, unloaded: &[String]) -> Diagnosti
 
 fn reference_help(catalogue: &Catalogue, reference: &str) -> String {
     match reference.split_once('/') {
-        None => "tools are named `server-slug/tool-name`, where server-slug is the file name in content/servers".into(),
-        Some((server, _)) => match catalogue.find_server(server) {
-            None => format!("there is no content/servers/{server}.json"),
-            Some(_) => format!("check the tool's name in content/servers/{server}.json"),
+        None => match catalogue.suggest_reference(reference) {
+            Some(s) => format!("did you mean `{s}`? (servers are named by their file name in content/servers)"),
+            None => "tools are named `server-slug/tool-name`, where server-slug is the file name in content/servers".into(),
+        },
+        Some((server, _)) => match (catalogue.find_server(server), catalogue.suggest_reference(reference)) {
+            (_, Some(s)) => format!("did you mean `{s}`? (the tools of a server are listed in its file in content/servers)"),
+            (None, None) => format!("there is no content/servers/{server}.json"),
+            (Some(_), None) => format!("check the tool's name in content/servers/{server}.json"),
         },
     }
 }

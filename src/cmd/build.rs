@@ -18,15 +18,15 @@ pub fn build(
     full: bool,
     timings: bool,
 ) -> CmdResult {
+    let started = std::time::Instant::now();
     let output = output.unwrap_or_else(|| site_dir.join("public"));
     let bar = ProgressBar::hidden();
-    let show = std::io::stderr().is_terminal();
+    let show = std::io::stderr().is_terminal() && !crate::term::quiet();
     let progress = |n: u64| bar.inc(n);
     let on_loaded = |cat: &crate::catalogue::Catalogue| {
-        let total = cat.tool_count() + cat.servers.len();
         if show && cat.tool_count() >= PROGRESS_THRESHOLD {
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            bar.set_length(total as u64);
+            bar.set_length(crate::render::expected_pages(cat) as u64);
             bar.set_style(
                 ProgressStyle::with_template(
                     "{spinner} rendering {pos}/{len} pages [{bar:30}] {per_sec} eta {eta}",
@@ -48,12 +48,14 @@ pub fn build(
     bar.finish_and_clear();
     let mut report = report?;
     print_warnings(&report);
-    if timings {
+    if timings && !crate::term::quiet() {
         print_timings(&report);
     }
-    println!("{}", summary("Built", &report));
     if let Some(cleanup) = report.cleanup.take() {
         cleanup.join();
+    }
+    if !crate::term::quiet() {
+        println!("{}", summary("Built", &report, started.elapsed()));
     }
     Ok(())
 }
@@ -71,13 +73,16 @@ fn print_timings(report: &Report) {
 }
 
 pub fn check(site_dir: &Path, links: bool, review: bool) -> CmdResult {
+    let started = std::time::Instant::now();
     let report = site::check(site_dir, links)?;
     print_warnings(&report);
     if review {
         let cat = site::load(site_dir, None, &mut site::Timings::default())?;
         print!("{}", review_queue(&cat));
     }
-    println!("{}", summary("Checked", &report));
+    if !crate::term::quiet() {
+        println!("{}", summary("Checked", &report, started.elapsed()));
+    }
     Ok(())
 }
 
@@ -119,13 +124,13 @@ pub fn review_queue(cat: &crate::catalogue::Catalogue) -> String {
 
 fn print_warnings(report: &Report) {
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        crate::term::warn(&w.to_string());
     }
 }
 
-/// The closing summary line.
-pub fn summary(verb: &str, r: &Report) -> String {
-    let secs = r.timings.total().as_secs_f64();
+/// The closing summary line; `took` is the whole command's time.
+pub fn summary(verb: &str, r: &Report, took: std::time::Duration) -> String {
+    let secs = took.as_secs_f64();
     // HTML pages per second; the other files (policy.json, API, assets) are
     // counted but not in the rate.
     let rate = if secs > 0.0 {

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::CmdResult;
 use crate::error::Diagnostic;
 
-const SITE_TOML: &str = r#"# Site settings. See CONTENT-FORMAT.md in the toolrisk repository.
+const SITE_TOML: &str = r#"# Site settings. See docs/content-format.md in the toolrisk repository.
 title = "My MCP tool catalogue"
 description = "Risk pages and recommended gateway policies for the MCP tools we use."
 base_url = "https://example.com/"
@@ -94,6 +94,9 @@ pub fn init(dir: &Path) -> CmdResult {
         }
         std::fs::write(&full, text)
             .map_err(|e| Diagnostic::in_file(&full, format!("cannot write: {e}")))?;
+    }
+    if crate::term::quiet() {
+        return Ok(());
     }
     println!(
         "Created a new site in {}. Build it with: toolrisk build {}",

@@ -6,6 +6,7 @@
 
 mod build;
 mod init;
+mod shell;
 mod snippet;
 
 use std::path::PathBuf;
@@ -22,6 +23,13 @@ use crate::error::Diagnostics;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print errors only: no summary, warnings, progress or status lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour toolrisk's own error, warning and help labels. `auto`
+    /// colours on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, global = true, default_value_t = crate::term::ColorWhen::Auto, value_name = "WHEN")]
+    pub color: crate::term::ColorWhen,
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +160,17 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         site: PathBuf,
     },
+    /// Print a shell completion script for toolrisk.
+    ///
+    /// bash: `toolrisk completions bash > ~/.local/share/bash-completion/completions/toolrisk`;
+    /// zsh: `toolrisk completions zsh > "${fpath[1]}/_toolrisk"`;
+    /// fish: `toolrisk completions fish > ~/.config/fish/completions/toolrisk.fish`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print toolrisk's manual page (roff), e.g. `toolrisk man > toolrisk.1`.
+    Man,
 }
 
 /// Output formats of `snippet`.
@@ -167,6 +186,7 @@ pub enum SnippetFormat {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    crate::term::configure(cli.quiet, cli.color);
     let result = match cli.command {
         Command::Build {
             site_dir,
@@ -220,11 +240,13 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             site,
         } => snippet::snippet(&site, &reference, format),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(problems) => {
-            eprintln!("{problems}");
+            crate::error::print_all(&problems);
             ExitCode::FAILURE
         }
     }

@@ -19,11 +19,17 @@ pub fn render_snippet(
     reference: &str,
     format: SnippetFormat,
 ) -> Result<String, crate::error::Diagnostics> {
+    if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder with `--site DIR`") {
+        return Err(d.into());
+    }
     let cat = site::load(site_dir, None, &mut Timings::default())?;
     if !reference.contains('/') {
         let si = cat.find_server(reference).ok_or_else(|| {
-            Diagnostic::new(format!("no server `{reference}` in the catalogue"))
-                .help("give the server's slug (its file name in content/servers without .json), or server/tool")
+            let help = match cat.suggest_reference(reference) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "give the server's slug (its file name in content/servers without .json), or server/tool".into(),
+            };
+            Diagnostic::new(format!("no server `{reference}` in the catalogue")).help(help)
         })?;
         if format != SnippetFormat::Json {
             return Err(Diagnostic::new(
@@ -39,10 +45,14 @@ pub fn render_snippet(
         return Ok(policy::to_pretty(doc));
     }
     let id = cat.find_tool(reference).ok_or_else(|| {
+        let suggested = cat.suggest_reference(reference);
         let help = match reference
             .split_once('/')
             .and_then(|(s, _)| cat.find_server(s))
         {
+            _ if suggested.is_some() => {
+                format!("did you mean `{}`?", suggested.unwrap_or_default())
+            }
             Some(si) => format!(
                 "the tools of `{}` are: {}",
                 cat.servers[si].slug,

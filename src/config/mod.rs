@@ -209,6 +209,8 @@ struct RawConfig {
     language: String,
     #[serde(default = "yes")]
     minify: bool,
+    #[serde(default)]
+    compress: bool,
     #[serde(default = "default_per_page")]
     per_page: usize,
     #[serde(default)]
@@ -277,6 +279,8 @@ pub struct Config {
     pub base_path: String,
     pub language: String,
     pub minify: bool,
+    /// Write `.br` and `.gz` twins of every text file (`compress = true`).
+    pub compress: bool,
     pub per_page: usize,
     /// The catalogue date set in site.toml, as `YYYY-MM-DD`.
     pub date: Option<String>,
@@ -296,10 +300,13 @@ pub struct Config {
 impl Config {
     /// Reads `site.toml` from the site folder.
     pub fn load(site_dir: &Path) -> Result<Config, Diagnostics> {
+        if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
+            return Err(d.into());
+        }
         let path = site_dir.join("site.toml");
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Diagnostic::in_file("site.toml", format!("cannot read the site settings: {e}"))
-                .help("run the command in a site folder, or give the folder as an argument; `toolrisk init DIR` makes a new one")
+                .help("check that the file can be read")
         })?;
         Config::parse(&text)
     }
@@ -382,6 +389,7 @@ impl Config {
             base_path,
             language: raw.language,
             minify: raw.minify,
+            compress: raw.compress,
             per_page: raw.per_page.max(1),
             date: raw.date.map(|d| d.to_string()),
             limits: raw.limits,

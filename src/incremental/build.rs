@@ -51,6 +51,10 @@ pub fn build_changes(
     };
     let blocks = std::mem::take(&mut saved.blocks);
     let mut session = Session::resume(site_dir, base_url, saved)?;
+    // The twins of `compress = true` are written by full builds only.
+    if session.catalogue().config.compress {
+        return Ok(None);
+    }
     timings
         .stages
         .append(&mut std::mem::take(&mut session.timings.stages));

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::error::Diagnostic;
 
+pub mod compress;
 mod incremental;
 pub mod lock;
 pub mod staged;
@@ -38,6 +39,22 @@ pub trait Sink: Sync {
     fn write_html(&self, path: &str, html: &[u8]) -> Result<(), Diagnostic> {
         self.count_page();
         self.write(path, html)
+    }
+}
+
+/// A sink that tells `progress` of every page it counts, one at a time.
+pub struct Counted<'s> {
+    pub sink: &'s dyn Sink,
+    pub progress: &'s (dyn Fn(u64) + Sync),
+}
+
+impl Sink for Counted<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.sink.write(path, bytes)
+    }
+    fn count_page(&self) {
+        self.sink.count_page();
+        (self.progress)(1);
     }
 }
 

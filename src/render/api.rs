@@ -1,5 +1,5 @@
 //! The JSON API: `/api/servers/<server>.json` and `/api/catalogue.json`,
-//! exactly as CONTENT-FORMAT.md describes them. Built as data with serde_json.
+//! exactly as docs/content-format.md describes them. Built as data with serde_json.
 
 use crate::routes::Route;
 use rayon::prelude::*;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::catalogue::Catalogue;
 use crate::classify::poison::reveal;
 use crate::output::Sink;
-use crate::render::history::{change_detail_html, field_words};
+pub use crate::render::history::{ChangeItem, change_items};
 use crate::render::pages::SiteRenderer;
 use crate::render::selection::List;
 use crate::render::urls::Urls;
@@ -22,86 +22,6 @@ use crate::text;
 
 /// The most entries the feed carries.
 pub const FEED_ENTRIES: usize = 50;
-
-/// One entry of `/changes/` and the feed.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangeItem {
-    pub date: String,
-    /// "Definition changed", "Tool added", "Tool removed".
-    pub kind: String,
-    pub tool_name: String,
-    /// The tool page; empty for a removed tool.
-    pub tool_url: String,
-    pub server_name: String,
-    pub server_url: String,
-    /// What changed, in a sentence.
-    pub summary: String,
-    /// The diff and details, escaped HTML.
-    pub detail_html: String,
-    pub flagged: bool,
-    #[serde(skip)]
-    sort: (String, String, String, usize),
-}
-
-/// Every recorded change, newest first.
-pub fn change_items(cat: &Catalogue, urls: &Urls) -> Vec<ChangeItem> {
-    let mut out = Vec::new();
-    for s in &cat.servers {
-        for t in &s.tools {
-            let Some(h) = &t.history else { continue };
-            for (n, c) in h.changes.iter().enumerate() {
-                let mut detail = String::new();
-                change_detail_html(&mut detail, c);
-                out.push(ChangeItem {
-                    date: c.date.clone(),
-                    kind: "Definition changed".into(),
-                    tool_name: t.shown_name.clone(),
-                    tool_url: urls.tool(s, t),
-                    server_name: s.name.clone(),
-                    server_url: urls.server(s),
-                    summary: format!("Changed: {}.", field_words(&c.fields)),
-                    detail_html: detail,
-                    flagged: !c.after_review.is_empty(),
-                    sort: (c.date.clone(), s.slug.clone(), t.name.clone(), n),
-                });
-            }
-        }
-        for (n, e) in s.history.iter().enumerate() {
-            for (kind, names) in [("Tool added", &e.added), ("Tool removed", &e.removed)] {
-                for name in names {
-                    let tool = (kind == "Tool added")
-                        .then(|| s.tools.iter().find(|t| &t.name == name))
-                        .flatten();
-                    out.push(ChangeItem {
-                        date: e.date.clone(),
-                        kind: kind.into(),
-                        tool_name: reveal(name).into_owned(),
-                        tool_url: tool.map(|t| urls.tool(s, t)).unwrap_or_default(),
-                        server_name: s.name.clone(),
-                        server_url: urls.server(s),
-                        summary: if kind == "Tool added" {
-                            "The server started listing this tool.".into()
-                        } else {
-                            "The server no longer lists this tool.".into()
-                        },
-                        detail_html: String::new(),
-                        flagged: false,
-                        sort: (e.date.clone(), s.slug.clone(), name.clone(), n),
-                    });
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| {
-        b.sort
-            .0
-            .cmp(&a.sort.0)
-            .then_with(|| a.sort.1.cmp(&b.sort.1))
-            .then_with(|| a.sort.2.cmp(&b.sort.2))
-            .then_with(|| b.sort.3.cmp(&a.sort.3))
-    });
-    out
-}
 
 impl SiteRenderer<'_> {
     /// `/changes/` and its feed.

@@ -1,12 +1,14 @@
 //! The tool page's "Definition history" section: when the definition last
 //! changed and what changed (a word-level diff of the description, schema
 //! properties added or removed, annotations changed), written from the
-//! model's history. `/changes/` and its feed (`render::changes`) reuse the
-//! same detail. Every text comes from a record and is escaped (hidden
+//! model's history; and the entries of `/changes/` and its feed, which
+//! `render::changes` pages and `render::seo` counts. Every text comes from a record and is escaped (hidden
 //! characters made visible first) before any markup is added.
 
-use crate::catalogue::Tool;
+use serde::Serialize;
+
 use crate::catalogue::changes::{ChangeNote, DiffOp};
+use crate::catalogue::{Catalogue, Tool};
 use crate::classify::poison::reveal;
 use crate::markdown::escape_into;
 use crate::render::urls::Urls;
@@ -115,5 +117,85 @@ pub fn tool_history_html(tool: &Tool, urls: &Urls) -> String {
         change_detail_html(&mut out, last);
     }
     out.push_str("</section>");
+    out
+}
+
+/// One entry of `/changes/` and the feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeItem {
+    pub date: String,
+    /// "Definition changed", "Tool added", "Tool removed".
+    pub kind: String,
+    pub tool_name: String,
+    /// The tool page; empty for a removed tool.
+    pub tool_url: String,
+    pub server_name: String,
+    pub server_url: String,
+    /// What changed, in a sentence.
+    pub summary: String,
+    /// The diff and details, escaped HTML.
+    pub detail_html: String,
+    pub flagged: bool,
+    #[serde(skip)]
+    pub(super) sort: (String, String, String, usize),
+}
+
+/// Every recorded change, newest first.
+pub fn change_items(cat: &Catalogue, urls: &Urls) -> Vec<ChangeItem> {
+    let mut out = Vec::new();
+    for s in &cat.servers {
+        for t in &s.tools {
+            let Some(h) = &t.history else { continue };
+            for (n, c) in h.changes.iter().enumerate() {
+                let mut detail = String::new();
+                change_detail_html(&mut detail, c);
+                out.push(ChangeItem {
+                    date: c.date.clone(),
+                    kind: "Definition changed".into(),
+                    tool_name: t.shown_name.clone(),
+                    tool_url: urls.tool(s, t),
+                    server_name: s.name.clone(),
+                    server_url: urls.server(s),
+                    summary: format!("Changed: {}.", field_words(&c.fields)),
+                    detail_html: detail,
+                    flagged: !c.after_review.is_empty(),
+                    sort: (c.date.clone(), s.slug.clone(), t.name.clone(), n),
+                });
+            }
+        }
+        for (n, e) in s.history.iter().enumerate() {
+            for (kind, names) in [("Tool added", &e.added), ("Tool removed", &e.removed)] {
+                for name in names {
+                    let tool = (kind == "Tool added")
+                        .then(|| s.tools.iter().find(|t| &t.name == name))
+                        .flatten();
+                    out.push(ChangeItem {
+                        date: e.date.clone(),
+                        kind: kind.into(),
+                        tool_name: reveal(name).into_owned(),
+                        tool_url: tool.map(|t| urls.tool(s, t)).unwrap_or_default(),
+                        server_name: s.name.clone(),
+                        server_url: urls.server(s),
+                        summary: if kind == "Tool added" {
+                            "The server started listing this tool.".into()
+                        } else {
+                            "The server no longer lists this tool.".into()
+                        },
+                        detail_html: String::new(),
+                        flagged: false,
+                        sort: (e.date.clone(), s.slug.clone(), name.clone(), n),
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.sort
+            .0
+            .cmp(&a.sort.0)
+            .then_with(|| a.sort.1.cmp(&b.sort.1))
+            .then_with(|| a.sort.2.cmp(&b.sort.2))
+            .then_with(|| b.sort.3.cmp(&a.sort.3))
+    });
     out
 }

@@ -464,3 +464,31 @@ pub fn flagged_ids(cat: &Catalogue) -> Vec<ToolId> {
         .filter(|&id| cat.tool(id).class.is_poisoned())
         .collect()
 }
+
+/// About how many HTML pages a full build of `cat` writes, known before
+/// the render (for the progress bar's length): every tool's page and
+/// embed card, every server's page, the numbered pages of the server,
+/// category and risk lists, one page per attack entry and free page, and
+/// the handful of single pages. An attack entry's list may run to more
+/// pages than one, and the flagged and review lists too; those are counted
+/// as one each, so the figure may fall a little short on a large site.
+pub fn expected_pages(cat: &Catalogue) -> usize {
+    use super::urls::page_count;
+    let per_page = cat.config.per_page;
+    let lists: usize = cat
+        .index
+        .by_category
+        .iter()
+        .chain(&cat.index.by_risk)
+        .map(|ids| page_count(ids.len(), per_page))
+        .sum();
+    // home, categories/, risk/, attacks/, 404, flagged/, review/
+    const SINGLES: usize = 7;
+    2 * cat.tool_count()
+        + cat.servers.len()
+        + page_count(cat.servers.len(), per_page)
+        + lists
+        + cat.attacks.len()
+        + cat.pages.len()
+        + SINGLES
+}

@@ -10,10 +10,12 @@
 pub mod api;
 pub mod changes;
 pub mod collapse;
+pub mod csp;
+pub mod deploy;
 pub mod history;
 mod lists;
 pub mod native;
-pub use lists::{flagged_ids, review_ids};
+pub use lists::{expected_pages, flagged_ids, review_ids};
 pub mod pages;
 pub mod selection;
 pub mod seo;

@@ -147,8 +147,11 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Renders the whole site. Returns every problem found.
+    /// Renders the whole site. Returns every problem found. `progress` hears
+    /// of every HTML page written, one at a time: the pages the summary counts.
     pub fn render_all(&self, sink: &dyn Sink, progress: &(dyn Fn(u64) + Sync)) -> Diagnostics {
+        let counted = crate::output::Counted { sink, progress };
+        let sink: &dyn Sink = &counted;
         // The list pages and the per-server pages run side by side; each list
         // is itself parallel over its pages.
         let full = self.selection.is_none();
@@ -170,6 +173,11 @@ impl<'a> SiteRenderer<'a> {
                     self.not_found(sink);
                     self.file(
                         sink,
+                        &Route::Headers.path(),
+                        crate::render::deploy::headers_file(self.cat).as_bytes(),
+                    );
+                    self.file(
+                        sink,
                         &Route::PolicySchema.path(),
                         policy::POLICY_SCHEMA.as_bytes(),
                     );
@@ -181,7 +189,6 @@ impl<'a> SiteRenderer<'a> {
             || match &self.selection {
                 None => self.cat.servers.par_iter().enumerate().for_each(|(si, s)| {
                     self.server_and_tools(sink, si, s);
-                    progress(s.tools.len() as u64 + 1);
                 }),
                 Some(sel) => {
                     sel.servers.par_iter().for_each(|&si| {

@@ -1,5 +1,5 @@
 //! URLs and the small views built from them: the URL scheme of
-//! CONTENT-FORMAT.md in one place, the list rows every list page shares
+//! docs/content-format.md in one place, the list rows every list page shares
 //! (built once per render), and pagination.
 
 use rayon::prelude::*;

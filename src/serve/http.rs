@@ -248,7 +248,19 @@ async fn file(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Respon
     };
     let bytes = match tokio::fs::read(&path).await {
         Ok(b) => b,
-        Err(_) => return status(StatusCode::NOT_FOUND, "not found"),
+        Err(_) => {
+            // No page and no 404 page: no build has succeeded yet. Show
+            // the problems on a page that reloads once the site builds.
+            let errors = state.errors.read().expect("error state").clone();
+            if errors.is_empty() {
+                return status(StatusCode::NOT_FOUND, "not found");
+            }
+            return page_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                inject_live(error_page(&errors).into_bytes()),
+                seo::PAGE_CSP,
+            );
+        }
     };
     let kind = content_type(&path);
     let is_html = kind.starts_with("text/html");
@@ -272,6 +284,41 @@ async fn file(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Respon
         }
     }
     resp
+}
+
+fn page_response(code: StatusCode, body: Vec<u8>, csp: &str) -> Response {
+    let mut resp = (code, body).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}
+
+/// The page served for every path while no build has succeeded: the
+/// problems as text (the live script adds the overlay and reloads the page
+/// once the site builds).
+pub fn error_page(errors: &[String]) -> String {
+    use crate::markdown::escape;
+    let mut out = String::from(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>The site has problems · toolrisk serve</title></head>\
+         <body id=\"toolrisk-error-page\"><main><h1>The site could not be built</h1>\
+         <p>Fix the problems below and save: this page reloads by itself once the site builds.</p>",
+    );
+    for e in errors {
+        out.push_str("<pre>");
+        out.push_str(&escape(e));
+        out.push_str("</pre>");
+    }
+    out.push_str("</main></body></html>\n");
+    out
 }
 
 fn status(code: StatusCode, text: &'static str) -> Response {

@@ -14,7 +14,8 @@
     box.setAttribute("role", "alert");
     box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,0,0,.92);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace";
     var h = document.createElement("h2");
-    h.textContent = "The site has " + errors.length + " problem" + (errors.length === 1 ? "" : "s") + " (showing the last good build underneath)";
+    var underneath = document.getElementById("toolrisk-error-page") ? " (no build has succeeded yet)" : " (showing the last good build underneath)";
+    h.textContent = "The site has " + errors.length + " problem" + (errors.length === 1 ? "" : "s") + underneath;
     h.style.cssText = "margin:0 0 1rem;font:bold 18px system-ui,sans-serif;color:#ffb3b0";
     box.appendChild(h);
     errors.forEach(function (e) {

@@ -78,11 +78,11 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         .local_addr()
         .map_err(|e| Diagnostic::new(format!("cannot read the bound address: {e}")))?;
     if opts.port != 0 && addr.port() != opts.port {
-        eprintln!(
+        crate::term::note(&format!(
             "port {} is in use; serving on port {} instead",
             opts.port,
             addr.port()
-        );
+        ));
     }
     let base_url = format!("http://{}/", addr);
     // A fresh folder of its own (never a path another user could plant),
@@ -94,7 +94,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         .or_else(|_| tempfile::Builder::new().prefix(&prefix).tempdir())
         .map_err(|e| Diagnostic::new(format!("cannot create the preview folder: {e}")))?;
     let root = preview.path().to_path_buf();
-    eprintln!("preview folder: {}", root.display());
+    crate::term::note(&format!("preview folder: {}", root.display()));
     preview_dir::sweep_stale(&root);
     let sink = Incremental::new(&root)?;
     let (events, _) = broadcast::channel(64);
@@ -115,14 +115,17 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
     };
     let first = preview_site.apply(&changes::Plan::default(), &state);
     match &first {
-        Ok(done) => eprintln!(
+        Ok(done) => crate::term::note(&format!(
             "built {} in {} ms",
             text::count_s(done.written, "file"),
             started.elapsed().as_millis()
-        ),
-        Err(problems) => eprintln!(
-            "{problems}\nthe site has problems; serving what could be built and showing the errors in the page"
-        ),
+        )),
+        Err(problems) => {
+            crate::error::print_all(problems);
+            crate::term::note(
+                "the site has problems; serving what could be built and showing the errors in the page",
+            );
+        }
     }
 
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
@@ -146,16 +149,16 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         let _inside = runtime.enter();
         http::Shutdown::listen()
     };
-    eprintln!(
+    crate::term::note(&format!(
         "serving {} at {base_url} (Ctrl-C to stop)",
         opts.site_dir.display()
-    );
+    ));
     if opts.open {
         open_browser(&base_url);
     }
     runtime.block_on(http::run(listener, state, shutdown))?;
     drop(preview);
-    eprintln!("stopped");
+    crate::term::note("stopped");
     Ok(())
 }
 
@@ -182,7 +185,7 @@ fn watch_source_folders(
         if !watched.contains(&sub) && p.is_dir() {
             match debouncer.watch(&p, RecursiveMode::Recursive) {
                 Ok(()) => watched.push(sub),
-                Err(e) => eprintln!("warning: cannot watch {}: {e}", p.display()),
+                Err(e) => crate::term::warn(&format!("cannot watch {}: {e}", p.display())),
             }
         }
     }
@@ -274,14 +277,14 @@ fn watch_loop(
             plan
         };
         match result {
-            Ok(done) => eprintln!(
+            Ok(done) => crate::term::note(&format!(
                 "rebuilt in {} ms ({}): {} written, {} removed",
                 started.elapsed().as_millis(),
                 done.work,
                 text::count_s(done.written, "file"),
                 done.removed
-            ),
-            Err(problems) => eprintln!("{problems}"),
+            )),
+            Err(problems) => crate::error::print_all(&problems),
         }
     }
 }
@@ -328,16 +331,16 @@ impl Preview {
                 .map_err(Diagnostics::from)
         });
         match result {
-            Ok(c) => eprintln!(
+            Ok(c) => crate::term::note(&format!(
                 "search index rebuilt in {} ms: {} written, {} removed",
                 started.elapsed().as_millis(),
                 text::count_s(c.written, "file"),
                 c.removed
-            ),
+            )),
             Err(problems) => {
                 self.sink.abandon();
                 session.search_given_up();
-                eprintln!("{problems}");
+                crate::error::print_all(&problems);
             }
         }
     }
@@ -386,7 +389,7 @@ impl Preview {
                 .chain(commit)
                 .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
                 .collect();
-            eprintln!("  stages: {}", stages.join(", "));
+            crate::term::note(&format!("  stages: {}", stages.join(", ")));
         }
         result
     }
@@ -492,6 +495,6 @@ fn open_browser(url: &str) {
         "xdg-open"
     };
     if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
-        eprintln!("cannot open a browser ({e}); open {url} yourself");
+        crate::term::note(&format!("cannot open a browser ({e}); open {url} yourself"));
     }
 }

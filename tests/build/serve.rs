@@ -43,6 +43,23 @@ impl Server {
 
     /// As [`Server::start_site`], with more environment variables.
     pub fn start_site_with(src: &Path, env: &[(&str, &Path)]) -> Server {
+        let server = Server::spawn(src, env);
+        server.wait_for(|s| s.get("/").0 == 200, "the server answers /");
+        server
+    }
+
+    /// As [`Server::start_site`], for a site that does not build: ready
+    /// when `/` answers with the error page.
+    pub fn start_broken_site(src: &Path) -> Server {
+        let server = Server::spawn(src, &[]);
+        server.wait_for(
+            |s| s.get("/").0 == 503,
+            "the server answers / with the error page",
+        );
+        server
+    }
+
+    fn spawn(src: &Path, env: &[(&str, &Path)]) -> Server {
         let dir = tempdir();
         let site = dir.path().join("site");
         std::fs::create_dir_all(&site).unwrap();
@@ -71,15 +88,13 @@ impl Server {
             .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
             .spawn()
             .expect("toolrisk serve starts");
-        let server = Server {
+        Server {
             child,
             port,
             site,
             log,
             _dir: dir,
-        };
-        server.wait_for(|s| s.get("/").0 == 200, "the server answers /");
-        server
+        }
     }
 
     /// The serve process's id.
@@ -235,7 +250,7 @@ fn wait_for_event(port: u16, act: impl FnOnce(), want: impl Fn(&Value) -> bool) 
     panic!("no matching live-reload event within 20 s; saw {seen:?}");
 }
 
-fn edit(path: &Path, from: &str, to: &str) {
+pub fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{} contains {from:?}", path.display());
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();

@@ -1,0 +1,66 @@
+//! Files for the hosts that serve the site: `_headers`, which Netlify and
+//! Cloudflare Pages read, sending the pages' Content-Security-Policy as a
+//! header and saying how long each kind of file may be cached.
+//!
+//! Owns the header rules and their paths. Every path of the output is
+//! matched by at most one rule: the two hosts differ in how they combine
+//! two matching rules (Netlify lets the later one win, Cloudflare joins the
+//! values), and a joined CSP would be two policies at once.
+
+use crate::catalogue::Catalogue;
+use crate::render::csp;
+
+/// How long a page (or any file whose name stays while its bytes change)
+/// may be served from a cache without asking again.
+pub const PAGE_CACHE: &str = "public, max-age=300, must-revalidate";
+
+/// The built-in assets keep their names when their bytes change, so they
+/// are cached for an hour rather than for a year.
+pub const ASSET_CACHE: &str = "public, max-age=3600";
+
+/// The top-level folders holding the site's own HTML pages.
+const PAGE_SECTIONS: [&str; 7] = [
+    "servers",
+    "categories",
+    "risk",
+    "attacks",
+    "changes",
+    "flagged",
+    "review",
+];
+
+/// The top-level folders holding data only (no HTML page).
+const DATA_SECTIONS: [&str; 3] = ["api", "schema", "search"];
+
+/// The `_headers` file of the site.
+pub fn headers_file(cat: &Catalogue) -> String {
+    let bp = &cat.config.base_path;
+    let mut out = String::from(
+        "# Written by toolrisk for Netlify and Cloudflare Pages: the pages'\n\
+         # Content-Security-Policy as a header, and how long files may be cached.\n\
+         # Each path matches one rule only. See docs/deploy.md.\n",
+    );
+    let page = |out: &mut String, path: &str, csp: &str| {
+        out.push_str(&format!(
+            "{path}\n  Content-Security-Policy: {csp}\n  X-Content-Type-Options: nosniff\n  \
+             Referrer-Policy: strict-origin-when-cross-origin\n  Cache-Control: {PAGE_CACHE}\n"
+        ));
+    };
+    page(&mut out, bp, csp::PAGE_CSP);
+    page(&mut out, &format!("{bp}404.html"), csp::PAGE_CSP);
+    let mut sections: Vec<String> = PAGE_SECTIONS.iter().map(|s| s.to_string()).collect();
+    sections.extend(cat.pages.iter().map(|p| p.slug.clone()));
+    for section in &sections {
+        page(&mut out, &format!("{bp}{section}/*"), csp::PAGE_CSP);
+    }
+    page(&mut out, &format!("{bp}embed/*"), &csp::embed_csp());
+    for section in DATA_SECTIONS {
+        out.push_str(&format!(
+            "{bp}{section}/*\n  X-Content-Type-Options: nosniff\n  Cache-Control: {PAGE_CACHE}\n"
+        ));
+    }
+    out.push_str(&format!(
+        "{bp}assets/*\n  X-Content-Type-Options: nosniff\n  Cache-Control: {ASSET_CACHE}\n"
+    ));
+    out
+}
