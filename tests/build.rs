@@ -8,6 +8,8 @@ mod common;
 mod hostile;
 #[path = "build/incremental.rs"]
 mod incremental;
+#[path = "build/pages.rs"]
+mod pages;
 #[path = "build/publish.rs"]
 mod publish;
 #[path = "build/reliability.rs"]
@@ -1530,7 +1532,7 @@ fn check_reports_every_broken_link_with_its_page_and_line() {
         .stderr_has(
             "error 2: content/pages/guide.md:12: broken link on page /guide/: \
              `/servers/job-runner/run_job/#rules`: the page /servers/job-runner/run_job/ \
-             has no element with id `rules`\n   help: link to an id the page has, e.g. #what, #risk, #why, #policy, #attacks, #related, #faq, #main",
+             has no element with id `rules`\n   help: link to an id the page has, e.g. #what, #arguments, #risk, #why, #policy, #attacks, #related, #faq",
         )
         .stderr_has("2 problems found");
     // The links are check's business; the site itself renders.

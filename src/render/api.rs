@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Server};
+use crate::classify::arguments::ArgumentRisk;
 use crate::classify::{Evidence, Finding};
 use crate::config::Risk;
 use crate::output::Sink;
@@ -28,7 +29,27 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
         confidence: f64,
         evidence: Vec<&'a Evidence>,
         findings: &'a [Finding],
+        /// The input schema's arguments (at most
+        /// [`crate::classify::arguments::MAX_ARGUMENTS`]) and how many there are.
+        arguments: Vec<ApiArgument<'a>>,
+        argument_count: usize,
         policy: Value,
+    }
+    #[derive(Serialize)]
+    struct ApiArgument<'a> {
+        name: &'a str,
+        #[serde(rename = "type")]
+        ty: &'a str,
+        required: bool,
+        description: &'a str,
+        values: &'a [String],
+        /// Why the argument carries risk, when it does.
+        risk: Option<ApiRisk>,
+    }
+    #[derive(Serialize)]
+    struct ApiRisk {
+        kind: ArgumentRisk,
+        reason: &'static str,
     }
     #[derive(Serialize)]
     struct ApiServer<'a> {
@@ -60,6 +81,22 @@ pub fn server_json(r: &SiteRenderer, sink: &dyn Sink, si: usize) {
                 .chain(&t.class.risk_evidence)
                 .collect(),
             findings: &t.class.findings,
+            arguments: t
+                .arguments
+                .iter()
+                .map(|a| ApiArgument {
+                    name: &a.name,
+                    ty: &a.ty,
+                    required: a.required,
+                    description: &a.description,
+                    values: &a.values,
+                    risk: a.risk.map(|kind| ApiRisk {
+                        kind,
+                        reason: kind.reason(),
+                    }),
+                })
+                .collect(),
+            argument_count: t.argument_count,
             policy: t.policy(&r.cat.config),
         })
         .collect();

@@ -8,6 +8,7 @@
 //! [`crate::output::Sink`]. It reads the catalogue and never changes it.
 
 pub mod api;
+pub mod arguments;
 pub mod changes;
 pub mod collapse;
 pub mod csp;
@@ -19,6 +20,7 @@ pub use lists::{expected_pages, flagged_ids, review_ids};
 pub mod pages;
 pub mod selection;
 pub mod seo;
+mod server_page;
 mod tool;
 pub mod urls;
 pub mod views;

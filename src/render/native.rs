@@ -137,6 +137,7 @@ impl Native {
             raw(out, "</div>");
         }
         raw(out, "</section>");
+        raw(out, &t.arguments_html);
         raw(out, &t.history_html);
         raw(
             out,

@@ -21,7 +21,6 @@ use crate::catalogue::{Catalogue, Server, ToolId};
 use crate::config::Risk;
 use crate::content::{ShortcodeKind, placeholder};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::markdown;
 use crate::output::Sink;
 use crate::policy;
 use crate::render::selection::{List, Selection};
@@ -280,101 +279,6 @@ impl<'a> SiteRenderer<'a> {
         };
         let meta = self.meta(cat.config.title.clone(), description, "", vec![], "website");
         self.page(sink, "home.html", "", &meta, data);
-    }
-
-    fn server(&self, sink: &dyn Sink, s: &Server) {
-        let cat = self.cat;
-        #[derive(Serialize)]
-        struct ServerPage {
-            server: ServerSummary,
-            description_html: String,
-            tools: Vec<tera::Value>,
-            by_category: Vec<Link>,
-            by_risk: Vec<Link>,
-            policy_json: String,
-            policy_url: String,
-            checked: Option<String>,
-        }
-        let si = cat
-            .find_server(&s.slug)
-            .expect("server is in the catalogue") as u32;
-        let tools: Vec<tera::Value> = (0..s.tools.len())
-            .map(|ti| {
-                self.urls.row_value(
-                    cat,
-                    self.renderer,
-                    ToolId {
-                        server: si,
-                        tool: ti as u32,
-                    },
-                )
-            })
-            .collect();
-        let mut by_category = Vec::new();
-        for (ci, c) in cat.config.categories.iter().enumerate() {
-            let n = s.tools.iter().filter(|t| t.class.category == ci).count();
-            if n > 0 {
-                by_category.push(Link {
-                    name: format!("{}: {}", c.name, text::count_s(n, "tool")),
-                    url: self.urls.category(&c.name),
-                });
-            }
-        }
-        let mut by_risk = Vec::new();
-        for r in Risk::ALL.iter().rev() {
-            let n = s.tools.iter().filter(|t| t.risk() == *r).count();
-            if n > 0 {
-                by_risk.push(Link {
-                    name: format!("{}: {}", r.as_str(), text::count_s(n, "tool")),
-                    url: self.urls.risk(*r),
-                });
-            }
-        }
-        let path = Route::Server(&s.slug).path();
-        let policy = s.policy(&self.cat.config);
-        let policy_text = policy::to_pretty(&policy);
-        if let Err(e) = policy::validate(&policy) {
-            self.report(Diagnostic::in_file(
-                &s.file,
-                format!("internal error: the server policy fails the schema: {e}"),
-            ));
-        }
-        self.file(
-            sink,
-            &Route::ServerPolicy(&s.slug).path(),
-            policy_text.as_bytes(),
-        );
-        let summary = self.urls.server_summary(s);
-        let description = if s.description.is_empty() {
-            format!(
-                "{} and their risk levels, with a recommended policy for the whole server.",
-                summary.tool_count_text
-            )
-        } else {
-            markdown::plain_text(&s.description)
-        };
-        let crumbs = self.urls.crumbs(&[
-            ("Servers", self.urls.at(&Route::Servers.path())),
-            (&s.name, self.urls.server(s)),
-        ]);
-        let meta = self.meta(
-            text::server_title(&s.name),
-            description,
-            &path,
-            crumbs,
-            "article",
-        );
-        let data = ServerPage {
-            description_html: markdown::untrusted(&s.description),
-            server: summary,
-            tools,
-            by_category,
-            by_risk,
-            policy_json: policy_text,
-            policy_url: self.urls.at(&Route::ServerPolicy(&s.slug).path()),
-            checked: s.checked.clone(),
-        };
-        self.page(sink, "server.html", &path, &meta, data);
     }
 
     fn tool(&self, sink: &dyn Sink, id: ToolId, server_summary: &tera::Value) {

@@ -77,6 +77,7 @@ pub fn tool_view(
         embed_url: urls.embed(server, tool),
         description_html: markdown::untrusted(&tool.description),
         description_text: tool.plain_description.clone(),
+        arguments_html: crate::render::arguments::section_html(tool),
         history_html: crate::render::history::tool_history_html(tool, urls),
         server: server_summary,
         category: urls.category_value(cat, tool.class.category),

@@ -137,6 +137,8 @@ pub struct ToolView {
     pub embed_url: String,
     pub description_html: String,
     pub description_text: String,
+    /// The "Arguments" section (`render::arguments`), escaped HTML.
+    pub arguments_html: String,
     /// The "Definition history" section, escaped HTML; empty when the
     /// record has no history.
     pub history_html: String,

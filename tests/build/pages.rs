@@ -1,0 +1,314 @@
+//! What a tool page and a server page show a reader: the argument table
+//! (and its copies on the server page and in the JSON API), the server
+//! page's order, risk groups and policy summary.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+/// The sites these tests read: the example site and the fixtures with
+/// input schemas, hostile ones included.
+fn sites() -> Vec<(&'static str, &'static Path)> {
+    ["example", "ok", "hostile"]
+        .into_iter()
+        .map(|name| (name, shared_build(name)))
+        .collect()
+}
+
+fn site_dir(name: &str) -> std::path::PathBuf {
+    if name == "example" {
+        example_site()
+    } else {
+        fixture(name)
+    }
+}
+
+/// A table's rows as (argument, type, required, risk cell text).
+fn table_rows(table: scraper::ElementRef) -> Vec<(String, String, String, String)> {
+    table
+        .select(&sel("tbody tr"))
+        .map(|tr| {
+            let name = text_of(tr.select(&sel("th")).next().expect("row header"));
+            let cells: Vec<String> = tr.select(&sel("td")).map(text_of).collect();
+            assert_eq!(cells.len(), 4, "argument row of {name}: {cells:?}");
+            (name, cells[0].clone(), cells[1].clone(), cells[3].clone())
+        })
+        .collect()
+}
+
+/// The input schema's property names in the record's order, and its
+/// `required` list (only tools with an object schema).
+fn schema_of(tool: &Value) -> (Vec<String>, Vec<String>) {
+    let schema = &tool["inputSchema"];
+    let names = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let required = schema["required"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    (names, required)
+}
+
+/// Every tool page's argument table lists its schema's properties in order
+/// with the right required column, and the API and the server page say the
+/// same, risk marks included.
+#[test]
+fn argument_tables_match_the_schema_the_api_and_the_server_page() {
+    let mut tables = 0;
+    let mut risky = 0;
+    for (name, out) in sites() {
+        for (slug, record) in records(&site_dir(name)) {
+            let api = read_json(&out.join(format!("api/servers/{slug}.json")));
+            let server_page = parse_html(&out.join(format!("servers/{slug}/index.html")));
+            for tool in record["tools"].as_array().unwrap() {
+                let tool_name = tool["name"].as_str().unwrap();
+                let api_tool = api["tools"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| t["name"] == tool_name)
+                    .unwrap_or_else(|| panic!("{name}/{slug}/{tool_name} in the API"));
+                let (names, required) = schema_of(tool);
+                let api_names: Vec<&str> = api_tool["arguments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["name"].as_str().unwrap())
+                    .collect();
+                // Names are shown with hidden characters made visible.
+                assert_eq!(api_names.len(), names.len(), "{name}/{slug}/{tool_name}");
+                assert_eq!(api_tool["argument_count"], names.len());
+                let url = api_tool["url"].as_str().unwrap();
+                let rel = url.split_once("://").unwrap().1.split_once('/').unwrap().1;
+                let page = parse_html(&out.join(rel).join("index.html"));
+                let section = page
+                    .select(&sel("section[aria-labelledby=arguments]"))
+                    .next()
+                    .unwrap_or_else(|| panic!("{url}: an Arguments section"));
+                let Some(table) = section.select(&sel("table.args")).next() else {
+                    assert!(names.is_empty(), "{url}: a table for {names:?}");
+                    assert!(text_of(section).contains("takes no arguments"), "{url}");
+                    continue;
+                };
+                tables += 1;
+                let rows = table_rows(table);
+                let api_args = api_tool["arguments"].as_array().unwrap();
+                assert_eq!(rows.len(), names.len(), "{url}");
+                for ((row, api_arg), schema_name) in rows.iter().zip(api_args).zip(&names) {
+                    assert_eq!(row.0, api_arg["name"].as_str().unwrap(), "{url}");
+                    if !schema_name
+                        .chars()
+                        .any(|c| c.is_control() || (c as u32) >= 0x200B)
+                    {
+                        assert_eq!(&row.0, schema_name, "{url}: row order is schema order");
+                    }
+                    let is_required = required.contains(schema_name);
+                    assert_eq!(row.2, if is_required { "yes" } else { "no" }, "{url}");
+                    assert_eq!(api_arg["required"], is_required, "{url}");
+                    assert_eq!(row.1, api_arg["type"].as_str().unwrap(), "{url}");
+                    match api_arg["risk"].as_object() {
+                        Some(r) => {
+                            risky += 1;
+                            let reason = r["reason"].as_str().unwrap();
+                            assert!(row.3.starts_with("risk: "), "{url}: {row:?}");
+                            assert!(row.3.contains(reason), "{url}: {row:?} gives {reason}");
+                        }
+                        None => assert_eq!(row.3, "none", "{url}: {row:?}"),
+                    }
+                }
+                // The server page folds the same table, linking the page.
+                let link = format!("/{rel}#arguments");
+                let folded = server_page
+                    .select(&sel("details.args-fold"))
+                    .find(|d| {
+                        d.select(&sel("a"))
+                            .any(|a| a.value().attr("href") == Some(link.as_str()))
+                    })
+                    .unwrap_or_else(|| panic!("{slug}: folded arguments of {tool_name}"));
+                assert_eq!(
+                    text_of(folded.select(&sel("summary code")).next().unwrap()),
+                    tool_name,
+                    "{slug}: the fold is named after the tool"
+                );
+                let folded_rows = table_rows(folded.select(&sel("table.args")).next().unwrap());
+                assert_eq!(
+                    folded_rows, rows,
+                    "{slug}/{tool_name}: server page and tool page"
+                );
+            }
+        }
+    }
+    assert!(tables > 100, "only {tables} argument tables checked");
+    assert!(risky > 30, "only {risky} risky arguments checked");
+}
+
+/// Hostile argument names and descriptions are text in the table, never
+/// markup.
+#[test]
+fn hostile_argument_names_are_text() {
+    let out = shared_build("hostile");
+    let mut seen = 0;
+    for file in html_files(out) {
+        let doc = parse_html(&out.join(&file));
+        for th in doc.select(&sel("table.args th[scope=row] code")) {
+            assert_eq!(
+                th.children().count(),
+                1,
+                "{file}: markup inside an argument name"
+            );
+            if text_of(th).contains("<img src=x onerror=alert(1)>") {
+                seen += 1;
+            }
+        }
+        assert!(
+            doc.select(&sel("table.args img")).next().is_none(),
+            "{file}"
+        );
+    }
+    assert!(
+        seen >= 2,
+        "the hostile argument name shown as text on the tool and server pages ({seen})"
+    );
+}
+
+/// Server pages list tools highest risk first, then by name, in one group
+/// per level; the per-level counts link to their group; the policy summary
+/// names every tool once, in the bucket its own policy puts it.
+#[test]
+fn server_pages_sort_group_and_summarise() {
+    let rank = |level: &str| {
+        ["critical", "high", "medium", "low"]
+            .iter()
+            .position(|l| *l == level)
+            .unwrap()
+    };
+    for (name, out) in sites() {
+        for (slug, _) in records(&site_dir(name)) {
+            let file = out.join(format!("servers/{slug}/index.html"));
+            let doc = parse_html(&file);
+            let api = read_json(&out.join(format!("api/servers/{slug}.json")));
+            let tools = api["tools"].as_array().unwrap();
+            let risk_of = |n: &str| {
+                tools.iter().find(|t| t["name"] == n).unwrap()["risk"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            };
+            let section = doc
+                .select(&sel("section[aria-labelledby=tools]"))
+                .next()
+                .unwrap();
+            let names: Vec<String> = section
+                .select(&sel("table.tools tbody tr"))
+                .map(|tr| {
+                    let href = tr
+                        .select(&sel("a"))
+                        .next()
+                        .unwrap()
+                        .value()
+                        .attr("href")
+                        .unwrap()
+                        .to_string();
+                    tools
+                        .iter()
+                        .find(|t| t["url"].as_str().unwrap().ends_with(&href))
+                        .unwrap_or_else(|| panic!("{slug}: row {href} in the API"))["name"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(
+                names.len(),
+                tools.len(),
+                "{name}/{slug}: every tool listed once"
+            );
+            let keys: Vec<(usize, String)> = names
+                .iter()
+                .map(|n| (rank(&risk_of(n)), n.to_lowercase()))
+                .collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted, "{name}/{slug}: risk then name");
+            // Each count links to a heading whose table holds exactly that
+            // level's tools.
+            for a in doc.select(&sel(".glance a[href^='#risk-']")) {
+                let level = a
+                    .value()
+                    .attr("href")
+                    .unwrap()
+                    .trim_start_matches("#risk-")
+                    .to_string();
+                let n: usize = text_of(a)
+                    .split(": ")
+                    .nth(1)
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let heading = doc
+                    .select(&sel(&format!("h3#risk-{level}")))
+                    .next()
+                    .unwrap_or_else(|| panic!("{slug}: anchor risk-{level}"));
+                let table = heading
+                    .next_siblings()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .find(|e| e.value().name() == "div")
+                    .unwrap();
+                let badges: Vec<String> =
+                    table.select(&sel("tbody tr .badge[class*=risk-]")).map(text_of).collect();
+                assert_eq!(badges.len(), n, "{slug}: {level} count");
+                assert!(
+                    badges.iter().all(|b| *b == level),
+                    "{slug}: {level} group {badges:?}"
+                );
+            }
+            // The summary names each tool once (servers with few tools).
+            if tools.len() <= 12 {
+                let listed: Vec<String> = doc
+                    .select(&sel("ul.policy-summary li code"))
+                    .map(text_of)
+                    .collect();
+                let mut a = listed.clone();
+                a.sort();
+                let mut b: Vec<String> = names.clone();
+                b.sort();
+                assert_eq!(a, b, "{name}/{slug}: every tool in one bucket");
+                let policy = read_json(&out.join(format!("servers/{slug}/policy.json")));
+                let hidden: Vec<&str> = policy["hide"]
+                    .as_array()
+                    .map(|h| h.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                for li in doc.select(&sel("ul.policy-summary li")) {
+                    let line = text_of(li);
+                    for c in li.select(&sel("code")) {
+                        let t = text_of(c);
+                        if hidden.contains(&t.as_str()) {
+                            assert!(
+                                line.contains("hidden or denied"),
+                                "{slug}: {t} hidden but listed as {line}"
+                            );
+                        }
+                    }
+                }
+            }
+            // The document itself is one click away, folded.
+            assert!(
+                doc.select(&sel("details.policy-fold pre#server-policy-json"))
+                    .next()
+                    .is_some(),
+                "{slug}"
+            );
+        }
+    }
+}
