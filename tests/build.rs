@@ -152,8 +152,10 @@ fn ok_fixture_has_every_page_kind() {
     );
     let page = parse_html(&out.join("servers/notes-box/delete_note/index.html"));
     assert!(
-        page.select(&sel(".findings")).next().is_some(),
-        "delete_note's page shows no findings section"
+        page.select(&sel("section.warning"))
+            .next()
+            .is_some_and(|w| text_of(w).contains("Annotations contradict the definition")),
+        "delete_note's page shows no warning of the contradiction"
     );
     let list_notes = tools.iter().find(|t| t["name"] == "list_notes").unwrap();
     assert_eq!(list_notes["findings"], Value::Array(vec![]), "{list_notes}");
@@ -1910,8 +1912,10 @@ fn checkers_catch_planted_faults() {
 // fetched from another host.
 // ---------------------------------------------------------------------------
 
-/// The most a tool page may weigh, minified.
-const TOOL_PAGE_LIMIT: usize = 15 * 1024;
+/// The most a tool page may weigh, minified. Raised from 15 KiB when pages
+/// gained the argument table, the risk panel and the findings warning:
+/// the heaviest example pages are tools with a dozen described arguments.
+const TOOL_PAGE_LIMIT: usize = 20 * 1024;
 
 #[test]
 fn tool_pages_stay_under_the_weight_limit() {

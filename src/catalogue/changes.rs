@@ -236,6 +236,7 @@ pub fn after_review_finding(h: &ToolHistory) -> Option<Finding> {
     Some(Finding {
         kind: FindingKind::ChangedAfterReview,
         quote: c.date.clone(),
+        span: String::new(),
         note: format!(
             "The definition changed on {} after it was first recorded, and {}. Review the change before relying on the tool, then record the review with `toolrisk import --pin`.",
             c.date,

@@ -117,7 +117,14 @@ pub enum FindingKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: FindingKind,
+    /// The text found, or an excerpt around it cut at word boundaries;
+    /// hidden characters shown as `[U+XXXX]`.
     pub quote: String,
+    /// When `quote` is an excerpt, the exact span that matched inside it
+    /// (hidden characters shown); empty when the quote is the span. (No
+    /// `skip_serializing_if`: the build state's format is not
+    /// self-describing.)
+    pub span: String,
     pub note: String,
 }
 
@@ -132,6 +139,29 @@ impl FindingKind {
             FindingKind::Shadowing => "shadowing",
             FindingKind::ChangedAfterReview => "changed_after_review",
         }
+    }
+
+    /// What was found, in words a reader understands (pages never show the
+    /// serialized name).
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingKind::ContradictingAnnotations => "Annotations contradict the definition",
+            FindingKind::HiddenCharacters => "Hidden characters",
+            FindingKind::ModelInstructions => "Instructions to the model",
+            FindingKind::SecretAccess => "Reaches for secrets",
+            FindingKind::Shadowing => "Copies another server's tool name",
+            FindingKind::ChangedAfterReview => "Changed after it was recorded",
+        }
+    }
+
+    /// True for the markers that make a record an attack in itself
+    /// (it tells the model what to do, or reaches for secrets): they
+    /// raise the tool to critical.
+    pub fn is_critical(self) -> bool {
+        matches!(
+            self,
+            FindingKind::ModelInstructions | FindingKind::SecretAccess
+        )
     }
 
     /// True for the tool-poisoning markers, which raise the tool's risk.
@@ -196,6 +226,7 @@ fn poisoning_findings(tool: &ToolRecord, server_slug: &str) -> Vec<Finding> {
             out.push(Finding {
                 kind: FindingKind::Shadowing,
                 quote: tool.name.clone(),
+                span: String::new(),
                 note: format!(
                     "“{name}” is the name of a well-known tool of the {owner} server. A second tool of the same name lets this server intercept calls meant for the other one."
                 ),
@@ -401,6 +432,7 @@ pub fn classify_with(
             findings.push(Finding {
                 kind: FindingKind::ContradictingAnnotations,
                 quote: "readOnlyHint: true".into(),
+                span: String::new(),
                 note: format!(
                     "The server marks this tool read-only, but {reason}. The stricter reading, {chosen_name}, is used."
                 ),
@@ -410,6 +442,7 @@ pub fn classify_with(
             findings.push(Finding {
                 kind: FindingKind::ContradictingAnnotations,
                 quote: "destructiveHint: false".into(),
+                span: String::new(),
                 note: format!(
                     "The server says this tool is not destructive, but {reason}. The stricter reading, destructive, is used."
                 ),
@@ -493,12 +526,24 @@ pub fn classify_with(
     let risk = if poisoning.is_empty() {
         risk
     } else {
-        let raised = risk.raised().max(Risk::High);
+        // A record that instructs the model or reaches for secrets is an
+        // attack in itself: critical, whatever the tool does.
+        let critical = poisoning.iter().any(|f| f.kind.is_critical());
+        let raised = if critical {
+            Risk::Critical
+        } else {
+            risk.raised().max(Risk::High)
+        };
         risk_evidence.push(Evidence {
             source: Source::Poisoning,
             quote: poisoning[0].quote.clone(),
             note: format!(
-                "tool-poisoning markers in the record raise the risk from {} to {}, and the recommended policy hides the tool until the record is reviewed",
+                "{} raise the risk from {} to {}, and the recommended policy hides the tool until the record is reviewed",
+                if critical {
+                    "instructions to the model or a reach for secrets in the record"
+                } else {
+                    "tool-poisoning markers in the record"
+                },
                 risk.as_str(),
                 raised.as_str()
             ),

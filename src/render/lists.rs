@@ -335,7 +335,7 @@ impl SiteRenderer<'_> {
         #[derive(Serialize)]
         struct Flagged {
             tool: tera::Value,
-            findings: Vec<crate::classify::Finding>,
+            findings: Vec<FindingView>,
         }
         #[derive(Serialize)]
         struct FlaggedPage {
@@ -357,7 +357,7 @@ impl SiteRenderer<'_> {
                         .findings
                         .iter()
                         .filter(|f| f.kind.is_poisoning())
-                        .cloned()
+                        .map(FindingView::from)
                         .collect(),
                 })
                 .collect();

@@ -22,6 +22,7 @@ pub mod selection;
 pub mod seo;
 mod server_page;
 mod tool;
+pub mod tool_top;
 pub mod urls;
 pub mod views;
 

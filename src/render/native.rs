@@ -79,30 +79,7 @@ impl Native {
         let risk = &t.risk;
         let category = &t.category;
         let server = &t.server;
-        raw(
-            out,
-            "  <article class=tool><header class=page-head><p class=badges><a class=\"badge risk-",
-        );
-        field(out, risk, "level")?;
-        raw(out, "\" href=\"");
-        field(out, risk, "url")?;
-        raw(out, "\">");
-        field(out, risk, "level")?;
-        raw(out, " risk</a> <a href=\"");
-        field(out, category, "url")?;
-        raw(out, "\" class=tag>");
-        field(out, category, "name")?;
-        raw(out, "</a>");
-        if !t.findings.is_empty() {
-            raw(out, " <span class=\"badge flag\">");
-            number(out, t.findings.len());
-            raw(out, " finding");
-            if t.findings.len() != 1 {
-                raw(out, "s");
-            }
-            raw(out, "</span>");
-        }
-        raw(out, "</p><h1>");
+        raw(out, "  <article class=tool><header class=page-head><h1>");
         text(out, &t.display_name);
         raw(out, "</h1><p class=subtitle><code class=raw-name>");
         text(out, &t.name);
@@ -122,9 +99,13 @@ impl Native {
             field(out, server, "repository")?;
             raw(out, "</span>");
         }
+        raw(out, "</p>");
+        raw(out, &t.risk_panel_html);
+        raw(out, "</header>");
+        raw(out, &t.warning_html);
         raw(
             out,
-            "</p></header><section aria-labelledby=what><h2 id=what>What it does</h2>",
+            " <section aria-labelledby=what><h2 id=what>What it does</h2>",
         );
         if t.description_html.is_empty() {
             raw(
@@ -182,23 +163,6 @@ impl Native {
                 }
             }
             raw(out, ".</p>");
-        }
-        raw(out, " ");
-        if !t.findings.is_empty() {
-            raw(
-                out,
-                " <div class=findings role=note><h3>Findings in this record</h3><ul>",
-            );
-            for f in &t.findings {
-                raw(out, "<li><span class=source>");
-                text(out, f.kind.as_str());
-                raw(out, "</span> <code>");
-                text(out, &f.quote);
-                raw(out, "</code>: ");
-                text(out, &f.note);
-                raw(out, "</li>");
-            }
-            raw(out, "</ul></div>");
         }
         raw(
             out,

@@ -75,7 +75,13 @@ pub fn tool_view(
         display_name: display,
         url: urls.tool(server, tool),
         embed_url: urls.embed(server, tool),
-        description_html: markdown::untrusted(&tool.description),
+        // A poisoned description is quarantined: plain text in a marked
+        // box, never rendered as markdown.
+        description_html: if tool.class.is_poisoned() {
+            crate::render::tool_top::quarantine_html(tool)
+        } else {
+            markdown::untrusted(&tool.description)
+        },
         description_text: tool.plain_description.clone(),
         arguments_html: crate::render::arguments::section_html(tool),
         history_html: crate::render::history::tool_history_html(tool, urls),
@@ -86,7 +92,9 @@ pub fn tool_view(
         confidence_text: confidence_text(tool),
         category_evidence: tool.class.category_evidence.clone(),
         risk_evidence: tool.class.risk_evidence.clone(),
-        findings: tool.class.findings.clone(),
+        findings: tool.class.findings.iter().map(FindingView::from).collect(),
+        risk_panel_html: crate::render::tool_top::risk_panel_html(tool, category, urls, &summary),
+        warning_html: crate::render::tool_top::warning_html(tool),
         annotations,
         policy_url: urls.at(&Route::ToolPolicy {
             server: &server.slug,

@@ -117,6 +117,30 @@ pub struct AttackRow {
     pub categories: Vec<Link>,
 }
 
+/// A finding as pages show it: `label` in words, never the serialized
+/// `kind` alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub quote: String,
+    /// The exact span inside `quote`, when the quote is an excerpt.
+    pub span: String,
+    pub note: String,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(f: &Finding) -> FindingView {
+        FindingView {
+            kind: f.kind.as_str(),
+            label: f.kind.label(),
+            quote: f.quote.clone(),
+            span: f.span.clone(),
+            note: f.note.clone(),
+        }
+    }
+}
+
 /// A question and its answer; the answer is escaped text with `code` marks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Faq {
@@ -152,7 +176,11 @@ pub struct ToolView {
     pub confidence_text: String,
     pub category_evidence: Vec<Evidence>,
     pub risk_evidence: Vec<Evidence>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<FindingView>,
+    /// The risk panel under the heading (`render::tool_top`), HTML.
+    pub risk_panel_html: String,
+    /// The warning a record with findings opens with; empty without.
+    pub warning_html: String,
     pub annotations: Vec<Link>,
     pub policy_json: String,
     pub policy_url: String,

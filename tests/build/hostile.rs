@@ -279,56 +279,61 @@ const POISONED: &[(&str, &str, &str, &str)] = &[
     (
         "shady-tools",
         "count_words",
-        "hidden_characters",
+        "Hidden characters",
         "[U+200B]",
     ),
     (
         "shady-tools",
         "format_text",
-        "hidden_characters",
+        "Hidden characters",
         "[U+202E]",
     ),
     (
         "shady-tools",
         "add_numbers",
-        "hidden_characters",
+        "Hidden characters",
         "[U+E0073]",
     ),
     (
         "shady-tools",
         "get_forecast",
-        "model_instructions",
+        "Instructions to the model",
         "<IMPORTANT>",
     ),
     (
         "shady-tools",
         "translate_text",
-        "model_instructions",
+        "Instructions to the model",
         "Do not tell the user",
     ),
     (
         "shady-tools",
         "summarize_notes",
-        "secret_access",
+        "Reaches for secrets",
         "~/.ssh/id_rsa",
     ),
-    ("shady-tools", "lookup_setting", "secret_access", ".env"),
+    (
+        "shady-tools",
+        "lookup_setting",
+        "Reaches for secrets",
+        ".env",
+    ),
     (
         "shady-tools",
         "fetch_page",
-        "secret_access",
+        "Reaches for secrets",
         "~/.aws/credentials",
     ),
     (
         "shady-tools",
         "directory_tree",
-        "shadowing",
+        "Copies another server's tool name",
         "directory_tree",
     ),
     (
         "shady-tools",
         "slack_post_message",
-        "shadowing",
+        "Copies another server's tool name",
         "slack_post_message",
     ),
 ];
@@ -344,7 +349,9 @@ const CLEAN: &[(&str, &str)] = &[
 
 /// The risk level a tool page's badge shows.
 fn page_risk(doc: &scraper::Html) -> Option<String> {
-    let badge = doc.select(&sel(".page-head .badges .badge")).next()?;
+    let badge = doc
+        .select(&sel(".page-head .risk-panel .risk-head .badge"))
+        .next()?;
     badge
         .value()
         .classes()
@@ -378,7 +385,16 @@ fn poisoned_records_are_flagged_with_evidence() {
             .get(&(s.to_string(), t.to_string()))
             .unwrap_or_else(|| panic!("the API lacks {s}/{t}"))
     };
-    for &(s, t, kind, quote) in POISONED {
+    // The API names kinds as data; pages name them in words.
+    let api_kind = |label: &str| match label {
+        "Hidden characters" => "hidden_characters",
+        "Instructions to the model" => "model_instructions",
+        "Reaches for secrets" => "secret_access",
+        "Copies another server's tool name" => "shadowing",
+        other => panic!("no kind for {other}"),
+    };
+    for &(s, t, label, quote) in POISONED {
+        let kind = api_kind(label);
         let findings = api(s, t)["findings"]
             .as_array()
             .cloned()
@@ -468,19 +484,58 @@ fn poisoned_records_are_flagged_with_evidence() {
             continue;
         };
         let doc = parse_html(&page);
-        match doc.select(&sel(".findings")).next() {
-            None => problems.push(format!("{url}: no findings section")),
+        // The warning comes first after the header, with what was found
+        // in words and the quote; the description follows in the
+        // quarantine box as plain text.
+        let main = doc.select(&sel("article.tool")).next().unwrap();
+        let first_section = main.select(&sel(":scope > section")).next();
+        match first_section.filter(|s| {
+            s.value()
+                .has_class("warning", scraper::CaseSensitivity::CaseSensitive)
+        }) {
+            None => problems.push(format!("{url}: the page does not open with the warning")),
             Some(f) => {
                 let text = text_of(f);
                 if !text.contains(kind) || !text.contains(quote) {
-                    problems.push(format!("{url}: findings lack {kind:?} / {quote:?}: {text}"));
+                    problems.push(format!(
+                        "{url}: the warning lacks {kind:?} / {quote:?}: {text}"
+                    ));
                 }
             }
         }
+        let description = doc
+            .select(&sel("section[aria-labelledby=what]"))
+            .next()
+            .unwrap();
+        match description
+            .select(&sel(".quarantine pre.quarantine-text"))
+            .next()
+        {
+            None => problems.push(format!("{url}: the description is not quarantined")),
+            Some(q) => {
+                let formatted: Vec<String> = q
+                    .descendants()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .filter(|e| e.value().name() != "mark")
+                    .skip(1)
+                    .map(|e| e.value().name().to_string())
+                    .collect();
+                if !formatted.is_empty() {
+                    problems.push(format!(
+                        "{url}: the quarantined description has formatting {formatted:?}"
+                    ));
+                }
+            }
+        }
+        let wanted = if kind == "Instructions to the model" || kind == "Reaches for secrets" {
+            "critical"
+        } else {
+            "high"
+        };
         match page_risk(&doc) {
-            Some(r) if rank(&r) >= rank("high") => {}
+            Some(r) if rank(&r) >= rank(wanted) => {}
             other => problems.push(format!(
-                "{url}: risk badge shows {other:?}, not at least high"
+                "{url}: risk badge shows {other:?}, not at least {wanted}"
             )),
         }
         let policy_path = page.parent().unwrap().join("policy.json");
@@ -528,6 +583,23 @@ fn poisoned_records_are_flagged_with_evidence() {
             .is_some_and(|h| h.iter().any(|n| n == t))
         {
             problems.push(format!("the clean tool {s}/{t} is hidden: {policy}"));
+        }
+    }
+
+    // No page shows a finding's serialized kind to a reader.
+    for f in html_files(out) {
+        let text = visible_text(&parse_html(&out.join(&f)));
+        for internal in [
+            "hidden_characters",
+            "model_instructions",
+            "secret_access",
+            "contradicting_annotations",
+            "changed_after_review",
+            "CONTRADICTING_ANNOTATIONS",
+        ] {
+            if text.contains(internal) {
+                problems.push(format!("{f} shows the internal label {internal}"));
+            }
         }
     }
 

@@ -265,8 +265,10 @@ fn server_pages_sort_group_and_summarise() {
                     .filter_map(scraper::ElementRef::wrap)
                     .find(|e| e.value().name() == "div")
                     .unwrap();
-                let badges: Vec<String> =
-                    table.select(&sel("tbody tr .badge[class*=risk-]")).map(text_of).collect();
+                let badges: Vec<String> = table
+                    .select(&sel("tbody tr .badge[class*=risk-]"))
+                    .map(text_of)
+                    .collect();
                 assert_eq!(badges.len(), n, "{slug}: {level} count");
                 assert!(
                     badges.iter().all(|b| *b == level),
@@ -311,4 +313,69 @@ fn server_pages_sort_group_and_summarise() {
             );
         }
     }
+}
+
+/// Every tool page opens with the risk panel: the level in words (not
+/// colour alone), the category, a reason, and what the policy does, as
+/// the tool's own policy.json has it.
+#[test]
+fn tool_pages_open_with_the_risk_panel() {
+    let mut pages = 0;
+    for (name, out) in sites() {
+        for (slug, _) in records(&site_dir(name)) {
+            let api = read_json(&out.join(format!("api/servers/{slug}.json")));
+            for tool in api["tools"].as_array().unwrap() {
+                let url = tool["url"].as_str().unwrap();
+                let rel = url.split_once("://").unwrap().1.split_once('/').unwrap().1;
+                let doc = parse_html(&out.join(rel).join("index.html"));
+                let header = doc
+                    .select(&sel("article.tool > header.page-head"))
+                    .next()
+                    .unwrap();
+                let panel = header
+                    .select(&sel(".risk-panel"))
+                    .next()
+                    .unwrap_or_else(|| panic!("{url}: no risk panel in the header"));
+                let risk = tool["risk"].as_str().unwrap();
+                let badge = text_of(panel.select(&sel(".risk-head .badge")).next().unwrap());
+                assert_eq!(badge.to_lowercase(), format!("{risk} risk"), "{url}");
+                let tag = text_of(panel.select(&sel(".risk-head .tag")).next().unwrap());
+                assert_eq!(tag, tool["category"].as_str().unwrap(), "{url}");
+                let reason = text_of(panel.select(&sel(".risk-reason")).next().unwrap());
+                assert!(
+                    reason.len() > 20 && reason.ends_with('.'),
+                    "{url}: reason {reason:?}"
+                );
+                let doing = text_of(panel.select(&sel(".risk-policy")).next().unwrap());
+                assert!(doing.starts_with("Recommended policy: "), "{url}: {doing}");
+                let policy = &tool["policy"];
+                let hidden = policy["hide"]
+                    .as_array()
+                    .is_some_and(|h| h.iter().any(|n| n == &tool["name"]));
+                let entry = &policy["tools"][tool["name"].as_str().unwrap()];
+                if hidden {
+                    assert!(doing.contains("Hides it"), "{url}: {doing}");
+                } else if entry.get("approve").is_some() {
+                    assert!(doing.contains("person approves"), "{url}: {doing}");
+                } else if entry.get("deny_if").is_some() {
+                    assert!(doing.contains("enies"), "{url}: {doing}");
+                } else if entry.get("limits").is_some() {
+                    assert!(doing.contains("at most"), "{url}: {doing}");
+                }
+                // Nothing but the heading and its subtitle comes before it.
+                let before: Vec<String> = header
+                    .children()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .take_while(|e| {
+                        !e.value()
+                            .has_class("risk-panel", scraper::CaseSensitivity::CaseSensitive)
+                    })
+                    .map(|e| e.value().name().to_string())
+                    .collect();
+                assert_eq!(before, ["h1", "p"], "{url}");
+                pages += 1;
+            }
+        }
+    }
+    assert!(pages > 200, "{pages}");
 }
