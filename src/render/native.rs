@@ -331,7 +331,17 @@ impl Native {
         text(out, &t.rationale);
         raw(out, "</p><pre><code>");
         text(out, &t.policy_json);
-        raw(out, "</code></pre></article></main></body></html>");
+        raw(out, "</code></pre><p class=back><a href=\"");
+        text(out, tool_page);
+        raw(
+            out,
+            "\" rel=noopener target=_blank>The full risk page: arguments, attacks and FAQ</a></p><details class=code><summary>Embed this card</summary><p>Paste this where the card should appear:</p><pre><code>",
+        );
+        text(out, &t.embed_code);
+        raw(
+            out,
+            "</code></pre></details></article></main></body></html>",
+        );
         Ok(())
     }
 

@@ -75,6 +75,19 @@ pub fn tool_view(
         display_name: display,
         url: urls.tool(server, tool),
         embed_url: urls.embed(server, tool),
+        embed_code: format!(
+            "<iframe src=\"{}\" title=\"{} risk card\" width=\"100%\" height=\"480\" style=\"border:0\" loading=\"lazy\"></iframe>",
+            urls.abs(
+                &Route::Embed {
+                    server: &server.slug,
+                    tool: &tool.slug,
+                }
+                .path()
+            ),
+            // The title is an attribute value inside copied markup: no
+            // quote or angle bracket of the record may reach it.
+            display_for_attribute(tool.display_name()),
+        ),
         // A poisoned description is quarantined: plain text in a marked
         // box, never rendered as markdown.
         description_html: if tool.class.is_poisoned() {
@@ -108,6 +121,16 @@ pub fn tool_view(
         related,
         faq: faq(cat, id, &summary, category.name.as_str()),
     }
+}
+
+/// A name made safe to sit inside a double-quoted attribute of markup a
+/// reader copies: hidden characters shown, quotes and angle brackets and
+/// ampersands dropped.
+fn display_for_attribute(name: &str) -> String {
+    crate::classify::poison::reveal(name)
+        .chars()
+        .filter(|c| !matches!(c, '"' | '<' | '>' | '&' | '\''))
+        .collect()
 }
 
 /// The explanation paragraph: the classifier's, from the tool's definition,

@@ -159,6 +159,9 @@ pub struct ToolView {
     pub has_title: bool,
     pub url: String,
     pub embed_url: String,
+    /// The `<iframe>` element that shows the embed card elsewhere, as text
+    /// to copy (absolute URL).
+    pub embed_code: String,
     pub description_html: String,
     pub description_text: String,
     /// The "Arguments" section (`render::arguments`), escaped HTML.

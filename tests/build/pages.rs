@@ -379,3 +379,65 @@ fn tool_pages_open_with_the_risk_panel() {
     }
     assert!(pages > 200, "{pages}");
 }
+
+/// Every embed card links back to its tool's page, follows dark mode, and
+/// shows the `<iframe>` markup that embeds it: one iframe, pointing at the
+/// card itself, with no attribute a record could have smuggled in.
+#[test]
+fn embed_cards_link_back_and_show_their_iframe_code() {
+    let mut cards = 0;
+    for (_, out) in sites() {
+        for file in html_files(out)
+            .into_iter()
+            .filter(|f| f.starts_with("embed/"))
+        {
+            let doc = parse_html(&out.join(&file));
+            let canonical = doc
+                .select(&sel("link[rel=canonical]"))
+                .next()
+                .and_then(|l| l.value().attr("href"))
+                .unwrap()
+                .to_string();
+            let tool_page = canonical.replacen("/embed/", "/servers/", 1);
+            let back = doc
+                .select(&sel("p.back a"))
+                .next()
+                .unwrap_or_else(|| panic!("{file}: no link back"));
+            assert_eq!(
+                back.value().attr("href"),
+                Some(tool_page.as_str()),
+                "{file}"
+            );
+            let code = text_of(
+                doc.select(&sel("details.code pre code"))
+                    .next()
+                    .unwrap_or_else(|| panic!("{file}: no iframe code")),
+            );
+            let snippet = scraper::Html::parse_fragment(&code);
+            let elements: Vec<_> = snippet
+                .root_element()
+                .descendants()
+                .filter_map(scraper::ElementRef::wrap)
+                .skip(1)
+                .collect();
+            assert_eq!(elements.len(), 1, "{file}: {code}");
+            let iframe = elements[0].value();
+            assert_eq!(iframe.name(), "iframe", "{file}: {code}");
+            assert_eq!(
+                iframe.attr("src"),
+                Some(canonical.as_str()),
+                "{file}: {code}"
+            );
+            let attrs: Vec<&str> = iframe.attrs().map(|(k, _)| k).collect();
+            assert_eq!(attrs.len(), 6, "{file}: {attrs:?}");
+            assert!(
+                attrs.iter().all(|a| !a.starts_with("on")),
+                "{file}: {attrs:?}"
+            );
+            let style = text_of(doc.select(&sel("style")).next().unwrap());
+            assert!(style.contains("prefers-color-scheme:dark"), "{file}");
+            cards += 1;
+        }
+    }
+    assert!(cards > 200, "{cards}");
+}
