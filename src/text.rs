@@ -12,6 +12,55 @@ pub fn article(word: &str) -> &'static str {
     if vowel_sound { "an" } else { "a" }
 }
 
+/// "an execute tool", "a read tool": a tool of `category`, with its
+/// article. A category called "other" reads "a tool of no named category",
+/// never "an other tool".
+pub fn category_tool(category: &str) -> String {
+    if category.eq_ignore_ascii_case("other") {
+        return "a tool of no named category".to_string();
+    }
+    format!("{} {category} tool", article(category))
+}
+
+/// Where the first sentence of `line` ends: just after the first `.`, `!`
+/// or `?` followed by a space or the end, not counting the full stop of an
+/// abbreviation ("e.g.", "i.e.", "etc.") or a version number ("v1.2.");
+/// `line.len()` when there is one sentence.
+pub fn first_sentence_end(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, b'.' | b'!' | b'?')
+            && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
+            && !(b == b'.' && ends_with_abbreviation(&line[..=i]))
+        {
+            return i + 1;
+        }
+    }
+    line.len()
+}
+
+/// Whether `s` ends with an abbreviation's or a version number's full stop.
+fn ends_with_abbreviation(s: &str) -> bool {
+    let last = s
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or("")
+        .trim_start_matches(['(', '[', '“', '"', '\'', '‘'])
+        .to_lowercase();
+    const ABBREVIATIONS: &[&str] = &[
+        "e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "cf.", "eg.", "ie.",
+    ];
+    if ABBREVIATIONS.contains(&last.as_str()) {
+        return true;
+    }
+    // A version number: digits and dots, an optional leading `v`, with a
+    // dot inside it besides the final one ("1.2.", "v2.0.").
+    let number = last.strip_prefix('v').unwrap_or(&last);
+    number.len() > 2
+        && number.matches('.').count() > 1
+        && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
 /// "1 tool", "2 tools", "0 tools".
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
@@ -43,11 +92,7 @@ pub fn one_line(text: &str, max: usize) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    let end = first_line
-        .find(". ")
-        .map(|i| i + 1)
-        .unwrap_or(first_line.len());
-    let s = &first_line[..end];
+    let s = &first_line[..first_sentence_end(first_line)];
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -190,6 +235,18 @@ mod tests {
     #[test]
     fn one_line_cuts_at_sentence_or_word() {
         assert_eq!(one_line("First. Second.", 80), "First.");
+        assert_eq!(
+            one_line("Fetch one issue by identifier (e.g. ENG-1). Then more.", 80),
+            "Fetch one issue by identifier (e.g. ENG-1)."
+        );
+        assert_eq!(
+            one_line("Uses API v1.2. of it. More.", 80),
+            "Uses API v1.2. of it."
+        );
+        assert_eq!(one_line("Works, i.e. runs. Next", 80), "Works, i.e. runs.");
+        assert_eq!(one_line("Really? Yes.", 80), "Really?");
+        assert_eq!(category_tool("other"), "a tool of no named category");
+        assert_eq!(category_tool("execute"), "an execute tool");
         assert_eq!(one_line("\n\nalpha beta gamma delta", 12), "alpha beta…");
     }
 

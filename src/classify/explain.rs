@@ -15,17 +15,7 @@ use crate::config::Category;
 fn first_sentence(description: &str, max: usize) -> String {
     let line = description.split_whitespace().collect::<Vec<_>>().join(" ");
     let line = line.trim();
-    let mut end = line.len();
-    let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if (b == b'.' || b == b'!' || b == b'?')
-            && bytes.get(i + 1).is_none_or(|n| *n == b' ')
-            && !ends_with_abbreviation(&line[..i + 1])
-        {
-            end = i + 1;
-            break;
-        }
-    }
+    let end = crate::text::first_sentence_end(line);
     let mut s = &line[..end];
     if s.len() > max {
         let mut cut = max;
@@ -37,17 +27,6 @@ fn first_sentence(description: &str, max: usize) -> String {
         return format!("{}…", poison::reveal(s.trim_end_matches([',', ';', ':'])));
     }
     poison::reveal(s).into_owned()
-}
-
-fn ends_with_abbreviation(s: &str) -> bool {
-    let last = s.rsplit(' ').next().unwrap_or("").to_lowercase();
-    ["e.g.", "i.e.", "etc.", "vs.", "approx.", "incl."].contains(&last.as_str())
-        || last
-            .trim_end_matches('.')
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.')
-            && last.len() > 1
-            && last.matches('.').count() > 1
 }
 
 /// The explanation paragraph.
@@ -62,9 +41,8 @@ pub fn explain(
     let description = tool.description.as_deref().unwrap_or("").trim();
     if description.is_empty() {
         parts.push(format!(
-            "The server does not say what “{name}” does; it is read as {} {} tool from its name and inputs",
-            crate::text::article(&category.name),
-            category.name
+            "The server does not say what “{name}” does; it is read as {} from its name and inputs",
+            crate::text::category_tool(&category.name),
         ));
     } else {
         parts.push(format!(
@@ -72,9 +50,8 @@ pub fn explain(
             first_sentence(description, 180)
         ));
         parts.push(format!(
-            "Read as {} {} tool: {}",
-            crate::text::article(&category.name),
-            category.name,
+            "Read as {}: {}",
+            crate::text::category_tool(&category.name),
             lower_first(&category.meaning)
         ));
     }

@@ -183,10 +183,16 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
 
     out.push(Faq {
         question: format!("How do I enforce a policy on {name}?"),
+        // What the policy does is the paragraph above the snippet; the
+        // answer says where the document goes, not that paragraph again.
         answer_html: code_marks(&format!(
-            "Put the policy.json shown above in your MCP gateway's configuration for {}. {}",
+            "Download the policy.json under “Recommended policy” (or copy it) and load it into the MCP gateway that sits between your agents and {}; the gateway then enforces it on every call to `{name}`. {}",
             server.name,
-            summary.explain(name)
+            if summary.blocks_every_call() {
+                "Agents will then not reach the tool at all.".to_string()
+            } else {
+                "Keep the server's other tools in the same document: the server page has one policy covering all of them.".to_string()
+            }
         )),
     });
 
@@ -194,9 +200,9 @@ fn faq(cat: &Catalogue, id: ToolId, summary: &PolicySummary, category: &str) -> 
     out.push(Faq {
         question: format!("What risk level is {name}?"),
         answer_html: code_marks(&format!(
-            "{} risk, as {} {category} tool. {}",
+            "{} risk, as {}. {}",
             crate::text::capitalize(risk.as_str()),
-            text::article(category),
+            text::category_tool(category),
             risk.meaning()
         )),
     });

@@ -441,3 +441,115 @@ fn embed_cards_link_back_and_show_their_iframe_code() {
     }
     assert!(cards > 200, "{cards}");
 }
+
+/// The prose a reader sees, outside code, scripts and styles: code holds
+/// record text and policy values (`..` steps), which are not prose.
+fn prose(doc: &scraper::Html) -> String {
+    let mut out = String::new();
+    for node in doc.tree.nodes() {
+        if let scraper::node::Node::Text(t) = node.value() {
+            let skipped = node.ancestors().any(|a| {
+                a.value().as_element().is_some_and(|e| {
+                    matches!(e.name(), "script" | "style" | "code" | "pre" | "title")
+                })
+            });
+            if !skipped {
+                out.push_str(t);
+                out.push(' ');
+            }
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The sentences of a text of at least `min` words.
+fn sentences(text: &str, min: usize) -> Vec<String> {
+    text.split_inclusive(['.', '?', '!'])
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.split_whitespace().count() >= min)
+        .collect()
+}
+
+/// Text defects, over every page of the example site and the fixtures: no
+/// "an other", no quoted first sentence cut at an abbreviation or a
+/// version number, no doubled punctuation after a closing quote, server
+/// names as their records write them, and no FAQ answer that repeats the
+/// policy paragraph.
+#[test]
+fn pages_have_none_of_the_known_text_defects() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (name, out) in sites()
+        .into_iter()
+        .chain([("paged", shared_build("paged"))])
+    {
+        let site = site_dir(name);
+        let servers: Vec<(String, String)> = records(&site)
+            .into_iter()
+            .map(|(slug, r)| (slug, r["name"].as_str().unwrap_or("").to_string()))
+            .collect();
+        for file in html_files(out) {
+            let doc = parse_html(&out.join(&file));
+            let text = prose(&doc);
+            checked += 1;
+            let mut flag = |what: &str, at: usize| {
+                let from = text.floor_char_boundary(at.saturating_sub(50));
+                let to = text.ceil_char_boundary((at + 50).min(text.len()));
+                problems.push(format!("{name}/{file}: {what}: …{}…", &text[from..to]));
+            };
+            if let Some(at) = text.find("an other ") {
+                flag("“an other”", at);
+            }
+            for cut in ["e.g.”", "i.e.”", "etc.”", "(e.g.”", "vs.”"] {
+                if let Some(at) = text.find(cut) {
+                    flag("a sentence cut at an abbreviation", at);
+                }
+            }
+            for doubled in [".”.", "?”.", "!”.", ".\".", "..", ",.", ".,", ";.", ":."] {
+                for (at, _) in text.match_indices(doubled) {
+                    // An ellipsis is not a doubled stop.
+                    if doubled == ".."
+                        && (text[at..].starts_with("...") || text[..at].ends_with('.'))
+                    {
+                        continue;
+                    }
+                    flag("doubled punctuation", at);
+                }
+            }
+            for (slug, server_name) in &servers {
+                if server_name != slug && !server_name.eq_ignore_ascii_case(slug) {
+                    for phrase in [format!(" on {slug} "), format!(" on {slug}.")] {
+                        if let Some(at) = text.find(&phrase) {
+                            flag("a server named by its slug, not its name", at);
+                        }
+                    }
+                }
+            }
+            // The FAQ answers never repeat a sentence of the policy paragraph.
+            let policy_text = doc
+                .select(&sel("section[aria-labelledby=policy] > p"))
+                .next()
+                .map(|p| prose(&scraper::Html::parse_fragment(&p.html())))
+                .unwrap_or_default();
+            let faq = doc
+                .select(&sel("dl.faq"))
+                .next()
+                .map(|d| prose(&scraper::Html::parse_fragment(&d.html())))
+                .unwrap_or_default();
+            for s in sentences(&policy_text, 6) {
+                if faq.contains(&s) {
+                    problems.push(format!(
+                        "{name}/{file}: the FAQ repeats the policy sentence {s:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
