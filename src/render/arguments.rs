@@ -52,7 +52,7 @@ fn intro(tool: &Tool) -> String {
     );
     if risky > 0 {
         s.push_str(&format!(
-            " {} marked “risk” decide{} what the call can reach; a policy condition on {} is the way to narrow the tool.",
+            " {} marked in the Risk column decide{} what the call can reach; a policy condition on {} is the way to narrow the tool.",
             if risky == 1 { "The one" } else { "The ones" },
             if risky == 1 { "s" } else { "" },
             if risky == 1 { "it" } else { "them" },
@@ -120,7 +120,7 @@ fn row(out: &mut String, a: &Argument) {
     out.push_str("<td>");
     match a.risk {
         Some(r) => {
-            out.push_str("<strong class=arg-risk>risk: ");
+            out.push_str("<strong class=arg-risk>");
             out.push_str(r.label());
             out.push_str("</strong> <span class=small>it ");
             out.push_str(r.reason());
@@ -137,7 +137,7 @@ pub fn server_section_html(tools: &[(&Tool, String)]) -> String {
         return String::new();
     }
     let mut out = String::new();
-    out.push_str("<section aria-labelledby=\"arguments\"><h2 id=\"arguments\">Arguments of each tool</h2><p>What each tool takes; the arguments marked “risk” are those a policy condition should narrow.</p>");
+    out.push_str("<section aria-labelledby=\"arguments\"><h2 id=\"arguments\">Arguments of each tool</h2><p>What each tool takes; the arguments marked in the Risk column are those a policy condition should narrow.</p>");
     for (tool, url) in tools {
         if tool.argument_count == 0 {
             continue;
