@@ -64,6 +64,11 @@ pub enum ShortcodeKind {
     ServerPolicy,
 }
 
+/// The JSON Schema of an attack entry's front matter, as far as a schema
+/// can say it (published at `/schema/attack.schema.json`).
+pub const ATTACK_SCHEMA: &str = include_str!("builtin/attack.schema.json");
+
+/// An attack entry's front matter; [`ATTACK_SCHEMA`] describes it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AttackFront {

@@ -7,10 +7,19 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The JSON Schema of a server file (published at
+/// `/schema/server.schema.json`), which agrees with these types: the tests
+/// in tests/build/schema.rs hold every record to both.
+pub const SERVER_SCHEMA: &str = include_str!("builtin/server.schema.json");
+
 /// One server file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerRecord {
+    /// The JSON Schema the record names for editors (`"$schema"`): read
+    /// and ignored, never checked against or fetched.
+    #[serde(default, rename = "$schema")]
+    pub schema: Option<String>,
     pub name: String,
     #[serde(default)]
     pub repository: Option<String>,

@@ -165,7 +165,14 @@ pub fn is_iso_date(d: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let digits = |r: std::ops::Range<usize>| d[r].parse::<u32>().ok();
+    // Digits only: `parse` alone would take a sign (`+202-01-01`).
+    let digits = |r: std::ops::Range<usize>| {
+        let part = &d[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
     matches!(
         (digits(0..4), digits(5..7), digits(8..10)),
         (Some(_), Some(1..=12), Some(1..=31))

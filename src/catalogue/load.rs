@@ -198,6 +198,21 @@ pub fn parse_server(
                     .help("fix the spelling, leave the field out to classify the tool, or add the category to site.toml"),
             );
         }
+        for (field, schema) in [
+            ("inputSchema", &tool.input_schema),
+            ("outputSchema", &tool.output_schema),
+        ] {
+            if let Some(kind) = schema.as_ref().filter(|v| !v.is_object()).map(json_kind) {
+                problems.push(
+                    super::record_text::tool_location(file, text, i)
+                        .with_message(format!(
+                            "tool `{}` has an `{field}` that is {kind}, not a JSON Schema object",
+                            crate::text::for_terminal(&tool.name)
+                        ))
+                        .help("MCP's schemas are objects, e.g. { \"type\": \"object\", \"properties\": { … } }; fix it, or leave the field out"),
+                );
+            }
+        }
         if let Some(risk) = &tool.risk
             && Risk::parse(risk).is_none()
         {
@@ -329,6 +344,18 @@ pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnos
     d
 }
 
+/// What a JSON value is, in words: "a string", "an array".
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 trait WithMessage {
     fn with_message(self, m: String) -> Diagnostic;
 }
@@ -394,17 +421,42 @@ mod tests {
             said("[1,2]")
         );
         assert!(said("\"x\"").contains("the file holds a single JSON value"));
-        let rpc = said(r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"a"}]}}"#);
-        assert!(
-            rpc.contains("the file holds a JSON-RPC response, not a server record")
-                && rpc.contains("`result.tools`"),
-            "{rpc}"
+        let import = "help: write the record from the live server with `toolrisk import s -- \
+                      COMMAND` (or `--url URL`)";
+        assert_eq!(
+            said("{\"jsonrpc\":\"2.0\",\"id\":1,\n \"result\":{\"tools\":[{\"name\":\"a\"}]}}"),
+            format!(
+                "error 1: content/servers/s.json:2:12: the file holds a JSON-RPC response to \
+                 `tools/list`, not a server record: it has no server `name`\n   {import}; or, by \
+                 hand, keep the list under `result.tools` as the record's `tools` and add the \
+                 server's `\"name\"`: {{ \"name\": \"…\", \"tools\": [ … ] }}\n1 problem found"
+            )
         );
-        let list = said(r#"{"tools":[{"name":"a","inputSchema":{"type":"object"}}]}"#);
-        assert!(
-            list.contains("the file holds an MCP `tools/list` result, not a server record"),
-            "{list}"
+        assert_eq!(
+            said(r#"{"tools":[{"name":"a","inputSchema":{"type":"object"}}],"nextCursor":"x"}"#),
+            format!(
+                "error 1: content/servers/s.json:1:2: the file holds an MCP `tools/list` result, \
+                 not a server record: it has no server `name`\n   {import}; or, by hand, keep \
+                 the list under `tools` as the record's `tools` and add the server's `\"name\"`: \
+                 {{ \"name\": \"…\", \"tools\": [ … ] }}\n1 problem found"
+            )
         );
+        assert_eq!(
+            said(r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"no"}}"#),
+            format!(
+                "error 1: content/servers/s.json:1:1: the file holds a JSON-RPC message, not a \
+                 server record\n   {import}; see docs/content-format.md, \"Importing a \
+                 server\"\n1 problem found"
+            )
+        );
+        assert_eq!(
+            said("{\"name\":\"S\",\"tools\":[\n{\"name\":\"a\",\"inputSchema\":\"object\"}]}"),
+            "error 1: content/servers/s.json:2:1: tool `a` has an `inputSchema` that is a string, \
+             not a JSON Schema object\n   help: MCP's schemas are objects, e.g. { \"type\": \
+             \"object\", \"properties\": { … } }; fix it, or leave the field out\n1 problem found"
+        );
+        // A record with more than tools is a record missing its name.
+        assert!(said(r#"{"description":"d","tools":[]}"#).contains("the server has no `name`"));
         let deep = format!(
             "{{\"name\":\"S\",\"tools\":[{{\"name\":\"a\",\"inputSchema\":{}1{}}}]}}",
             "[".repeat(200),

@@ -34,13 +34,31 @@ pub(crate) fn not_a_record(file: &std::path::Path, text: &str) -> Option<Diagnos
 }
 
 /// A file that failed to parse as a record because it is an MCP
-/// `tools/list` result pasted as it came: a JSON-RPC response, or its
-/// `result` (tools and no server `name`).
+/// `tools/list` result pasted as it came: a JSON-RPC response (or another
+/// JSON-RPC message), or its `result` (tools and no server `name`). Points
+/// at the `tools` key, and says how to make a record of it.
 pub(crate) fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Diagnostic> {
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
     let object = value.as_object()?;
+    let slug = file
+        .file_stem()
+        .map_or("SLUG".into(), |s| s.to_string_lossy().into_owned());
+    let import = format!(
+        "write the record from the live server with `toolrisk import {slug} -- COMMAND` \
+         (or `--url URL`)"
+    );
     let (what, tools_at) = if object.contains_key("jsonrpc") {
-        ("a JSON-RPC response", "`result.tools`")
+        let listed = object
+            .get("result")
+            .and_then(|r| r.get("tools"))
+            .is_some_and(serde_json::Value::is_array);
+        if !listed {
+            return Some(at_first(file, text, "{").with(
+                "the file holds a JSON-RPC message, not a server record",
+                format!("{import}; see docs/content-format.md, \"Importing a server\""),
+            ));
+        }
+        ("a JSON-RPC response to `tools/list`", "`result.tools`")
     } else if object.contains_key("tools")
         && object
             .keys()
@@ -50,16 +68,36 @@ pub(crate) fn pasted_tools_list(file: &std::path::Path, text: &str) -> Option<Di
     } else {
         return None;
     };
-    Some(
-        Diagnostic::in_file(
-            file,
-            format!("the file holds {what}, not a server record: it has no server `name`"),
-        )
-        .help(format!(
-            "keep the list under {tools_at} as the record's `tools` and add the server's \
-             `\"name\"`; see docs/content-format.md"
-        )),
-    )
+    Some(at_first(file, text, "\"tools\"").with(
+        format!("the file holds {what}, not a server record: it has no server `name`"),
+        format!(
+            "{import}; or, by hand, keep the list under {tools_at} as the record's `tools` and \
+             add the server's `\"name\"`: {{ \"name\": \"…\", \"tools\": [ … ] }}"
+        ),
+    ))
+}
+
+/// A diagnostic in `file` at the first `needle` of `text` (the file when
+/// there is none).
+fn at_first(file: &std::path::Path, text: &str, needle: &str) -> Located {
+    let d = Diagnostic::in_file(file, "");
+    Located(match text.find(needle) {
+        Some(offset) => {
+            let (line, column) = crate::error::line_col(text, offset);
+            d.at(line, column)
+        }
+        None => d,
+    })
+}
+
+struct Located(Diagnostic);
+
+impl Located {
+    fn with(self, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+        let mut d = self.0;
+        d.message = message.into();
+        d.help(help.into())
+    }
 }
 
 /// A record that failed to parse because an object has no `name`: says
