@@ -21,10 +21,14 @@ pub enum Route<'a> {
     Server(&'a str),
     /// The policy of a whole server.
     ServerPolicy(&'a str),
+    /// A server page's Markdown twin.
+    ServerMarkdown(&'a str),
     /// A tool's page.
     Tool { server: &'a str, tool: &'a str },
     /// A tool's policy.
     ToolPolicy { server: &'a str, tool: &'a str },
+    /// A tool page's Markdown twin.
+    ToolMarkdown { server: &'a str, tool: &'a str },
     /// A tool's embed card.
     Embed { server: &'a str, tool: &'a str },
     /// The list of the tools that carry findings.
@@ -49,6 +53,12 @@ pub enum Route<'a> {
     NotFound,
     /// The JSON Schema of a policy.
     PolicySchema,
+    /// The JSON Schema of a server record.
+    ServerSchema,
+    /// The JSON Schema of an attack entry's front matter.
+    AttackSchema,
+    /// `llms.txt`: the site described for language models.
+    LlmsTxt,
     /// The whole catalogue as JSON.
     ApiCatalogue,
     /// One server as JSON.
@@ -84,6 +94,9 @@ pub const RESERVED: [&str; 12] = [
     "changes",
 ];
 
+/// The file name of a page's Markdown twin, beside its `index.html`.
+pub const MARKDOWN_TWIN: &str = "index.md";
+
 /// The segment of the numbered pages of a long list ([`list_page`]), which
 /// no slug or category name may be.
 pub const LIST_PAGE: &str = "page";
@@ -97,8 +110,12 @@ impl<'a> Route<'a> {
             Route::Servers => "servers/".into(),
             Route::Server(s) => format!("servers/{s}/"),
             Route::ServerPolicy(s) => format!("servers/{s}/policy.json"),
+            Route::ServerMarkdown(s) => format!("servers/{s}/{MARKDOWN_TWIN}"),
             Route::Tool { server, tool } => format!("servers/{server}/{tool}/"),
             Route::ToolPolicy { server, tool } => format!("servers/{server}/{tool}/policy.json"),
+            Route::ToolMarkdown { server, tool } => {
+                format!("servers/{server}/{tool}/{MARKDOWN_TWIN}")
+            }
             Route::Embed { server, tool } => format!("embed/{server}/{tool}/"),
             Route::Flagged => "flagged/".into(),
             Route::Review => "review/".into(),
@@ -111,6 +128,9 @@ impl<'a> Route<'a> {
             Route::Page(slug) => format!("{slug}/"),
             Route::NotFound => "404.html".into(),
             Route::PolicySchema => "schema/policy.schema.json".into(),
+            Route::ServerSchema => "schema/server.schema.json".into(),
+            Route::AttackSchema => "schema/attack.schema.json".into(),
+            Route::LlmsTxt => "llms.txt".into(),
             Route::ApiCatalogue => "api/catalogue.json".into(),
             Route::ApiServer(s) => format!("api/servers/{s}.json"),
             Route::Sitemap => "sitemap.xml".into(),
@@ -152,8 +172,12 @@ impl<'a> Route<'a> {
             (true, ["servers"]) => Route::Servers,
             (true, ["servers", s]) => Route::Server(s),
             (false, ["servers", s, "policy.json"]) => Route::ServerPolicy(s),
+            (false, ["servers", s, MARKDOWN_TWIN]) => Route::ServerMarkdown(s),
             (true, ["servers", server, tool]) => Route::Tool { server, tool },
             (false, ["servers", server, tool, "policy.json"]) => Route::ToolPolicy { server, tool },
+            (false, ["servers", server, tool, MARKDOWN_TWIN]) => {
+                Route::ToolMarkdown { server, tool }
+            }
             (true, ["embed", server, tool]) => Route::Embed { server, tool },
             (true, ["flagged"]) => Route::Flagged,
             (true, ["review"]) => Route::Review,
@@ -166,6 +190,9 @@ impl<'a> Route<'a> {
             (true, [slug]) if !RESERVED.contains(slug) => Route::Page(slug),
             (false, ["404.html"]) => Route::NotFound,
             (false, ["schema", "policy.schema.json"]) => Route::PolicySchema,
+            (false, ["schema", "server.schema.json"]) => Route::ServerSchema,
+            (false, ["schema", "attack.schema.json"]) => Route::AttackSchema,
+            (false, ["llms.txt"]) => Route::LlmsTxt,
             (false, ["api", "catalogue.json"]) => Route::ApiCatalogue,
             (false, ["api", "servers", file]) => Route::ApiServer(file.strip_suffix(".json")?),
             (false, ["sitemap.xml"]) => Route::Sitemap,
@@ -245,11 +272,16 @@ mod tests {
         Route::Servers,
         Route::Server("github"),
         Route::ServerPolicy("github"),
+        Route::ServerMarkdown("github"),
         Route::Tool {
             server: "github",
             tool: "create-issue",
         },
         Route::ToolPolicy {
+            server: "github",
+            tool: "create-issue",
+        },
+        Route::ToolMarkdown {
             server: "github",
             tool: "create-issue",
         },
@@ -268,6 +300,9 @@ mod tests {
         Route::Page("about"),
         Route::NotFound,
         Route::PolicySchema,
+        Route::ServerSchema,
+        Route::AttackSchema,
+        Route::LlmsTxt,
         Route::ApiCatalogue,
         Route::ApiServer("github"),
         Route::Sitemap,
@@ -302,6 +337,17 @@ mod tests {
         assert_eq!(Route::Home.file(), "index.html");
         assert_eq!(Route::NotFound.file(), "404.html");
         assert_eq!(Route::ApiServer("a").path(), "api/servers/a.json");
+        assert_eq!(
+            Route::ToolMarkdown {
+                server: "github",
+                tool: "create-issue"
+            }
+            .path(),
+            "servers/github/create-issue/index.md"
+        );
+        assert_eq!(Route::ServerMarkdown("a").path(), "servers/a/index.md");
+        assert_eq!(Route::ServerSchema.path(), "schema/server.schema.json");
+        assert_eq!(Route::LlmsTxt.file(), "llms.txt");
         assert_eq!(list_page("servers/", 1), "servers/");
         assert_eq!(list_page("servers/", 3), "servers/page/3/");
         assert_eq!(

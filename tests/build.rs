@@ -14,12 +14,16 @@ mod pages;
 mod publish;
 #[path = "build/reliability.rs"]
 mod reliability;
+#[path = "build/schema.rs"]
+mod schema;
 #[path = "build/search.rs"]
 mod search;
 #[path = "build/serve.rs"]
 mod serve;
 #[path = "build/serve_broken.rs"]
 mod serve_broken;
+#[path = "build/twins.rs"]
+mod twins;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;

@@ -303,7 +303,7 @@ pub(crate) struct Segment {
 
 /// URL segments reserved under a server's folder, or unsafe as file names.
 fn is_reserved(lower: &str) -> bool {
-    const RESERVED: [&str; 3] = ["policy.json", "index.html", "page"];
+    const RESERVED: [&str; 4] = ["policy.json", "index.html", "index.md", "page"];
     RESERVED.contains(&lower)
         || is_device_name(lower)
         || lower.ends_with('.')
@@ -434,6 +434,7 @@ mod tests {
             "Foo",
             "foo",
             "policy.json",
+            "index.md",
             "CON",
             "con.txt",
             "Lpt1.tar.gz",
@@ -448,6 +449,7 @@ mod tests {
                 "Foo",
                 "foo-2",
                 "policy.json-2",
+                "index.md-2",
                 "CON-2",
                 "con-2.txt",
                 "Lpt1-2.tar.gz"

@@ -21,8 +21,10 @@ pub mod pages;
 pub mod selection;
 pub mod seo;
 mod server_page;
-mod tool;
+mod shortcodes;
+pub(crate) mod tool;
 pub mod tool_top;
+pub mod twins;
 pub mod urls;
 pub mod views;
 

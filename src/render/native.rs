@@ -370,7 +370,14 @@ impl Native {
         }
         raw(out, " <link href=\"");
         text(out, &meta.canonical);
-        raw(out, "\" rel=canonical><meta content=\"");
+        raw(out, "\" rel=canonical>");
+        if !meta.markdown_url.is_empty() {
+            raw(out, "<link href=\"");
+            text(out, &meta.markdown_url);
+            raw(out, "\" rel=alternate type=text/markdown>");
+        }
+        // The space the engine keeps after the template's `if` block.
+        raw(out, " <meta content=\"");
         text(out, meta.og_type);
         raw(out, "\" property=og:type><meta content=\"");
         text(out, &meta.title);

@@ -1,14 +1,11 @@
 //! The render driver: every page kind, handed to a sink.
 //!
 //! Owns walking the catalogue: the home, server, tool, embed, free-form
-//! and 404 pages here, the list pages in `lists`, URLs in `urls`. Tool and
+//! and 404 pages here, the list pages in `lists`, shortcodes in
+//! `shortcodes`, the Markdown twins in `twins`, URLs in `urls`. Tool and
 //! server pages are rendered in parallel, each thread reusing one buffer;
 //! nothing holds the whole site in memory. Problems are collected, not
 //! raised, so one build reports all.
-//!
-//! At some 600 lines it is kept whole: it is one `impl`, the walk itself
-//! with one method per page kind, and the page kinds that have grown (the
-//! lists, the API, the sitemaps) already live beside it.
 
 use crate::routes::Route;
 use std::sync::Mutex;
@@ -19,7 +16,6 @@ use serde_json::json;
 
 use crate::catalogue::{Catalogue, Server, ToolId};
 use crate::config::Risk;
-use crate::content::{ShortcodeKind, placeholder};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::output::Sink;
 use crate::policy;
@@ -111,6 +107,7 @@ impl<'a> SiteRenderer<'a> {
             og_type,
             csp: seo::PAGE_CSP.to_string(),
             noindex: false,
+            markdown_url: String::new(),
         }
     }
 
@@ -167,19 +164,19 @@ impl<'a> SiteRenderer<'a> {
                 self.changes(sink);
                 if full || self.selection.as_ref().is_some_and(|s| s.catalogue_json) {
                     crate::render::api::catalogue_json(self, sink);
+                    self.llms_txt(sink);
                 }
                 if full {
                     self.not_found(sink);
-                    self.file(
-                        sink,
-                        &Route::Headers.path(),
-                        crate::render::deploy::headers_file(self.cat).as_bytes(),
-                    );
-                    self.file(
-                        sink,
-                        &Route::PolicySchema.path(),
-                        policy::POLICY_SCHEMA.as_bytes(),
-                    );
+                    let headers = crate::render::deploy::headers_file(self.cat);
+                    for (route, text) in [
+                        (Route::Headers, headers.as_str()),
+                        (Route::PolicySchema, policy::POLICY_SCHEMA),
+                        (Route::ServerSchema, crate::record::SERVER_SCHEMA),
+                        (Route::AttackSchema, crate::content::ATTACK_SCHEMA),
+                    ] {
+                        self.file(sink, &route.path(), text.as_bytes());
+                    }
                 }
                 if full || self.selection.as_ref().is_some_and(|s| s.sitemap) {
                     seo::sitemaps(self, sink);
@@ -323,7 +320,12 @@ impl<'a> SiteRenderer<'a> {
             view.description_text.clone()
         };
         let title = format!("{} ({}) — {} risk", view.display_name, s.name, risk);
-        let meta = self.meta(title, description, &path, crumbs, "article");
+        let mut meta = self.meta(title, description, &path, crumbs, "article");
+        meta.markdown_url = self.urls.at(&Route::ToolMarkdown {
+            server: &s.slug,
+            tool: &t.slug,
+        }
+        .path());
         let embed_path = Route::Embed {
             server: &s.slug,
             tool: &t.slug,
@@ -387,6 +389,7 @@ impl<'a> SiteRenderer<'a> {
             );
         }
         // After the page, which makes the folder.
+        self.tool_twin(sink, id, &view);
         self.file(
             sink,
             &Route::ToolPolicy {
@@ -443,86 +446,6 @@ impl<'a> SiteRenderer<'a> {
                 &meta,
                 PageData { body_html: body },
             );
-        }
-    }
-
-    /// The page's HTML with every shortcode placeholder replaced, in one
-    /// forward pass over the page's own HTML: inserted snippets (which carry
-    /// record text) are never searched, so a description cannot move them.
-    fn fill_shortcodes(&self, page: &crate::content::Page) -> String {
-        let source = page.body_html.as_str();
-        let mut out = String::with_capacity(source.len() * 2);
-        let mut rest = source;
-        for (i, sc) in page.shortcodes.iter().enumerate() {
-            let ph = placeholder(i);
-            let Some(at) = rest.find(&ph) else { continue };
-            let (mut before, mut after) = (&rest[..at], &rest[at + ph.len()..]);
-            // A shortcode alone on its line sits in its own paragraph: drop the paragraph.
-            if before.ends_with("<p>") && after.starts_with("</p>") {
-                before = &before[..before.len() - 3];
-                after = &after[4..];
-            }
-            out.push_str(before);
-            match self.shortcode(sc.kind, &sc.target) {
-                Ok(html) => out.push_str(&html),
-                Err(mut d) => {
-                    d.file = Some(page.file.clone());
-                    d.line = Some(sc.line);
-                    self.report(d);
-                }
-            }
-            rest = after;
-        }
-        out.push_str(rest);
-        out
-    }
-
-    /// Renders one shortcode to HTML.
-    pub fn shortcode(&self, kind: ShortcodeKind, target: &str) -> Result<String, Diagnostic> {
-        let cat = self.cat;
-        match kind {
-            ShortcodeKind::Policy | ShortcodeKind::ToolCard => {
-                let id = cat.find_tool(target).ok_or_else(|| {
-                    Diagnostic::new(format!(
-                        "shortcode names tool `{target}`, which is not in the catalogue"
-                    ))
-                })?;
-                let summary = self.urls.server_summary(cat.server(id));
-                let policy = cat.tool(id).policy(&cat.config);
-                policy::validate(&policy).map_err(|e| {
-                    Diagnostic::new(format!("internal error: policy fails the schema: {e}"))
-                })?;
-                let view = tool_view(
-                    cat,
-                    self.renderer,
-                    &self.urls,
-                    id,
-                    &policy,
-                    tera::Value::from_serializable(&summary),
-                );
-                let template = if kind == ShortcodeKind::Policy {
-                    "shortcodes/policy.html"
-                } else {
-                    "shortcodes/tool_card.html"
-                };
-                self.renderer.render(template, &json!({ "tool": view }))
-            }
-            ShortcodeKind::ServerPolicy => {
-                let si = cat.find_server(target).ok_or_else(|| {
-                    Diagnostic::new(format!(
-                        "shortcode names server `{target}`, which is not in the catalogue"
-                    ))
-                })?;
-                let s = &cat.servers[si];
-                let policy = s.policy(&cat.config);
-                policy::validate(&policy).map_err(|e| {
-                    Diagnostic::new(format!("internal error: policy fails the schema: {e}"))
-                })?;
-                self.renderer.render(
-                    "shortcodes/server_policy.html",
-                    &json!({ "server": self.urls.server_summary(s), "policy_json": policy::to_pretty(&policy), "policy_url": self.urls.at(&Route::ServerPolicy(&s.slug).path()) }),
-                )
-            }
         }
     }
 

@@ -114,13 +114,15 @@ impl SiteRenderer<'_> {
             ("Servers", self.urls.at(&Route::Servers.path())),
             (&s.name, self.urls.server(s)),
         ]);
-        let meta = self.meta(
+        let mut meta = self.meta(
             text::server_title(&s.name),
             description,
             &path,
             crumbs,
             "article",
         );
+        meta.markdown_url = self.urls.at(&Route::ServerMarkdown(&s.slug).path());
+        self.server_twin(sink, s, &policy_text);
         let data = ServerPage {
             description_html: markdown::untrusted(&s.description),
             server: summary,

@@ -32,15 +32,9 @@ pub fn tool_view(
     let category = &cat.config.categories[tool.class.category];
     let policy_json = policy::to_pretty(policy);
     let summary = PolicySummary::of(policy, &tool.name);
-    // The entries that name the tool first, then the most severe; the rest
-    // are counted, so a category with many entries keeps the page small.
-    let mut attack_ids = cat.index.attacks_for(id, tool.class.category, &cat.attacks);
-    let named = cat.index.attacks_by_tool.get(&id);
-    attack_ids.sort_by_key(|ai| !named.is_some_and(|n| n.contains(ai)));
-    let attacks_more = attack_ids.len().saturating_sub(MAX_ATTACKS);
+    let (attack_ids, attacks_more) = tool_attacks(cat, id);
     let attacks = attack_ids
         .into_iter()
-        .take(MAX_ATTACKS)
         .map(|ai| urls.attack_value(cat, ai))
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
@@ -131,6 +125,19 @@ fn display_for_attribute(name: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '"' | '<' | '>' | '&' | '\''))
         .collect()
+}
+
+/// The attack entries a tool's page lists, and how many more apply: the
+/// entries that name the tool first, then the most severe; the rest are
+/// counted, so a category with many entries keeps the page small.
+pub fn tool_attacks(cat: &Catalogue, id: ToolId) -> (Vec<usize>, usize) {
+    let category = cat.tool(id).class.category;
+    let mut attack_ids = cat.index.attacks_for(id, category, &cat.attacks);
+    let named = cat.index.attacks_by_tool.get(&id);
+    attack_ids.sort_by_key(|ai| !named.is_some_and(|n| n.contains(ai)));
+    let more = attack_ids.len().saturating_sub(MAX_ATTACKS);
+    attack_ids.truncate(MAX_ATTACKS);
+    (attack_ids, more)
 }
 
 /// The explanation paragraph: the classifier's, from the tool's definition,

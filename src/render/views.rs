@@ -30,6 +30,9 @@ pub struct PageMeta {
     pub csp: String,
     /// Asks search engines not to index the page (the review queue).
     pub noindex: bool,
+    /// Root-relative URL of the page's Markdown twin (`index.md`), linked
+    /// as `rel=alternate`; empty for a page without one.
+    pub markdown_url: String,
 }
 
 /// A link: text and root-relative URL.

@@ -98,6 +98,17 @@ fn record_edits_rebuild_in_place_what_a_full_build_writes() {
         out.join("servers/notes-box/fetch_note/index.html")
             .is_file()
     );
+    // The Markdown twins moved with their pages, and are compared below
+    // with the rest of the tree.
+    assert!(
+        read(&out.join("servers/notes-box/fetch_note/index.md")).starts_with("# fetch\\_note\n")
+    );
+    assert!(
+        read(&out.join("servers/notes-box/delete_note/index.md"))
+            .contains("\n> Remove a note \\& its history for good.\n")
+    );
+    assert!(read(&out.join("servers/notes-box/index.md")).contains("[fetch\\_note]("));
+    assert!(read(&out.join("servers/job-runner/index.md")).contains("\n> Edited: "));
     assert_same_tree(
         &snapshot(&out),
         &full_build(&site),

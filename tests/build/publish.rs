@@ -176,6 +176,14 @@ fn compress_writes_twins_that_decode_to_the_file_and_stay_the_same() {
     let first = twins(&a);
     assert_same_tree(&first, &twins(&b), "the twins of two builds");
     let files = snapshot(&a);
+    // The Markdown twins and llms.txt are text, and get theirs.
+    for md in [
+        "servers/notes-box/index.md",
+        "servers/notes-box/delete_note/index.md",
+        "llms.txt",
+    ] {
+        assert!(files.contains_key(&format!("{md}.br")), "{md}.br");
+    }
     let mut checked = 0;
     for (rel, bytes) in &files {
         let text = ["html", "css", "js", "json", "xml", "txt", "md"]
