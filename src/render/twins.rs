@@ -155,7 +155,7 @@ pub fn tool_md(cat: &Catalogue, urls: &Urls, id: ToolId, view: &ToolView) -> Str
             let _ = writeln!(
                 out,
                 "- {}: “{}”: {}",
-                f.kind.as_str(),
+                f.label,
                 md_inline(&f.quote),
                 md_inline(&f.note)
             );
