@@ -1061,7 +1061,15 @@ fn active_content(out: &Path) -> (Vec<String>, usize, usize) {
                 }
                 "link" => {
                     let rel = v.attr("rel").unwrap_or("");
-                    if !["stylesheet", "canonical"].contains(&rel) {
+                    // The page's own Markdown twin, beside it.
+                    let own_twin = rel == "alternate"
+                        && v.attr("type") == Some("text/markdown")
+                        && page.ends_with("/index.html")
+                        && v.attr("href").is_some_and(|h| {
+                            h.starts_with('/')
+                                && h.ends_with(&page.replace("/index.html", "/index.md"))
+                        });
+                    if !["stylesheet", "canonical"].contains(&rel) && !own_twin {
                         problems.push(format!("{page}: unexpected <link>: {}", el.html()));
                     }
                 }
