@@ -27,6 +27,10 @@ pub struct Attack {
     pub class: String,
     pub severity: Risk,
     pub categories: Vec<String>,
+    /// The evidence a tool of those categories must show for the entry to
+    /// apply (`signals` in the front matter); `None` takes the class's
+    /// (see `catalogue::index::signals`).
+    pub signals: Option<Vec<crate::catalogue::index::Signal>>,
     /// Explicit `server/tool` references, with their line in the file.
     pub tools: Vec<(String, usize)>,
     pub summary: String,
@@ -79,6 +83,8 @@ struct AttackFront {
     categories: Vec<String>,
     #[serde(default)]
     tools: Vec<String>,
+    #[serde(default)]
+    signals: Option<Vec<String>>,
     summary: String,
     #[serde(default)]
     date: Option<toml::value::Datetime>,
@@ -199,6 +205,27 @@ fn parse_attack_and_problems(
             );
         }
     }
+    let signals = fm.signals.as_ref().map(|names| {
+        names
+            .iter()
+            .filter_map(|n| {
+                let s = crate::catalogue::index::signals::parse(n);
+                if s.is_none() {
+                    problems.push(
+                        Diagnostic::in_file(
+                            file,
+                            format!(
+                                "unknown signal `{n}`; expected one of {}",
+                                crate::catalogue::index::signals::names()
+                            ),
+                        )
+                        .at_line(line_of(text, &format!("\"{n}\""))),
+                    );
+                }
+                s
+            })
+            .collect()
+    });
     problems.extend(script_link_problems(file, text, body));
     let tools = fm
         .tools
@@ -212,6 +239,7 @@ fn parse_attack_and_problems(
         class: fm.class,
         severity,
         categories: fm.categories,
+        signals,
         tools,
         summary: fm.summary,
         date: fm.date.map(|d| d.to_string()),

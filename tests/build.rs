@@ -4,6 +4,8 @@
 #[path = "build/cli.rs"]
 mod cli;
 mod common;
+#[path = "build/evidence.rs"]
+mod evidence;
 #[path = "build/hostile.rs"]
 mod hostile;
 #[path = "build/incremental.rs"]

@@ -6,7 +6,7 @@
 use crate::routes::Route;
 use std::collections::{BTreeSet, HashSet};
 
-use crate::catalogue::index::{attack_categories, attack_position, attack_tools_in};
+use crate::catalogue::index::{attack_position, attack_tools_in};
 use crate::catalogue::{Catalogue, ToolId};
 use crate::render::selection::{
     List, Pages, Selection, changed_pages, changed_pages_of, is_changed, servers_of,
@@ -18,8 +18,10 @@ pub(super) struct ListsBefore {
     by_risk: Vec<Vec<ToolId>>,
     flagged: Vec<ToolId>,
     review: Vec<ToolId>,
-    /// The tools each attack entry names; with `by_category`, its list.
+    /// The tools each attack entry names; with `applied`, its list.
     explicit_tools: Vec<Vec<ToolId>>,
+    /// The tools each attack entry reaches through their evidence.
+    applied: Vec<Vec<ToolId>>,
 }
 
 impl ListsBefore {
@@ -30,6 +32,7 @@ impl ListsBefore {
             flagged: crate::render::flagged_ids(cat),
             review: crate::render::review_ids(cat),
             explicit_tools: cat.index.explicit_tools.clone(),
+            applied: cat.index.applied.clone(),
         }
     }
 }
@@ -118,27 +121,17 @@ pub(super) fn affected_pages(
         List::Review,
         changed_pages(&before.review, &review, &with_findings, per_page),
     );
-    // Each entry's list is its named tools and its categories' lists. When
-    // none of those moved, the list is the same and only the pages showing
-    // a changed row are redone: their places are worked out, not searched.
-    let same_category: Vec<bool> = before
-        .by_category
-        .iter()
-        .zip(&cat.index.by_category)
-        .map(|(old, new)| old == new)
-        .collect();
-    for (ai, attack) in cat.attacks.iter().enumerate() {
+    // Each entry's list is its named tools and the tools it reaches. When
+    // neither moved, the list is the same and only the pages showing a
+    // changed row are redone: their places are worked out, not searched.
+    for ai in 0..cat.attacks.len() {
         let explicit = &cat.index.explicit_tools[ai];
-        let unchanged = before.explicit_tools[ai] == *explicit
-            && attack_categories(attack, &cat.config)
-                .iter()
-                .all(|&ci| same_category[ci]);
+        let applied = &cat.index.applied[ai];
+        let unchanged = before.explicit_tools[ai] == *explicit && before.applied[ai] == *applied;
         if unchanged {
             let pages: BTreeSet<usize> = touched
                 .iter()
-                .filter_map(|&id| {
-                    attack_position(explicit, &cat.index.by_category, attack, &cat.config, id)
-                })
+                .filter_map(|&id| attack_position(explicit, applied, id))
                 .map(|p| p / per_page.max(1) + 1)
                 .collect();
             selection.add_list(
@@ -147,13 +140,8 @@ pub(super) fn affected_pages(
             );
             continue;
         }
-        let old = attack_tools_in(
-            &before.explicit_tools[ai],
-            &before.by_category,
-            attack,
-            &cat.config,
-        );
-        let new = attack_tools_in(explicit, &cat.index.by_category, attack, &cat.config);
+        let old = attack_tools_in(&before.explicit_tools[ai], &before.applied[ai]);
+        let new = attack_tools_in(explicit, applied);
         selection.add_list(
             List::Attack(ai),
             changed_pages_of(old, new, touched, per_page),

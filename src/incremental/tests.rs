@@ -7,6 +7,15 @@ use std::collections::BTreeMap;
 const BASE: &str = "http://127.0.0.1:9/";
 /// Words tool names are made of: few, so names share words often.
 const VERBS: [&str; 6] = ["get", "list", "delete", "create", "run", "send"];
+const TOPICS: [&str; 6] = [
+    "cluster",
+    "invoice",
+    "notebook",
+    "warehouse",
+    "ticket",
+    "bucket",
+];
+const ARGS: [&str; 6] = ["sql", "path", "job_id", "amount", "url", "limit"];
 const NOUNS: [&str; 7] = ["issue", "file", "job", "payment", "page", "user", "repo"];
 
 /// A small deterministic generator (no external randomness).
@@ -25,8 +34,10 @@ fn record(rng: &mut Lcg, server: usize, tools: usize, checked: &str) -> String {
     named_record(rng, server, tools, checked, false)
 }
 
-/// With `unique`, tool names share no word with any other tool, so
-/// their related tools come from the name-order fill alone.
+/// With `unique`, tool names share no word with any other tool, and
+/// descriptions and arguments little, so they have few related tools or
+/// none. Otherwise descriptions and argument names vary too, so related
+/// tools and the attack entries' evidence follow them.
 fn named_record(rng: &mut Lcg, server: usize, tools: usize, checked: &str, unique: bool) -> String {
     let tools: Vec<String> = (0..tools)
         .map(|t| {
@@ -34,14 +45,23 @@ fn named_record(rng: &mut Lcg, server: usize, tools: usize, checked: &str, uniqu
                 format!("q{}x{server}y{t}", rng.next(1000))
             } else {
                 format!(
-                    "{}_{}_{}",
+                    "{}_{}_{t}",
                     VERBS[rng.next(VERBS.len())],
                     NOUNS[rng.next(NOUNS.len())],
-                    t % 3
                 )
             };
+            let (words, props) = if unique {
+                (String::new(), String::new())
+            } else {
+                let w = |rng: &mut Lcg| TOPICS[rng.next(TOPICS.len())];
+                let first = rng.next(ARGS.len());
+                let props: Vec<String> = (0..rng.next(3))
+                    .map(|k| format!(r#""{}": {{"type": "string"}}"#, ARGS[(first + k) % ARGS.len()]))
+                    .collect();
+                (format!(" about {} {}", w(rng), w(rng)), props.join(", "))
+            };
             format!(
-                r#"{{"name": "{name}", "description": "Tool {t} of server {server}.", "inputSchema": {{"type": "object"}}}}"#
+                r#"{{"name": "{name}", "description": "Tool {t} of server {server}{words}.", "inputSchema": {{"type": "object", "properties": {{{props}}}}}}}"#
             )
         })
         .collect();
@@ -73,6 +93,11 @@ fn write_site(dir: &Path, servers: usize) {
         )
         .unwrap();
     }
+    std::fs::write(
+        dir.join("content/attacks/paths.md"),
+        "+++\ntitle = \"Paths\"\nclass = \"Data security\"\nseverity = \"high\"\ncategories = [\"read\", \"write\", \"execute\"]\nsignals = [\"path\", \"code\", \"address\"]\nsummary = \"Paths.\"\n+++\nBody.\n",
+    )
+    .unwrap();
     // The attack names this tool: make sure it exists.
     std::fs::write(
         dir.join("content/servers/s003.json"),
@@ -171,7 +196,7 @@ fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, wha
 fn server_edits_write_what_a_full_build_writes() {
     let site = tempfile::tempdir().unwrap();
     write_site(site.path(), 60);
-    // Some servers whose tools share no words: the fill picks their related tools.
+    // Some servers whose tools share no words: they have few related tools.
     let mut seed = Lcg(3);
     for s in 30..40 {
         std::fs::write(
@@ -228,6 +253,10 @@ fn server_edits_write_what_a_full_build_writes() {
         assert_eq!(
             session.cat.index.related, fresh.related,
             "round {round}: related tools"
+        );
+        assert_eq!(
+            session.cat.index.applied, fresh.applied,
+            "round {round}: the tools each attack entry reaches"
         );
         assert!(
             session.cat.index.listers_agree(),

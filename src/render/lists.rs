@@ -282,7 +282,7 @@ impl SiteRenderer<'_> {
             {
                 return;
             }
-            let ids = cat.index.attack_tools(ai, a, &cat.config);
+            let ids = cat.index.attack_tools(ai);
             let path = Route::Attack(&a.slug).path();
             let mut crumbs = crumbs.clone();
             crumbs.push(Link {

@@ -193,7 +193,7 @@ impl Native {
         if t.attacks.is_empty() {
             raw(
                 out,
-                "<p class=muted>No attack pattern in the database names this category or tool yet.</p>",
+                "<p class=muted>No attack pattern in the database matches this tool's category and evidence yet.</p>",
             );
         } else {
             raw(out, " <ul class=attack-list>");
@@ -210,7 +210,9 @@ impl Native {
                 field(out, a, "class")?;
                 raw(out, "</span><br>");
                 field(out, a, "summary")?;
-                raw(out, "</li>");
+                raw(out, "<br><span class=why>");
+                field(out, a, "reason")?;
+                raw(out, "</span></li>");
             }
             raw(out, "</ul>");
             if t.attacks_more > 0 {
@@ -225,9 +227,7 @@ impl Native {
                         " applies"
                     },
                 );
-                raw(out, " to ");
-                field(out, category, "name")?;
-                raw(out, " tools: see the <a href=\"");
+                raw(out, " to this tool: see the <a href=\"");
                 text(out, &self.base_path);
                 raw(out, "attacks/\">attack database</a>.</p>");
             }
@@ -240,7 +240,7 @@ impl Native {
         if t.related.is_empty() {
             raw(
                 out,
-                "<p class=muted>No other server in the catalogue has a tool of this category.</p>",
+                "<p class=muted>No tool on another server of the catalogue does something close enough to this one.</p>",
             );
         } else {
             raw(out, " <ul class=related>");
@@ -255,6 +255,8 @@ impl Native {
                 field(out, r, "risk")?;
                 raw(out, "\">");
                 field(out, r, "risk")?;
+                raw(out, "</span><br><span class=why>");
+                field(out, r, "reason")?;
                 raw(out, "</span></li>");
             }
             raw(out, "</ul>");

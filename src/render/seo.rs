@@ -111,7 +111,7 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
     }
     out.push(Route::Attacks.path());
     for (ai, a) in cat.attacks.iter().enumerate() {
-        let n = cat.index.attack_tools(ai, a, &cat.config).len();
+        let n = cat.index.attack_tools(ai).len();
         list(&mut out, &Route::Attack(&a.slug).path(), n);
     }
     list(

@@ -5,6 +5,7 @@
 //! itself (read back through [`PolicySummary`]), never from the category, so
 //! they cannot name a field, number or window the snippet does not contain.
 
+use crate::catalogue::index::signals;
 use crate::catalogue::{Catalogue, ToolId};
 use crate::markdown;
 use crate::policy::{self, Access, PolicySummary};
@@ -32,14 +33,17 @@ pub fn tool_view(
     let category = &cat.config.categories[tool.class.category];
     let policy_json = policy::to_pretty(policy);
     let summary = PolicySummary::of(policy, &tool.name);
-    let (attack_ids, attacks_more) = tool_attacks(cat, id);
-    let attacks = attack_ids
+    let (listed, attacks_more) = tool_attacks(cat, id);
+    let attacks = listed
         .into_iter()
-        .map(|ai| urls.attack_value(cat, ai))
+        .map(|(ai, why)| with_reason(urls.attack_value(cat, ai), why))
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
         .iter()
-        .map(|&r| urls.row_value(cat, renderer, r))
+        .map(|&r| {
+            let why = cat.index.related_reason(&cat.servers, id, r);
+            with_reason(urls.row_value(cat, renderer, r), why)
+        })
         .collect();
     let annotations = tool
         .annotations
@@ -127,17 +131,28 @@ fn display_for_attribute(name: &str) -> String {
         .collect()
 }
 
-/// The attack entries a tool's page lists, and how many more apply: the
-/// entries that name the tool first, then the most severe; the rest are
-/// counted, so a category with many entries keeps the page small.
-pub fn tool_attacks(cat: &Catalogue, id: ToolId) -> (Vec<usize>, usize) {
-    let category = cat.tool(id).class.category;
-    let mut attack_ids = cat.index.attacks_for(id, category, &cat.attacks);
-    let named = cat.index.attacks_by_tool.get(&id);
-    attack_ids.sort_by_key(|ai| !named.is_some_and(|n| n.contains(ai)));
-    let more = attack_ids.len().saturating_sub(MAX_ATTACKS);
-    attack_ids.truncate(MAX_ATTACKS);
-    (attack_ids, more)
+/// The attack entries a tool's page and its Markdown twin list, each with
+/// the sentence saying why it applies, and how many more apply: the
+/// entries that name the tool first, then the best matched by the tool's
+/// evidence; the rest are counted, so the page stays small.
+pub fn tool_attacks(cat: &Catalogue, id: ToolId) -> (Vec<(usize, String)>, usize) {
+    let tool = cat.tool(id);
+    let category = &cat.config.categories[tool.class.category];
+    let applied = cat.index.attacks_for(id, tool, &cat.attacks);
+    let more = applied.len().saturating_sub(MAX_ATTACKS);
+    let listed = applied
+        .into_iter()
+        .take(MAX_ATTACKS)
+        .map(|(ai, reach)| (ai, signals::reason(&reach, tool, &category.name)))
+        .collect();
+    (listed, more)
+}
+
+/// A list value with its `reason` (plain text, escaped where printed).
+fn with_reason(value: tera::Value, reason: String) -> tera::Value {
+    let mut map = value.into_map().unwrap_or_default();
+    map.insert("reason".into(), tera::Value::from(reason));
+    tera::Value::from(map)
 }
 
 /// The explanation paragraph: the classifier's, from the tool's definition,

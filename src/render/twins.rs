@@ -204,15 +204,16 @@ pub fn tool_md(cat: &Catalogue, urls: &Urls, id: ToolId, view: &ToolView) -> Str
     let (attacks, more) = crate::render::tool::tool_attacks(cat, id);
     if !attacks.is_empty() {
         out.push_str("## Attack patterns\n\n");
-        for ai in attacks {
+        for (ai, why) in attacks {
             let a = &urls.attacks[ai];
             let _ = writeln!(
                 out,
-                "- [{}]({}) ({} severity): {}",
+                "- [{}]({}) ({} severity): {} {}",
                 md_inline(&a.title),
                 urls.abs(&Route::Attack(&a.slug).path()),
                 a.severity,
-                md_inline(&a.summary)
+                md_inline(&a.summary),
+                md_inline(&why)
             );
         }
         if more > 0 {

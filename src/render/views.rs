@@ -191,11 +191,13 @@ pub struct ToolView {
     pub policy_json: String,
     pub policy_url: String,
     pub policy_explain_html: String,
-    /// [`AttackRow`]s, as template values.
+    /// [`AttackRow`]s, as template values, each with a `reason`: one
+    /// sentence saying why the entry applies to this tool.
     pub attacks: Vec<tera::Value>,
     /// How many more entries apply than `attacks` lists.
     pub attacks_more: usize,
-    /// [`ToolRow`]s, as template values.
+    /// [`ToolRow`]s, as template values, each with a `reason`: what it
+    /// shares with this tool.
     pub related: Vec<tera::Value>,
     pub faq: Vec<Faq>,
 }

@@ -46,7 +46,7 @@ use crate::error::Diagnostic;
 use crate::search::Postings;
 
 /// Bumped whenever the layout of the file changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Servers per separately encoded block: blocks are encoded and decoded in
 /// parallel.

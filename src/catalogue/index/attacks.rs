@@ -1,63 +1,43 @@
 //! Which tools an attack entry applies to: the ones it names, then the
-//! tools of the categories it names, and where a tool stands in that list.
+//! tools it reaches through their evidence ([`super::signals`]), and where
+//! a tool stands in that list.
 
 use crate::catalogue::model::{Server, ToolId};
 use crate::config::Config;
 use crate::content::Attack;
 
-/// [`Index::attack_tools`] over given lists, without building the list:
+/// [`super::Index::attack_tools`] over given lists, without building the list:
 /// serve compares an entry's tools before and after a change from the
-/// category lists it kept, not from a copy of every entry's list.
+/// lists it kept. `applied` is the entry's [`super::Index::applied`] (id order).
 pub fn attack_tools_in<'a>(
     explicit: &'a [ToolId],
-    by_category: &'a [Vec<ToolId>],
-    attack: &Attack,
-    config: &Config,
+    applied: &'a [ToolId],
 ) -> impl Iterator<Item = ToolId> + Clone + 'a {
     let named = named_tools(explicit);
     // Explicit lists are short: a sorted copy answers "named already?".
     let mut sorted = named.clone();
     sorted.sort_unstable();
-    let sorted = std::sync::Arc::new(sorted);
     named.into_iter().chain(
-        attack_categories(attack, config)
-            .into_iter()
-            .flat_map(move |ci| {
-                let sorted = sorted.clone();
-                by_category[ci]
-                    .iter()
-                    .copied()
-                    .filter(move |id| sorted.is_empty() || sorted.binary_search(id).is_err())
-            }),
+        applied
+            .iter()
+            .copied()
+            .filter(move |id| sorted.is_empty() || sorted.binary_search(id).is_err()),
     )
 }
 
-/// Where `id` is in [`attack_tools_in`]'s sequence, worked out from the
-/// category lists (each sorted by id) instead of walking the sequence.
-pub fn attack_position(
-    explicit: &[ToolId],
-    by_category: &[Vec<ToolId>],
-    attack: &Attack,
-    config: &Config,
-    id: ToolId,
-) -> Option<usize> {
+/// Where `id` is in [`attack_tools_in`]'s sequence, worked out by binary
+/// search instead of walking the sequence.
+pub fn attack_position(explicit: &[ToolId], applied: &[ToolId], id: ToolId) -> Option<usize> {
     let named = named_tools(explicit);
     if let Some(p) = named.iter().position(|&n| n == id) {
         return Some(p);
     }
-    let mut offset = named.len();
-    for ci in attack_categories(attack, config) {
-        let list = &by_category[ci];
-        let named_in = |n: &&ToolId| list.binary_search(n).is_ok();
-        match list.binary_search(&id) {
-            Ok(p) => {
-                let skipped = named.iter().filter(named_in).filter(|&&n| n < id).count();
-                return Some(offset + p - skipped);
-            }
-            Err(_) => offset += list.len() - named.iter().filter(named_in).count(),
-        }
-    }
-    None
+    let p = applied.binary_search(&id).ok()?;
+    let skipped = named
+        .iter()
+        .filter(|&&n| n < id && applied.binary_search(&n).is_ok())
+        .count();
+    Some(named.len() + p - skipped)
 }
 
 /// The tools an entry names, each once, in the entry's order.

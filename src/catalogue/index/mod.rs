@@ -1,11 +1,18 @@
 //! Cross-links computed once per build: tools by category and by risk, the
 //! attack entries that apply to each tool, and related tools.
 //!
+//! An attack entry applies to the tools it names and to the tools of its
+//! categories whose own evidence shows one of the signals the entry needs
+//! ([`signals`]); the tool page and the entry's page both read that one
+//! relation, so they agree.
+//!
 //! Nothing here compares every pair of tools. Related tools come from an
-//! inverted index of name words within each category, weighted by rarity;
-//! words shared by too many tools are not walked, and a name-sorted
-//! neighbour list fills any gap, so the cost per tool stays flat as the
-//! catalogue grows. Every list is in a deterministic order.
+//! inverted index, within each category, of name words, argument names and
+//! description words, each weighted by rarity ([`related`]); terms shared
+//! by too many tools are not walked, so the cost per tool stays flat as the
+//! catalogue grows. A tool sharing too little with every other gets fewer
+//! related tools rather than unrelated ones. Every list is in a
+//! deterministic order.
 
 use std::collections::HashMap;
 
@@ -17,12 +24,12 @@ use crate::content::Attack;
 
 mod attacks;
 mod related;
+pub mod signals;
 
 use attacks::find;
 pub use attacks::{attack_categories, attack_position, attack_tools_in};
-use related::{
-    CategoryWords, FILL_STEPS, MAX_POSTING, Scores, listers_of, related_to, relist, words_of,
-};
+use related::{CategoryWords, MAX_POSTING, Scores, listers_of, related_to, relist, terms_of};
+pub use signals::{Reach, Signal};
 
 /// How many related tools a tool page shows.
 pub const RELATED: usize = 6;
@@ -40,6 +47,10 @@ pub struct Index {
     pub attacks_by_tool: HashMap<ToolId, Vec<usize>>,
     /// For each attack, the tools it names explicitly.
     pub explicit_tools: Vec<Vec<ToolId>>,
+    /// For each attack, the tools of its categories it reaches through
+    /// their evidence (or every one, for an entry needing no signal), in
+    /// id order; named tools may be among them.
+    pub applied: Vec<Vec<ToolId>>,
     /// Related tools, per server then per tool.
     pub related: Vec<Vec<Vec<ToolId>>>,
     /// What related tools are computed from, kept so that one server's
@@ -60,6 +71,7 @@ type Lists = (
     Vec<Vec<ToolId>>,
     Vec<Vec<usize>>,
     HashMap<ToolId, Vec<usize>>,
+    Vec<Vec<ToolId>>,
     Vec<Vec<ToolId>>,
 );
 
@@ -95,19 +107,37 @@ fn lists(config: &Config, servers: &[Server], attacks: &[Attack]) -> Lists {
         }
         explicit_tools.push(ids);
     }
+    let applied = attacks
+        .par_iter()
+        .map(|a| {
+            let needed = signals::needed(a);
+            let categories = attack_categories(a, config);
+            let mut ids: Vec<ToolId> = categories
+                .iter()
+                .flat_map(|&ci| by_category[ci].iter().copied())
+                .filter(|&id| {
+                    let t = &servers[id.server as usize].tools[id.tool as usize];
+                    signals::reach(&needed, false, true, t).is_some()
+                })
+                .collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
     (
         by_category,
         by_risk,
         attacks_by_category,
         attacks_by_tool,
         explicit_tools,
+        applied,
     )
 }
 
 impl Index {
     /// Builds every index.
     pub fn build(config: &Config, servers: &[Server], attacks: &[Attack]) -> Index {
-        let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools) =
+        let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools, applied) =
             lists(config, servers, attacks);
         let words: Vec<CategoryWords> = by_category
             .par_iter()
@@ -135,6 +165,7 @@ impl Index {
             attacks_by_category,
             attacks_by_tool,
             explicit_tools,
+            applied,
             related,
             words,
             listed_by: None,
@@ -193,33 +224,28 @@ impl Index {
             server: si as u32,
             tool: ti as u32,
         };
-        // Note every word of the old and new tools with how many tools had
-        // it, then take the old tools out of the word index and put the new
-        // ones in.
+        // Note every term of the old and new tools with how many tools had
+        // it, then take the old tools out of the index and put the new ones
+        // in.
         let mut before: HashMap<(usize, String), usize> = HashMap::new();
         for t in old.tools.iter().chain(&new.tools) {
             let ci = t.class.category;
-            for w in words_of(&t.name) {
-                let len = self.words[ci].postings.get(&w).map_or(0, Vec::len);
+            for w in terms_of(t) {
+                let len = self.words[ci].len(&w);
                 before.insert((ci, w), len);
             }
         }
-        let mut touched_names: Vec<(usize, String, ToolId)> = Vec::new();
         for (ti, t) in old.tools.iter().enumerate() {
-            let ci = t.class.category;
-            self.words[ci].remove(&t.name, id_of(ti));
-            touched_names.push((ci, t.name.to_lowercase(), id_of(ti)));
+            self.words[t.class.category].remove(t, id_of(ti));
         }
         for (ti, t) in new.tools.iter().enumerate() {
-            let ci = t.class.category;
-            self.words[ci].insert(&t.name, id_of(ti));
-            touched_names.push((ci, t.name.to_lowercase(), id_of(ti)));
+            self.words[t.class.category].insert(t, id_of(ti));
         }
 
-        // Which tools' related lists may differ: those sharing a word that
-        // is scored before or after the change, those near a moved name in
-        // the name order (the fill walks FILL_STEPS each way), and those
-        // that listed a changed tool.
+        // Which tools' related lists may differ: those sharing a term that
+        // is walked before or after the change (a term's weight and which
+        // description words are walked follow how many tools have it), and
+        // those that listed a changed tool.
         let mut candidates: HashSet<ToolId> = HashSet::new();
         for ((ci, w), was) in &before {
             let now = self.words[*ci].postings.get(w);
@@ -227,23 +253,15 @@ impl Index {
                 candidates.extend(now.into_iter().flatten().copied());
             }
         }
-        for (ci, key, id) in &touched_names {
-            let sorted = &self.words[*ci].sorted;
-            let at = match self.words[*ci].position(key, *id) {
-                Ok(i) | Err(i) => i,
-            };
-            let from = at.saturating_sub(FILL_STEPS + 1);
-            let to = (at + FILL_STEPS + 2).min(sorted.len());
-            candidates.extend(sorted[from..to].iter().map(|(_, id)| *id));
-        }
         let mut listers = self
             .listed_by
             .take()
             .unwrap_or_else(|| listers_of(&self.related));
         candidates.extend(listers[si].iter().copied());
 
-        let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools) =
+        let (by_category, by_risk, attacks_by_category, attacks_by_tool, explicit_tools, applied) =
             lists(config, servers, attacks);
+        self.applied = applied;
         self.by_category = by_category;
         self.by_risk = by_risk;
         self.attacks_by_category = attacks_by_category;
@@ -278,52 +296,59 @@ impl Index {
         affected
     }
 
-    /// The attacks that apply to a tool: named explicitly, or by category;
-    /// most severe first, then by title.
-    pub fn attacks_for(&self, id: ToolId, category: usize, attacks: &[Attack]) -> Vec<usize> {
-        let mut list: Vec<usize> = self.attacks_by_category[category].clone();
-        if let Some(explicit) = self.attacks_by_tool.get(&id) {
-            list.extend(explicit);
-        }
-        list.sort_unstable();
-        list.dedup();
-        list.sort_by(|&a, &b| {
-            attacks[b]
-                .severity
-                .cmp(&attacks[a].severity)
-                .then(attacks[a].title.cmp(&attacks[b].title))
-                .then(a.cmp(&b))
+    /// The attacks that apply to a tool, each with how it reaches the tool,
+    /// in page order: entries naming the tool, then by how many of their
+    /// signals the tool shows, then most severe, then by title.
+    pub fn attacks_for(
+        &self,
+        id: ToolId,
+        tool: &crate::catalogue::Tool,
+        attacks: &[Attack],
+    ) -> Vec<(usize, Reach)> {
+        let named = self.attacks_by_tool.get(&id);
+        let in_category = &self.attacks_by_category[tool.class.category];
+        let mut list: Vec<(usize, Reach)> = attacks
+            .iter()
+            .enumerate()
+            .filter_map(|(ai, a)| {
+                let reach = signals::reach(
+                    &signals::needed(a),
+                    named.is_some_and(|n| n.contains(&ai)),
+                    in_category.contains(&ai),
+                    tool,
+                )?;
+                Some((ai, reach))
+            })
+            .collect();
+        list.sort_by(|(a, ra), (b, rb)| {
+            rb.strength()
+                .cmp(&ra.strength())
+                .then(attacks[*b].severity.cmp(&attacks[*a].severity))
+                .then(attacks[*a].title.cmp(&attacks[*b].title))
+                .then(a.cmp(b))
         });
         list
     }
 
+    /// What related tool `other` shares with `id`, in a sentence.
+    pub fn related_reason(&self, servers: &[Server], id: ToolId, other: ToolId) -> String {
+        let tool = &servers[id.server as usize].tools[id.tool as usize];
+        let them = &servers[other.server as usize].tools[other.tool as usize];
+        related::reason(&self.words[tool.class.category], tool, them)
+    }
+
     /// The tools an attack entry applies to, in page order: the tools it
-    /// names, then every tool of its categories it does not name.
-    pub fn attack_tools(&self, ai: usize, attack: &Attack, config: &Config) -> Vec<ToolId> {
-        attack_tools_in(&self.explicit_tools[ai], &self.by_category, attack, config).collect()
+    /// names, then the others it reaches, in id order.
+    pub fn attack_tools(&self, ai: usize) -> Vec<ToolId> {
+        attack_tools_in(&self.explicit_tools[ai], &self.applied[ai]).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::related::best;
+    use super::related::{self, best};
     use super::*;
     use proptest::prelude::*;
-
-    fn attack(categories: Vec<String>) -> Attack {
-        Attack {
-            slug: "a".into(),
-            file: "a.md".into(),
-            title: "A".into(),
-            class: "c".into(),
-            severity: Risk::High,
-            categories,
-            tools: Vec::new(),
-            summary: String::new(),
-            date: None,
-            body_html: String::new(),
-        }
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
@@ -336,9 +361,16 @@ mod tests {
         ) {
             let scores: Scores = scored
                 .iter()
-                .map(|&(server, tool, score)| (ToolId { server, tool }, f32::from(score)))
+                .map(|&(server, tool, score)| {
+                    let value = f32::from(score);
+                    (ToolId { server, tool }, related::Score { value, evidence: u16::from(score) })
+                })
                 .collect();
-            let mut all: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
+            let mut all: Vec<(ToolId, f32)> = scores
+                .iter()
+                .filter(|(_, s)| s.evidence >= 2)
+                .map(|(&k, s)| (k, s.value))
+                .collect();
             all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             let head: Vec<ToolId> = all.into_iter().take(n).map(|(k, _)| k).collect();
             prop_assert_eq!(best(&scores, n), head);
@@ -348,40 +380,19 @@ mod tests {
         /// sequence, and a tool not in it has none.
         #[test]
         fn attack_positions_match_the_walk(
-            owners in prop::collection::vec(0usize..6, 0..120),
+            reached in prop::collection::btree_set(0usize..120, 0..80),
             named in prop::collection::vec(0usize..140, 0..6),
-            picked in prop::collection::vec(
-                prop_oneof![
-                    Just("read"), Just("write"), Just("execute"),
-                    Just("destructive"), Just("other"), Just("no-such"),
-                ],
-                0..5,
-            ),
         ) {
-            let config = Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap();
-            // Tool i of one server belongs to category owners[i]: every
-            // category list is sorted by id and they are disjoint.
             let id = |i: usize| ToolId { server: (i / 10) as u32, tool: (i % 10) as u32 };
-            let mut by_category = vec![Vec::new(); config.categories.len()];
-            for (i, &c) in owners.iter().enumerate() {
-                by_category[c].push(id(i));
-            }
+            let applied: Vec<ToolId> = reached.iter().map(|&i| id(i)).collect();
             let explicit: Vec<ToolId> = named.iter().map(|&i| id(i)).collect();
-            let entry = attack(picked.iter().map(|s| s.to_string()).collect());
-            let walked: Vec<ToolId> =
-                attack_tools_in(&explicit, &by_category, &entry, &config).collect();
+            let walked: Vec<ToolId> = attack_tools_in(&explicit, &applied).collect();
             for (p, &t) in walked.iter().enumerate() {
-                prop_assert_eq!(
-                    attack_position(&explicit, &by_category, &entry, &config, t),
-                    Some(p)
-                );
+                prop_assert_eq!(attack_position(&explicit, &applied, t), Some(p));
             }
             for i in 0..150 {
                 if !walked.contains(&id(i)) {
-                    prop_assert_eq!(
-                        attack_position(&explicit, &by_category, &entry, &config, id(i)),
-                        None
-                    );
+                    prop_assert_eq!(attack_position(&explicit, &applied, id(i)), None);
                 }
             }
         }

@@ -1,15 +1,33 @@
-//! Related tools: an inverted index of name words within each category,
-//! weighted by rarity, and a name-sorted neighbour list that fills any gap,
-//! kept so that one server's change updates them without recomputing every
-//! tool ([`Index::listed_by`](super::Index) says which lists it can reach).
+//! Related tools: an inverted index, within each category, of the terms
+//! that say what a tool does: its name words, its argument names and its
+//! description's content words (stop words dropped). A shared term counts
+//! for more the rarer it is, and a name word for more than an argument
+//! name, which counts for more than a description word. Terms shared by
+//! too many tools are not walked, and only a tool's rarest description
+//! words are, so the cost per tool stays flat. A tool that shares too
+//! little with any other gets fewer related tools, never unrelated ones.
+//! The index is kept so that one server's change updates it without
+//! recomputing every tool ([`Index::listed_by`](super::Index) says which
+//! lists it can reach).
 
+use crate::catalogue::Tool;
 use crate::catalogue::model::{Server, ToolId};
+use crate::classify::features::stem;
 use crate::classify::name_tokens;
 
 use super::RELATED;
 
-/// Words shared by more tools than this are too common to say anything.
+/// Terms shared by more tools than this are too common to say anything.
 pub(super) const MAX_POSTING: usize = 256;
+/// Description words shared by more tools than this are not walked.
+const MAX_DESCRIPTION_POSTING: usize = 128;
+/// How many of a tool's description words (its rarest) are walked.
+const DESCRIPTION_WALKED: usize = 8;
+/// How many description words of a tool are indexed.
+const DESCRIPTION_KEPT: usize = 40;
+/// How much evidence a related tool needs: a shared name word that is not
+/// a common verb counts 2, anything else 1.
+const ENOUGH: u16 = 2;
 /// [`Index::listed_by`] made from the related lists.
 pub(super) fn listers_of(related: &[Vec<Vec<ToolId>>]) -> Vec<Vec<ToolId>> {
     let mut listers = vec![Vec::new(); related.len()];
@@ -41,86 +59,235 @@ pub(super) fn relist(listers: &mut [Vec<ToolId>], id: ToolId, old: &[ToolId], ne
     }
 }
 
-/// One category's name words: an inverted index and the name order.
+/// One category's terms: an inverted index.
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct CategoryWords {
-    /// Word → the category's tools whose name has it, in id order.
+    /// Term → the category's tools that have it, in id order.
     pub(super) postings: foldhash::HashMap<String, Vec<ToolId>>,
-    /// The category's tools by lower-cased name, then id.
-    pub(super) sorted: Vec<(String, ToolId)>,
 }
 
 impl CategoryWords {
     pub(super) fn build(servers: &[Server], ids: &[ToolId]) -> CategoryWords {
         let mut postings = foldhash::HashMap::<String, Vec<ToolId>>::default();
-        let mut sorted = Vec::with_capacity(ids.len());
         for &id in ids {
-            let name = &tool_of(servers, id).name;
-            for word in words_of(name) {
-                postings.entry(word).or_default().push(id);
+            for term in terms_of(tool_of(servers, id)) {
+                postings.entry(term).or_default().push(id);
             }
-            sorted.push((name.to_lowercase(), id));
         }
-        sorted.sort();
-        CategoryWords { postings, sorted }
+        CategoryWords { postings }
     }
 
-    /// Where `(key, id)` is, or would be, in the name order.
-    pub(super) fn position(&self, key: &str, id: ToolId) -> Result<usize, usize> {
-        self.sorted
-            .binary_search_by(|(k, i)| k.as_str().cmp(key).then(i.cmp(&id)))
+    /// How many tools have `term`.
+    pub(super) fn len(&self, term: &str) -> usize {
+        self.postings.get(term).map_or(0, Vec::len)
     }
 
-    pub(super) fn remove(&mut self, name: &str, id: ToolId) {
-        for word in words_of(name) {
-            if let Some(list) = self.postings.get_mut(&word) {
+    pub(super) fn remove(&mut self, tool: &Tool, id: ToolId) {
+        for term in terms_of(tool) {
+            if let Some(list) = self.postings.get_mut(&term) {
                 if let Ok(i) = list.binary_search(&id) {
                     list.remove(i);
                 }
                 if list.is_empty() {
-                    self.postings.remove(&word);
+                    self.postings.remove(&term);
                 }
             }
         }
-        if let Ok(i) = self.position(&name.to_lowercase(), id) {
-            self.sorted.remove(i);
-        }
     }
 
-    pub(super) fn insert(&mut self, name: &str, id: ToolId) {
-        for word in words_of(name) {
-            let list = self.postings.entry(word).or_default();
+    pub(super) fn insert(&mut self, tool: &Tool, id: ToolId) {
+        for term in terms_of(tool) {
+            let list = self.postings.entry(term).or_default();
             if let Err(i) = list.binary_search(&id) {
                 list.insert(i, id);
             }
         }
-        let key = name.to_lowercase();
-        if let Err(i) = self.position(&key, id) {
-            self.sorted.insert(i, (key, id));
-        }
     }
 }
 
-fn tool_of(servers: &[Server], id: ToolId) -> &crate::catalogue::Tool {
+fn tool_of(servers: &[Server], id: ToolId) -> &Tool {
     &servers[id.server as usize].tools[id.tool as usize]
 }
 
-/// A name's distinct words, sorted.
-pub(super) fn words_of(name: &str) -> Vec<String> {
-    let mut t = name_tokens(name);
-    t.sort();
-    t.dedup();
-    t
+/// Name words so common in tool names that sharing one says little.
+const COMMON_VERBS: &[&str] = &[
+    "get", "list", "create", "add", "update", "delete", "remove", "set", "read", "write", "search",
+    "find", "fetch", "put", "post", "show", "describe", "make", "new", "edit", "modify", "query",
+    "check", "info", "by", "all", "to", "of", "for",
+];
+
+/// Description words that say nothing about what a tool does.
+const STOP_WORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "with",
+    "from",
+    "this",
+    "that",
+    "are",
+    "will",
+    "can",
+    "use",
+    "used",
+    "you",
+    "your",
+    "into",
+    "when",
+    "which",
+    "return",
+    "returns",
+    "returned",
+    "given",
+    "specified",
+    "based",
+    "using",
+    "one",
+    "all",
+    "any",
+    "each",
+    "its",
+    "not",
+    "has",
+    "have",
+    "was",
+    "were",
+    "been",
+    "but",
+    "also",
+    "only",
+    "may",
+    "must",
+    "should",
+    "such",
+    "than",
+    "then",
+    "there",
+    "these",
+    "those",
+    "their",
+    "them",
+    "they",
+    "what",
+    "who",
+    "how",
+    "other",
+    "more",
+    "most",
+    "some",
+    "about",
+    "over",
+    "under",
+    "after",
+    "before",
+    "via",
+    "per",
+    "out",
+    "tool",
+    "tools",
+    "optional",
+    "required",
+    "default",
+    "provided",
+    "provide",
+    "provides",
+    "information",
+    "data",
+    "get",
+    "gets",
+    "list",
+    "lists",
+    "new",
+    "like",
+    "etc",
+    "e.g",
+    "i.e",
+];
+
+/// A tool's distinct terms, sorted: `n:` name words, `a:` argument names,
+/// `d:` description content words (the first [`DESCRIPTION_KEPT`]).
+pub(super) fn terms_of(tool: &Tool) -> Vec<String> {
+    let mut terms: Vec<String> = name_tokens(&tool.name)
+        .into_iter()
+        .map(|w| format!("n:{}", stem(&w)))
+        .collect();
+    terms.extend(
+        tool.arguments
+            .iter()
+            .map(|a| format!("a:{}", a.name.to_lowercase())),
+    );
+    let mut kept = 0;
+    for w in tool
+        .plain_description
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+    {
+        let w = stem(&w.to_lowercase());
+        if STOP_WORDS.contains(&w.as_str()) {
+            continue;
+        }
+        let term = format!("d:{w}");
+        if !terms.contains(&term) {
+            terms.push(term);
+            kept += 1;
+            if kept >= DESCRIPTION_KEPT {
+                break;
+            }
+        }
+    }
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// What a shared term weighs before rarity, and the evidence it counts.
+fn weight(term: &str) -> (f32, u16) {
+    match term.split_at(2) {
+        ("n:", w) if COMMON_VERBS.contains(&w) => (0.5, 1),
+        ("n:", _) => (1.0, 2),
+        ("a:", _) => (0.6, 1),
+        _ => (0.35, 1),
+    }
+}
+
+/// A candidate's score and evidence.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub(super) struct Score {
+    pub(super) value: f32,
+    pub(super) evidence: u16,
 }
 
 /// Related-tool scores by tool, cleared for each tool.
-pub(super) type Scores = foldhash::HashMap<ToolId, f32>;
+pub(super) type Scores = foldhash::HashMap<ToolId, Score>;
 
-/// How far the name-order fill walks on each side.
-pub(super) const FILL_STEPS: usize = 64;
+/// The terms of `tool` that are walked: every name word and argument name
+/// shared by at most [`MAX_POSTING`] tools, and the rarest description
+/// words (by how many tools have them, then the word).
+fn walked(ci: &CategoryWords, tool: &Tool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut description = Vec::new();
+    for term in terms_of(tool) {
+        let n = ci.len(&term);
+        if term.starts_with("d:") {
+            if n <= MAX_DESCRIPTION_POSTING {
+                description.push((n, term));
+            }
+        } else if n <= MAX_POSTING {
+            out.push(term);
+        }
+    }
+    description.sort();
+    out.extend(
+        description
+            .into_iter()
+            .take(DESCRIPTION_WALKED)
+            .map(|(_, t)| t),
+    );
+    out
+}
 
 /// The related tools of one tool: the other servers' tools of its category
-/// that share the most rare name words, then its name-order neighbours.
+/// whose shared terms weigh most, among those with enough evidence.
 pub(super) fn related_to(
     servers: &[Server],
     words: &[CategoryWords],
@@ -130,33 +297,31 @@ pub(super) fn related_to(
     let t = tool_of(servers, id);
     let ci = &words[t.class.category];
     scores.clear();
-    for word in words_of(&t.name) {
-        let Some(posting) = ci.postings.get(&word) else {
+    for term in walked(ci, t) {
+        let Some(posting) = ci.postings.get(&term) else {
             continue;
         };
-        if posting.len() > MAX_POSTING {
-            continue;
-        }
-        let weight = 1.0 / (posting.len() as f32).ln_1p();
+        let (base, evidence) = weight(&term);
+        let value = base / (posting.len() as f32).ln_1p();
         for &other in posting {
             if other.server != id.server {
-                *scores.entry(other).or_default() += weight;
+                let s = scores.entry(other).or_default();
+                s.value += value;
+                s.evidence += evidence;
             }
         }
     }
-    let mut out = best(scores, RELATED);
-    if out.len() < RELATED
-        && let Ok(pos) = ci.position(&t.name.to_lowercase(), id)
-    {
-        fill_from_neighbours(&mut out, id, &ci.sorted, pos);
-    }
-    out
+    best(scores, RELATED)
 }
 
-/// The `n` best-scoring tools, best first, ties by id. Only those are
-/// sorted: most tools score against hundreds of others.
+/// The `n` best-scoring tools with enough evidence, best first, ties by
+/// id. Only those are sorted: most tools score against hundreds of others.
 pub(super) fn best(scores: &Scores, n: usize) -> Vec<ToolId> {
-    let mut ranked: Vec<(ToolId, f32)> = scores.iter().map(|(&k, &v)| (k, v)).collect();
+    let mut ranked: Vec<(ToolId, f32)> = scores
+        .iter()
+        .filter(|(_, s)| s.evidence >= ENOUGH)
+        .map(|(&k, s)| (k, s.value))
+        .collect();
     let best_first = |a: &(ToolId, f32), b: &(ToolId, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     if ranked.len() > n {
         ranked.select_nth_unstable_by(n, best_first);
@@ -166,28 +331,46 @@ pub(super) fn best(scores: &Scores, n: usize) -> Vec<ToolId> {
     ranked.into_iter().map(|(k, _)| k).collect()
 }
 
-/// Adds tools next to `id` in name order (nearest first, other servers only).
-fn fill_from_neighbours(
-    out: &mut Vec<ToolId>,
-    id: ToolId,
-    sorted: &[(String, ToolId)],
-    pos: usize,
-) {
-    for step in 1..=FILL_STEPS {
-        if out.len() >= RELATED || (step > pos && pos + step >= sorted.len()) {
-            break;
-        }
-        for p in [
-            pos.checked_add(step).filter(|&p| p < sorted.len()),
-            pos.checked_sub(step),
-        ]
+/// What `other` shares with `tool` among the terms that count (shared by
+/// at most [`MAX_POSTING`] tools), as one short sentence of plain text.
+pub(super) fn reason(ci: &CategoryWords, tool: &Tool, other: &Tool) -> String {
+    let theirs = terms_of(other);
+    let shared: Vec<String> = terms_of(tool)
         .into_iter()
-        .flatten()
-        {
-            let other = sorted[p].1;
-            if other.server != id.server && !out.contains(&other) && out.len() < RELATED {
-                out.push(other);
-            }
-        }
+        .filter(|t| theirs.binary_search(t).is_ok() && ci.len(t) <= MAX_POSTING)
+        .collect();
+    let of = |prefix: &str| -> Vec<&str> {
+        shared
+            .iter()
+            .filter_map(|t| t.strip_prefix(prefix))
+            .take(3)
+            .collect()
+    };
+    let mut parts = Vec::new();
+    let names = of("n:");
+    if !names.is_empty() {
+        parts.push(format!("its name shares {}", names.join(", ")));
     }
+    let args = of("a:");
+    if !args.is_empty() {
+        let quoted: Vec<String> = args.iter().map(|a| format!("`{a}`")).collect();
+        parts.push(format!("it also takes {}", quoted.join(", ")));
+    }
+    // A description word the names already share is not said twice.
+    let described: Vec<&str> = shared
+        .iter()
+        .filter_map(|t| t.strip_prefix("d:"))
+        .filter(|w| !names.contains(w))
+        .take(3)
+        .collect();
+    if !described.is_empty() {
+        parts.push(format!(
+            "both descriptions mention {}",
+            described.join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    crate::text::capitalize(&format!("{}.", parts.join("; ")))
 }
