@@ -30,7 +30,7 @@ pub struct Attack {
     /// The evidence a tool of those categories must show for the entry to
     /// apply (`signals` in the front matter); `None` takes the class's
     /// (see `catalogue::index::signals`).
-    pub signals: Option<Vec<crate::catalogue::index::Signal>>,
+    pub signals: Option<Vec<crate::classify::signals::Signal>>,
     /// Explicit `server/tool` references, with their line in the file.
     pub tools: Vec<(String, usize)>,
     pub summary: String,
@@ -209,14 +209,14 @@ fn parse_attack_and_problems(
         names
             .iter()
             .filter_map(|n| {
-                let s = crate::catalogue::index::signals::parse(n);
+                let s = crate::classify::signals::parse(n);
                 if s.is_none() {
                     problems.push(
                         Diagnostic::in_file(
                             file,
                             format!(
                                 "unknown signal `{n}`; expected one of {}",
-                                crate::catalogue::index::signals::names()
+                                crate::classify::signals::names()
                             ),
                         )
                         .at_line(line_of(text, &format!("\"{n}\""))),
@@ -461,6 +461,31 @@ mod tests {
 
     fn config() -> Config {
         Config::parse("title = \"T\"\nbase_url = \"https://e.com/\"\n").unwrap()
+    }
+
+    #[test]
+    fn signals_are_read_and_an_unknown_one_is_refused_at_its_line() {
+        let entry = |signals: &str| {
+            format!(
+                "+++\ntitle = \"T\"\nclass = \"C\"\nseverity = \"high\"\nsignals = {signals}\nsummary = \"S\"\n+++\nBody.\n"
+            )
+        };
+        let file = Path::new("content/attacks/a.md");
+        let ok = parse_attack("a", file, &entry("[\"path\", \"money\"]"), &config()).unwrap();
+        assert_eq!(
+            ok.signals,
+            Some(vec![
+                crate::classify::signals::parse("path").unwrap(),
+                crate::classify::signals::parse("money").unwrap(),
+            ])
+        );
+        let err = parse_attack("a", file, &entry("[\"path\", \"paths\"]"), &config())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("error 1: content/attacks/a.md:5: unknown signal `paths`; expected one of `code`, `path`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod features;
 pub mod model;
 pub mod poison;
 mod rules;
+pub mod signals;
 
 #[cfg(test)]
 pub use rules::contains_phrase;
