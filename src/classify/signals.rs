@@ -55,3 +55,22 @@ pub fn names() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    /// The attack front-matter schema offers exactly the signals the
+    /// loader reads, in the same order.
+    #[test]
+    fn the_attack_schema_lists_every_signal() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../builtin/attack.schema.json")).unwrap();
+        let listed: Vec<&str> = schema["properties"]["signals"]["items"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let read: Vec<&str> = super::SIGNALS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(listed, read);
+    }
+}
