@@ -40,10 +40,8 @@ pub fn tool_view(
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
         .iter()
-        .map(|&r| {
-            let why = cat.index.related_reason(&cat.servers, id, r);
-            with_reason(urls.row_value(cat, renderer, r), why)
-        })
+        .zip(cat.index.related_reasons(&cat.servers, id))
+        .map(|(&r, why)| with_reason(urls.row_value(cat, renderer, r), why))
         .collect();
     let annotations = tool
         .annotations

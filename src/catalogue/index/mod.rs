@@ -330,11 +330,19 @@ impl Index {
         list
     }
 
-    /// What related tool `other` shares with `id`, in a sentence.
-    pub fn related_reason(&self, servers: &[Server], id: ToolId, other: ToolId) -> String {
+    /// What each of `id`'s related tools shares with it, in a sentence
+    /// each, in list order. The tool's own terms are read once for all.
+    pub fn related_reasons(&self, servers: &[Server], id: ToolId) -> Vec<String> {
         let tool = &servers[id.server as usize].tools[id.tool as usize];
-        let them = &servers[other.server as usize].tools[other.tool as usize];
-        related::reason(&self.words[tool.class.category], tool, them)
+        let mine = related::terms_of(tool);
+        let words = &self.words[tool.class.category];
+        self.related[id.server as usize][id.tool as usize]
+            .iter()
+            .map(|other| {
+                let them = &servers[other.server as usize].tools[other.tool as usize];
+                related::reason(words, &mine, them)
+            })
+            .collect()
     }
 
     /// The tools an attack entry applies to, in page order: the tools it

@@ -333,10 +333,11 @@ pub(super) fn best(scores: &Scores, n: usize) -> Vec<ToolId> {
 
 /// What `other` shares with `tool` among the terms that count (shared by
 /// at most [`MAX_POSTING`] tools), as one short sentence of plain text.
-pub(super) fn reason(ci: &CategoryWords, tool: &Tool, other: &Tool) -> String {
+/// `mine` is the tool's own [`terms_of`].
+pub(super) fn reason(ci: &CategoryWords, mine: &[String], other: &Tool) -> String {
     let theirs = terms_of(other);
-    let shared: Vec<String> = terms_of(tool)
-        .into_iter()
+    let shared: Vec<&String> = mine
+        .iter()
         .filter(|t| theirs.binary_search(t).is_ok() && ci.len(t) <= MAX_POSTING)
         .collect();
     let of = |prefix: &str| -> Vec<&str> {
