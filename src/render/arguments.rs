@@ -8,13 +8,8 @@
 
 use crate::catalogue::Tool;
 use crate::classify::arguments::Argument;
-use crate::classify::poison::reveal;
-use crate::markdown::escape_into;
+use crate::render::views::esc;
 use crate::text;
-
-fn esc(out: &mut String, s: &str) {
-    escape_into(out, &reveal(s));
-}
 
 /// How many of a tool's arguments carry risk.
 pub fn risky_count(tool: &Tool) -> usize {

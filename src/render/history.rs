@@ -10,14 +10,10 @@ use serde::Serialize;
 use crate::catalogue::changes::{ChangeNote, DiffOp};
 use crate::catalogue::{Catalogue, Tool};
 use crate::classify::poison::reveal;
-use crate::markdown::escape_into;
 use crate::render::urls::Urls;
+use crate::render::views::esc;
 use crate::routes::Route;
 use crate::text;
-
-fn esc(out: &mut String, s: &str) {
-    escape_into(out, &reveal(s));
-}
 
 /// The names of changed fields, in words.
 pub(super) fn field_words(fields: &[String]) -> String {

@@ -15,11 +15,8 @@ use crate::config::Category;
 use crate::markdown::escape_into;
 use crate::policy::PolicySummary;
 use crate::render::urls::Urls;
+use crate::render::views::esc;
 use crate::text;
-
-fn esc(out: &mut String, s: &str) {
-    escape_into(out, &reveal(s));
-}
 
 /// The panel under the page's heading.
 pub fn risk_panel_html(

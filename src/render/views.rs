@@ -225,6 +225,13 @@ pub struct Pagination {
     pub range_text: String,
 }
 
+/// Appends record text as HTML: hidden characters shown as `[U+XXXX]`
+/// first, then escaped. Every fragment the render stage writes by hand
+/// (arguments, the top of a tool page, definition history) uses this one.
+pub fn esc(out: &mut String, s: &str) {
+    crate::markdown::escape_into(out, &crate::classify::poison::reveal(s));
+}
+
 /// Escapes text, then turns `backticked` spans into `<code>`.
 pub fn code_marks(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 32);
