@@ -117,6 +117,9 @@ pub fn server_title(name: &str) -> String {
 /// drive the terminal nor hide text.
 pub fn for_terminal(s: &str) -> String {
     let revealed = crate::classify::poison::reveal(s);
+    if !revealed.chars().any(char::is_control) {
+        return revealed.into_owned();
+    }
     let mut out = String::with_capacity(revealed.len());
     for c in revealed.chars() {
         if c.is_control() {

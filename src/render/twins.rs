@@ -29,7 +29,13 @@ use crate::text;
 /// Record text as one inert line of Markdown: line breaks and runs of
 /// white space made one space, hidden characters shown, specials escaped.
 pub fn md_inline(s: &str) -> String {
-    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut line = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
     escape(&text::for_terminal(&line))
 }
 
@@ -41,33 +47,35 @@ pub fn md_inline(s: &str) -> String {
 /// definitions and setext underlines at the start. The rest (a full stop,
 /// a hyphen mid-line) is left readable.
 fn escape(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
+    // Every character given a meaning is ASCII, and an ASCII byte is never
+    // part of a longer character in UTF-8: the line is read byte by byte
+    // and copied in runs between the escapes.
+    let bytes = line.as_bytes();
     let mut out = String::with_capacity(line.len() + 8);
-    let digits_before = |i: usize| i > 0 && chars[..i].iter().all(char::is_ascii_digit);
-    for (i, &c) in chars.iter().enumerate() {
-        let special = match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '~' | '&' | '@'
-            | '$' | '^' | '{' | '}' => true,
+    let mut copied = 0;
+    // True while every byte before the current one is an ASCII digit (and
+    // there is at least one): `1.` and `1)` start ordered lists.
+    let mut digits_only = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let special = match b {
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'#' | b'!' | b'|' | b'~'
+            | b'&' | b'@' | b'$' | b'^' | b'{' | b'}' => true,
             // `http://` and `www.` begin autolinks; a line starting with
             // `:` is a definition.
-            ':' => i == 0 || chars.get(i + 1..i + 3) == Some(&['/', '/'][..]),
-            '.' => {
-                digits_before(i)
-                    || (i >= 3
-                        && chars[i - 3..i]
-                            .iter()
-                            .collect::<String>()
-                            .eq_ignore_ascii_case("www"))
-            }
-            ')' => digits_before(i),
-            '-' | '+' | '=' => i == 0,
+            b':' => i == 0 || bytes[i + 1..].starts_with(b"//"),
+            b'.' => digits_only || (i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www")),
+            b')' => digits_only,
+            b'-' | b'+' | b'=' => i == 0,
             _ => false,
         };
         if special {
+            out.push_str(&line[copied..i]);
             out.push('\\');
+            copied = i;
         }
-        out.push(c);
+        digits_only = b.is_ascii_digit() && (i == 0 || digits_only);
     }
+    out.push_str(&line[copied..]);
     out
 }
 
@@ -425,6 +433,11 @@ mod tests {
             ("===", "\\==="),
             ("> x", "\\> x"),
             ("v1.2 - a (b) c.", "v1.2 - a (b) c."),
+            ("1a. x 2)", "1a. x 2)"),
+            ("Go WWW.e.org", "Go WWW\\.e.org"),
+            (": term", "\\: term"),
+            ("a:b x://y", "a:b x\\://y"),
+            ("é. 7", "é. 7"),
         ] {
             assert_eq!(md_inline(line), escaped);
         }

@@ -338,10 +338,7 @@ impl Index {
         let words = &self.words[tool.class.category];
         self.related[id.server as usize][id.tool as usize]
             .iter()
-            .map(|other| {
-                let them = &servers[other.server as usize].tools[other.tool as usize];
-                related::reason(words, &mine, them)
-            })
+            .map(|&other| related::reason(words, &mine, other))
             .collect()
     }
 

@@ -333,12 +333,17 @@ pub(super) fn best(scores: &Scores, n: usize) -> Vec<ToolId> {
 
 /// What `other` shares with `tool` among the terms that count (shared by
 /// at most [`MAX_POSTING`] tools), as one short sentence of plain text.
-/// `mine` is the tool's own [`terms_of`].
-pub(super) fn reason(ci: &CategoryWords, mine: &[String], other: &Tool) -> String {
-    let theirs = terms_of(other);
+/// `mine` is the tool's own [`terms_of`]; whether `other` has a term is
+/// read from the term's posting list (short, for the terms that count),
+/// so the other tool's terms are never recomputed.
+pub(super) fn reason(ci: &CategoryWords, mine: &[String], other: ToolId) -> String {
     let shared: Vec<&String> = mine
         .iter()
-        .filter(|t| theirs.binary_search(t).is_ok() && ci.len(t) <= MAX_POSTING)
+        .filter(|t| {
+            ci.postings
+                .get(t.as_str())
+                .is_some_and(|p| p.len() <= MAX_POSTING && p.binary_search(&other).is_ok())
+        })
         .collect();
     let of = |prefix: &str| -> Vec<&str> {
         shared
