@@ -29,6 +29,7 @@ export const PAGES = [
   ["page-about", "/about/"],
   ["page-shortcodes", "/policy-format/"],
   ["not-found", "/404.html"],
+  ["search-results", "/search/?q=issue"],
   ["embed", "/embed/github/delete_repository/"],
 ];
 

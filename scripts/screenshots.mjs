@@ -25,6 +25,8 @@ try {
     await page.setViewportSize(SIZES[size]);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto(base + path, { waitUntil: "load" });
+    // The results page fills its list after the index arrives.
+    if (path.startsWith("/search/")) await page.waitForSelector("#page-results li");
     const file = join(out, `${name}-${size}${scheme === "dark" ? "-dark" : ""}.png`);
     await page.screenshot({ path: file });
     console.log(file);

@@ -51,6 +51,9 @@ pub enum Route<'a> {
     Page(&'a str),
     /// The page shown for a path that leads nowhere.
     NotFound,
+    /// The search results page (`search/?q=…`; the index's files sit
+    /// beside it in `search/`).
+    Search,
     /// The JSON Schema of a policy.
     PolicySchema,
     /// The JSON Schema of a server record.
@@ -127,6 +130,7 @@ impl<'a> Route<'a> {
             Route::Attack(a) => format!("attacks/{a}/"),
             Route::Page(slug) => format!("{slug}/"),
             Route::NotFound => "404.html".into(),
+            Route::Search => "search/".into(),
             Route::PolicySchema => "schema/policy.schema.json".into(),
             Route::ServerSchema => "schema/server.schema.json".into(),
             Route::AttackSchema => "schema/attack.schema.json".into(),
@@ -189,6 +193,7 @@ impl<'a> Route<'a> {
             (true, ["attacks", a]) => Route::Attack(a),
             (true, [slug]) if !RESERVED.contains(slug) => Route::Page(slug),
             (false, ["404.html"]) => Route::NotFound,
+            (true, ["search"]) => Route::Search,
             (false, ["schema", "policy.schema.json"]) => Route::PolicySchema,
             (false, ["schema", "server.schema.json"]) => Route::ServerSchema,
             (false, ["schema", "attack.schema.json"]) => Route::AttackSchema,
@@ -299,6 +304,7 @@ mod tests {
         Route::Attack("rug-pull"),
         Route::Page("about"),
         Route::NotFound,
+        Route::Search,
         Route::PolicySchema,
         Route::ServerSchema,
         Route::AttackSchema,

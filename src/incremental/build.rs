@@ -80,7 +80,7 @@ pub fn build_changes(
             .time("static", || site::copy_static(site_dir, &sink, search))
             .into_result()?;
         if session.search_pending() {
-            owned.push(session.refresh_search(&sink)?);
+            owned.extend(session.refresh_search(&sink)?);
             timings
                 .stages
                 .append(&mut std::mem::take(&mut session.timings.stages));

@@ -226,9 +226,9 @@ impl Session {
 
     /// Brings the search index up to date with the current catalogue and
     /// writes into `sink` the files that changed: the caller commits the
-    /// index folder alone. Returns the folder (a path prefix) whose files it
-    /// wrote in full: files under it that it did not write are stale.
-    pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<String, Diagnostics> {
+    /// index folders alone. Returns the folders (path prefixes) whose files
+    /// it wrote in full: files under them that it did not write are stale.
+    pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         self.timings = Timings::default();
         let cat = &self.cat;
         let (postings, dirty) = (&mut self.postings, &mut self.search_dirty);
@@ -252,7 +252,7 @@ impl Session {
         self.search_stale = false;
         if !updated {
             self.index = Some(files);
-            return Ok(format!("{}/", search::DIR));
+            return Ok(search::built_in_full());
         }
         if let Some(index) = self.index.as_mut() {
             search::apply(index, files);

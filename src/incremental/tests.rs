@@ -174,8 +174,8 @@ fn apply(session: &mut Session, sink: &mut Incremental, slugs: &[&str]) -> Work 
     // As serve does once the pages are out.
     if session.search_pending() {
         sink.begin();
-        let folder = session.refresh_search(&*sink).unwrap();
-        sink.commit_partial(&[folder]).unwrap();
+        let folders = session.refresh_search(&*sink).unwrap();
+        sink.commit_partial(&folders).unwrap();
     }
     assert!(!session.search_pending());
     work

@@ -9,6 +9,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::render::csp;
+use crate::routes::Route;
 
 /// How long a page (or any file whose name stays while its bytes change)
 /// may be served from a cache without asking again.
@@ -29,8 +30,15 @@ const PAGE_SECTIONS: [&str; 7] = [
     "review",
 ];
 
-/// The top-level folders holding data only (no HTML page).
-const DATA_SECTIONS: [&str; 3] = ["api", "schema", "search"];
+/// The paths holding data only (no HTML page): the search index's files
+/// are named one by one, since the results page sits beside them.
+const DATA_PATHS: [&str; 5] = [
+    "api/*",
+    "schema/*",
+    "search/index.json",
+    "search/w/*",
+    "search/r/*",
+];
 
 /// The `_headers` file of the site.
 pub fn headers_file(cat: &Catalogue) -> String {
@@ -47,16 +55,31 @@ pub fn headers_file(cat: &Catalogue) -> String {
         ));
     };
     page(&mut out, bp, csp::PAGE_CSP);
-    page(&mut out, &format!("{bp}404.html"), csp::PAGE_CSP);
+    page(
+        &mut out,
+        &format!("{bp}{}", Route::NotFound.path()),
+        csp::PAGE_CSP,
+    );
+    if cat.config.search.enabled {
+        page(
+            &mut out,
+            &format!("{bp}{}", Route::Search.path()),
+            csp::PAGE_CSP,
+        );
+    }
     let mut sections: Vec<String> = PAGE_SECTIONS.iter().map(|s| s.to_string()).collect();
     sections.extend(cat.pages.iter().map(|p| p.slug.clone()));
     for section in &sections {
         page(&mut out, &format!("{bp}{section}/*"), csp::PAGE_CSP);
     }
     page(&mut out, &format!("{bp}embed/*"), &csp::embed_csp());
-    for section in DATA_SECTIONS {
+    let search = cat.config.search.enabled;
+    for data in DATA_PATHS
+        .iter()
+        .filter(|d| search || !d.starts_with("search/"))
+    {
         out.push_str(&format!(
-            "{bp}{section}/*\n  X-Content-Type-Options: nosniff\n  Cache-Control: {PAGE_CACHE}\n"
+            "{bp}{data}\n  X-Content-Type-Options: nosniff\n  Cache-Control: {PAGE_CACHE}\n"
         ));
     }
     out.push_str(&format!(

@@ -482,13 +482,14 @@ pub fn expected_pages(cat: &Catalogue) -> usize {
         .chain(&cat.index.by_risk)
         .map(|ids| page_count(ids.len(), per_page))
         .sum();
-    // home, categories/, risk/, attacks/, 404, flagged/, review/
-    const SINGLES: usize = 7;
+    // home, categories/, risk/, attacks/, 404, flagged/, review/, and
+    // search/ when the site has search
+    let singles = 7 + usize::from(cat.config.search.enabled);
     2 * cat.tool_count()
         + cat.servers.len()
         + page_count(cat.servers.len(), per_page)
         + lists
         + cat.attacks.len()
         + cat.pages.len()
-        + SINGLES
+        + singles
 }

@@ -77,6 +77,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("404.html", include_str!("../builtin/templates/404.html")),
     (
+        "search.html",
+        include_str!("../builtin/templates/search.html"),
+    ),
+    (
         "flagged.html",
         include_str!("../builtin/templates/flagged.html"),
     ),

@@ -168,6 +168,9 @@ impl<'a> SiteRenderer<'a> {
                 }
                 if full {
                     self.not_found(sink);
+                    if self.cat.config.search.enabled {
+                        self.search_page(sink);
+                    }
                     let headers = crate::render::deploy::headers_file(self.cat);
                     for (route, text) in [
                         (Route::Headers, headers.as_str()),
@@ -449,7 +452,24 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Tools whose records carry tool-poisoning markers, with the evidence.
+    /// The search results page: a box and an empty list that
+    /// `assets/search.js` fills from the query in the address. Not indexed
+    /// by search engines (it has no content of its own).
+    fn search_page(&self, sink: &dyn Sink) {
+        let path = Route::Search.path();
+        let crumbs = self.urls.crumbs(&[("Search", self.urls.at(&path))]);
+        let mut meta = self.meta(
+            "Search".into(),
+            "Search every tool, server and attack entry of the catalogue.".into(),
+            &path,
+            crumbs,
+            "website",
+        );
+        meta.noindex = true;
+        self.page(sink, "search.html", &path, &meta, json!({}));
+    }
+
+    /// The page shown for an address that leads nowhere.
     fn not_found(&self, sink: &dyn Sink) {
         let meta = self.meta(
             "Page not found".into(),

@@ -67,7 +67,7 @@ mod files;
 mod update;
 
 use files::{files_of, record_json};
-pub use update::{apply, update, updated_in_full};
+pub use update::{apply, built_in_full, update, updated_in_full};
 
 /// The folder of the index inside the output.
 pub const DIR: &str = "search";

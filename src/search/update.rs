@@ -112,8 +112,15 @@ pub fn apply(index: &mut Files, update: Files) {
     }
 }
 
-/// The folder whose files an [`update`] makes in full: word files it does
+/// The folders whose files an [`update`] makes in full: word files it does
 /// not make are stale. (Record files it does not make are unchanged.)
-pub fn updated_in_full() -> String {
-    format!("{DIR}/w/")
+pub fn updated_in_full() -> Vec<String> {
+    vec![format!("{DIR}/w/")]
+}
+
+/// The folders whose files a whole index makes in full: word and record
+/// files it does not make are stale. Not `search/` itself, which holds the
+/// results page beside the index (`index.json` is always written).
+pub fn built_in_full() -> Vec<String> {
+    vec![format!("{DIR}/w/"), format!("{DIR}/r/")]
 }

@@ -325,9 +325,9 @@ impl Preview {
         };
         let started = Instant::now();
         self.sink.begin();
-        let result = session.refresh_search(&self.sink).and_then(|folder| {
+        let result = session.refresh_search(&self.sink).and_then(|folders| {
             self.sink
-                .commit_partial(&[folder])
+                .commit_partial(&folders)
                 .map_err(Diagnostics::from)
         });
         match result {

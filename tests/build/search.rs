@@ -15,7 +15,10 @@ use crate::serve::{Browser, Server};
 
 /// Index files of an output, relative to `search/`.
 fn index_files(out: &Path) -> Vec<String> {
-    list_files(&out.join("search"))
+    let mut files = list_files(&out.join("search"));
+    // The results page sits beside the index.
+    files.retain(|f| f != "index.html");
+    files
 }
 
 fn record_count(site: &Path) -> usize {
@@ -267,7 +270,8 @@ fn search_can_be_switched_off() {
     std::fs::write(&toml, format!("{text}\n[search]\nenabled = false\n")).unwrap();
     let out = dir.path().join("out");
     build(&site, &out).ok("build with search off");
-    assert!(!out.join("search").exists(), "no index");
+    assert!(!out.join("search").exists(), "no index and no results page");
+    assert!(!read(&out.join("_headers")).contains("/search/"));
     assert!(!out.join("assets/search.js").exists(), "no search script");
     for page in html_files(&out) {
         let html = read(&out.join(&page));
@@ -278,6 +282,65 @@ fn search_can_be_switched_off() {
         let doc = scraper::Html::parse_document(&html);
         assert!(search_forms(&doc).is_empty(), "{page} has a search box");
     }
+}
+
+#[test]
+fn search_results_page_is_built_beside_the_index_and_kept_out_of_search_engines() {
+    let out = shared_build("ok");
+    let doc = parse_html(&out.join("search/index.html"));
+    assert_eq!(
+        doc.select(&sel("meta[name=robots][content=noindex]"))
+            .count(),
+        1,
+        "a page with no content of its own is not indexed"
+    );
+    let section = doc
+        .select(&sel("main [data-search-page]"))
+        .next()
+        .expect("the results section");
+    assert_eq!(section.value().attr("data-search-page"), Some("/search/"));
+    let form = section.select(&sel("form")).next().unwrap();
+    assert_eq!(form.value().attr("action"), Some("/search/"));
+    for (field, name) in [("input", "q"), ("select", "category"), ("select", "risk")] {
+        assert_eq!(
+            form.select(&sel(&format!("{field}[name={name}]"))).count(),
+            1,
+            "the page's box has {name}"
+        );
+    }
+    // Every category of the site is offered, as in the header box.
+    let offered: Vec<String> = form
+        .select(&sel("select[name=category] option"))
+        .filter_map(|o| o.value().attr("value").map(str::to_string))
+        .filter(|v| !v.is_empty())
+        .collect();
+    let header: Vec<String> = doc
+        .select(&sel("header form.search select[name=category] option"))
+        .filter_map(|o| o.value().attr("value").map(str::to_string))
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert!(!offered.is_empty());
+    assert_eq!(offered, header);
+    assert_eq!(section.select(&sel("ol.search-page-results")).count(), 1);
+    // A parser that runs scripts reads <noscript> as text.
+    let noscript: String = section
+        .select(&sel("noscript"))
+        .map(|n| n.inner_html())
+        .collect();
+    assert!(
+        noscript.contains("/servers/") && noscript.contains("browse every server"),
+        "readers without scripts are sent to the server list: {noscript}"
+    );
+    // Every box on every page sends its query here.
+    for page in html_files(out) {
+        let doc = parse_html(&out.join(&page));
+        for (id, _) in search_forms(&doc) {
+            let form = doc.select(&sel(&format!("form#{id}"))).next().unwrap();
+            assert_eq!(form.value().attr("action"), Some("/search/"), "{page}");
+        }
+    }
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(!sitemap.contains("/search/"), "{sitemap}");
 }
 
 #[test]
@@ -297,7 +360,14 @@ fn search_box_follows_a_sub_path() {
     let form = doc.select(&sel("header form.search")).next().unwrap();
     assert_eq!(form.value().attr("data-search"), Some("/docs/search/"));
     assert_eq!(form.value().attr("data-base"), Some("/docs/"));
-    assert_eq!(form.value().attr("action"), Some("/docs/servers/"));
+    assert_eq!(form.value().attr("action"), Some("/docs/search/"));
+    let page = parse_html(&out.join("search/index.html"));
+    let section = page.select(&sel("[data-search-page]")).next().unwrap();
+    assert_eq!(
+        section.value().attr("data-search-page"),
+        Some("/docs/search/")
+    );
+    assert_eq!(section.value().attr("data-base"), Some("/docs/"));
     assert_eq!(
         doc.select(&sel("script[src=\"/docs/assets/search.js\"]"))
             .count(),
@@ -317,16 +387,18 @@ fn search_box_follows_a_sub_path() {
 
 const ENTER: &str = "\u{E007}";
 const DOWN: &str = "\u{E015}";
+const UP: &str = "\u{E013}";
 const ESCAPE: &str = "\u{E00C}";
 const TAB: &str = "\u{E004}";
 
 /// Script that waits until the header box lists results for `query` and
-/// returns them as [{href, title, risk, kind, text}].
+/// returns them as [{href, title, risk, kind, text}] (not the last option
+/// that opens the results page).
 fn results_for(query: &str) -> String {
     format!(
         "var l = document.getElementById('site-results');
          if (!l || l.getAttribute('data-query') !== {q}) return null;
-         return Array.prototype.map.call(l.querySelectorAll('[role=option]'), function (o) {{
+         return Array.prototype.map.call(l.querySelectorAll('[role=option]:not(.search-all)'), function (o) {{
            var b = o.querySelector('.badge');
            return {{href: o.getAttribute('href'), title: o.querySelector('.hit-title').textContent,
                     risk: b ? b.textContent : null, kind: o.querySelector('.hit-kind').textContent,
@@ -775,4 +847,189 @@ fn browser_finds_a_tool_by_its_name_when_its_words_are_on_very_many_records() {
         status.as_str().unwrap().contains("or more results"),
         "{status}"
     );
+}
+
+/// The hrefs of the results page's list, once it shows `query` with at
+/// least `n` results.
+fn page_results(browser: &Browser, query: &str, n: usize) -> Vec<String> {
+    let hrefs = browser.wait_until(
+        &format!(
+            "var l = document.getElementById('page-results');
+             if (!l || l.getAttribute('data-query') !== {q}) return null;
+             var a = l.querySelectorAll('li > a.search-hit');
+             if (a.length < {n}) return null;
+             return Array.prototype.map.call(a, function (e) {{ return e.getAttribute('href'); }});",
+            q = json!(query)
+        ),
+        &format!("{n} results for {query} on the results page"),
+    );
+    hrefs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn page_status(browser: &Browser) -> String {
+    browser
+        .eval("return document.getElementById('page-status').textContent")
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn browser_results_page_shows_every_result_from_the_lists_show_all() {
+    let n = 130;
+    let site = crowded_site(n);
+    let server = Server::start_site(site.path());
+    let browser = Browser::start();
+    browser.goto(&server.url("/"));
+    focus_header_box(&browser);
+    browser.keys("item");
+    let hits = browser.wait_until(&results_for("item"), "the list for a word of every tool");
+    let listed: Vec<String> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["href"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed.len(), 10);
+    let all = browser.eval(
+        "var a = document.getElementById('site-hit-all');
+         return a && {href: a.getAttribute('href'), text: a.textContent, role: a.getAttribute('role'),
+                      last: a === a.parentNode.lastElementChild};",
+    );
+    assert_eq!(all["href"], "/search/?q=item", "{all}");
+    assert_eq!(all["text"], format!("Show all {n} results"));
+    assert_eq!(all["role"], "option", "the arrows reach it");
+    assert_eq!(all["last"], true);
+
+    // Up from the first result wraps to "show all"; Enter opens the page.
+    browser.keys(UP);
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('site-q').getAttribute('aria-activedescendant')"),
+        "site-hit-all"
+    );
+    browser.keys(ENTER);
+    let first = page_results(&browser, "item", 50);
+    assert_eq!(path_now(&browser), "/search/");
+    assert_eq!(first.len(), 50, "one step of results at a time");
+    assert_eq!(first[..10], listed[..], "the same ranking as the list");
+    assert_eq!(
+        browser.eval("return document.getElementById('page-q').value"),
+        "item",
+        "the page's box holds the query from the address"
+    );
+    assert_eq!(
+        page_status(&browser),
+        format!("Showing 50 of {n} results for \u{201c}item\u{201d}.")
+    );
+    assert!(
+        browser
+            .eval("return document.title")
+            .as_str()
+            .unwrap()
+            .starts_with("\u{201c}item\u{201d}")
+    );
+
+    // "Show more" until every result is there, focus on the first new one.
+    browser.eval("document.getElementById('page-more').click(); return true;");
+    let second = page_results(&browser, "item", 100);
+    assert_eq!(second[..50], first[..]);
+    let focused = browser.eval("return document.activeElement.getAttribute('href')");
+    assert_eq!(focused.as_str(), Some(second[50].as_str()));
+    browser.eval("document.getElementById('page-more').click(); return true;");
+    let every = page_results(&browser, "item", n);
+    assert_eq!(every.len(), n);
+    assert_eq!(
+        browser.eval("return document.getElementById('page-more').hidden"),
+        true,
+        "nothing more to show"
+    );
+    assert_eq!(
+        page_status(&browser),
+        format!("{n} results for \u{201c}item\u{201d}.")
+    );
+    let mut want: Vec<String> = (0..n)
+        .map(|i| format!("/servers/store/get_item_{i}/"))
+        .collect();
+    let mut got = every.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "every tool once");
+
+    // The page's own box: a new query changes the address; Back returns.
+    browser.eval(
+        "var i = document.getElementById('page-q'); i.value = 'get_item_7';
+         document.getElementById('page-search').requestSubmit(); return true;",
+    );
+    let seven = page_results(&browser, "get_item_7", 1);
+    assert_eq!(seven[0], "/servers/store/get_item_7/");
+    assert_eq!(browser.eval("return location.search"), "?q=get_item_7");
+    browser.eval("history.back(); return true;");
+    let back = page_results(&browser, "item", 50);
+    assert_eq!(back, first);
+    assert_eq!(browser.eval("return location.search"), "?q=item");
+
+    // Filters come from the address too; a value the site lacks is dropped.
+    browser.goto(&server.url("/search/?q=item&risk=nonsense&category=nothing"));
+    page_results(&browser, "item", 50);
+    assert_eq!(
+        browser.eval(
+            "return [document.getElementById('page-risk').value, document.getElementById('page-category').value]"
+        ),
+        json!(["", ""])
+    );
+    // With no query, the page says what to do.
+    browser.goto(&server.url("/search/"));
+    browser.wait_until(
+        "var s = document.getElementById('page-status'); return s && s.textContent.indexOf('Type the name') === 0",
+        "the empty page's hint",
+    );
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('#page-results li').length"),
+        0
+    );
+}
+
+#[test]
+fn browser_results_page_shows_hostile_text_as_text() {
+    let server = Server::start("hostile");
+    let browser = Browser::start();
+    browser.goto(&server.url("/search/?q=Reads%20things"));
+    browser.eval("window.alert = function () { window.__alerted = true; }; return true;");
+    page_results(&browser, "Reads things", 1);
+    let titles = browser.eval(
+        "return Array.prototype.map.call(document.querySelectorAll('#page-results .hit-title'), function (t) { return t.textContent; });",
+    );
+    assert!(
+        titles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "<img src=x onerror=alert(1)>"),
+        "the hostile title is text: {titles}"
+    );
+    let elements = browser.eval(
+        "var seen = {};
+         document.querySelectorAll('#page-results *').forEach(function (e) { seen[e.localName] = true; });
+         return Object.keys(seen).sort();",
+    );
+    assert_eq!(elements, json!(["a", "li", "mark", "span"]));
+    let attrs = browser.eval(
+        "var bad = [];
+         document.querySelectorAll('#page-results *').forEach(function (e) {
+           for (var i = 0; i < e.attributes.length; i++) {
+             var n = e.attributes[i].name;
+             if (['class', 'href'].indexOf(n) < 0) bad.push(e.localName + ' ' + n);
+           }
+         });
+         return bad;",
+    );
+    assert_eq!(attrs, json!([]), "no attribute comes from a record");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(browser.eval("return !!window.__alerted"), false);
 }

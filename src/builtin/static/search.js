@@ -139,19 +139,22 @@
     }));
   };
 
-  // Finds `query` under `filters` ({category, risk} names): the first
-  // SHOWN records, how many there are, and whether that count is a floor.
-  Index.prototype.search = function (query, filters, base) {
+  // Ranks the records matching `query` under `filters` ({category, risk}
+  // names): {m, ids (every match, best first), total, floor (the total is
+  // a floor: a very common word's list was cut), browse (no query word:
+  // `ids` are only the first of the `total` records the filters keep)}.
+  Index.prototype.rank = function (query, filters) {
     var self = this;
     return this.ready.then(function (m) {
+      var none = { m: m, ids: [], total: 0, floor: false, browse: false };
       var want = {};
       if (filters.category) {
         want.category = m.categories.indexOf(filters.category);
-        if (want.category < 0) return { datas: [], total: 0, floor: false };
+        if (want.category < 0) return none;
       }
       if (filters.risk) {
         want.risk = m.risks.indexOf(filters.risk);
-        if (want.risk < 0) return { datas: [], total: 0, floor: false };
+        if (want.risk < 0) return none;
       }
       var raw = indexWords(query);
       var terms = raw.filter(function (t, i, all) { return all.indexOf(t) === i; });
@@ -159,9 +162,7 @@
         var key = (want.category === undefined ? "" : want.category) + "|" +
           (want.risk === undefined ? "" : want.risk);
         var b = m.browse[key] || [0, []];
-        return self.records(m, b[1].slice(0, SHOWN), base).then(function (datas) {
-          return { datas: datas, total: b[0], floor: false };
-        });
+        return { m: m, ids: b[1], total: b[0], floor: false, browse: true };
       }
       // Every word, repeats included, as the build runs a name's words together.
       var joined = Array.from(raw.join("")).slice(0, MAX_WORD).join("");
@@ -207,18 +208,32 @@
           ranked.push([score, id]);
         });
         ranked.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-        var ids = ranked.slice(0, SHOWN).map(function (r) { return r[1]; });
-        return self.records(m, ids, base).then(function (datas) {
-          return { datas: datas, total: ranked.length, floor: cut && ranked.length > 0 };
-        });
+        return {
+          m: m,
+          ids: ranked.map(function (r) { return r[1]; }),
+          total: ranked.length,
+          floor: cut && ranked.length > 0,
+          browse: false
+        };
+      });
+    });
+  };
+
+  // The first SHOWN results of `query` under `filters`, as records, with
+  // how many there are and whether that count is a floor.
+  Index.prototype.search = function (query, filters, base) {
+    var self = this;
+    return this.rank(query, filters).then(function (found) {
+      return self.records(found.m, found.ids.slice(0, SHOWN), base).then(function (datas) {
+        return { datas: datas, total: found.total, floor: found.floor };
       });
     });
   };
 
   var indexes = {};
-  // The index of a form's site, loaded once per page on first use.
-  function load(form) {
-    var root = form.getAttribute("data-search");
+  // The index under `root` (a form's `data-search`), loaded once per page
+  // on first use.
+  function load(root) {
     if (!indexes[root]) {
       indexes[root] = new Index(root);
       indexes[root].ready.catch(function () { delete indexes[root]; });
@@ -282,6 +297,60 @@
 
   var RISKS = ["low", "medium", "high", "critical"];
 
+  // One result as a link: title, kind, risk and category, where it is,
+  // and the excerpt, every piece of record text inserted as text.
+  function hitLink(d, words) {
+    var meta = d.meta || {};
+    var a = document.createElement("a");
+    a.className = "search-hit";
+    a.href = d.url;
+    var head = document.createElement("span");
+    head.className = "hit-head";
+    var title = document.createElement("span");
+    title.className = "hit-title";
+    marked(title, meta.title || d.url, words);
+    head.appendChild(title);
+    head.appendChild(span("hit-kind", meta.kind || ""));
+    if (RISKS.indexOf(meta.risk) >= 0) {
+      head.appendChild(span("badge risk-" + meta.risk, meta.risk));
+    }
+    if (meta.category) head.appendChild(span("tag", meta.category));
+    a.appendChild(head);
+    var where = [];
+    if (meta.name) where.push(meta.name);
+    if (meta.server) where.push("on " + meta.server);
+    if (meta.tools) where.push(meta.tools);
+    if (meta["class"]) where.push(meta["class"]);
+    if (where.length) {
+      var w = document.createElement("span");
+      w.className = "hit-where";
+      marked(w, where.join(" \u00b7 "), words);
+      a.appendChild(w);
+    }
+    if (meta.excerpt) {
+      var ex = document.createElement("span");
+      ex.className = "hit-excerpt";
+      marked(ex, meta.excerpt, words);
+      a.appendChild(ex);
+    }
+    return a;
+  }
+
+  // The address of the results page for a query and its filters.
+  function resultsUrl(root, query, filters) {
+    var params = new URLSearchParams();
+    if (query) params.set("q", query);
+    if (filters.category) params.set("category", filters.category);
+    if (filters.risk) params.set("risk", filters.risk);
+    var qs = params.toString();
+    return root + (qs ? "?" + qs : "");
+  }
+
+  // "3 results", "1 result".
+  function results(n) {
+    return n === 1 ? "1 result" : n + " results";
+  }
+
   function setup(form) {
     var input = form.querySelector("input[name=q]");
     var category = form.querySelector("select[name=category]");
@@ -289,6 +358,7 @@
     var list = document.getElementById(input.getAttribute("aria-controls"));
     var status = form.querySelector(".search-status");
     var base = form.getAttribute("data-base") || "/";
+    var root = form.getAttribute("data-search");
     var prefix = input.id.replace(/-q$/, "");
     var timer = null;
     var run = 0;
@@ -328,49 +398,28 @@
       status.textContent = "";
     }
 
-    function render(datas, total, floor, query) {
+    function render(datas, total, floor, query, filters) {
       var words = terms(query);
       list.textContent = "";
       datas.forEach(function (d, i) {
-        var meta = d.meta || {};
         if (!safeUrl(d.url, base)) return;
-        var a = document.createElement("a");
+        var a = hitLink(d, words);
         a.setAttribute("role", "option");
         a.id = prefix + "-hit-" + i;
-        a.className = "search-hit";
-        a.href = d.url;
-        var head = document.createElement("span");
-        head.className = "hit-head";
-        var title = document.createElement("span");
-        title.className = "hit-title";
-        marked(title, meta.title || d.url, words);
-        head.appendChild(title);
-        head.appendChild(span("hit-kind", meta.kind || ""));
-        if (RISKS.indexOf(meta.risk) >= 0) {
-          head.appendChild(span("badge risk-" + meta.risk, meta.risk));
-        }
-        if (meta.category) head.appendChild(span("tag", meta.category));
-        a.appendChild(head);
-        var where = [];
-        if (meta.name) where.push(meta.name);
-        if (meta.server) where.push("on " + meta.server);
-        if (meta.tools) where.push(meta.tools);
-        if (meta["class"]) where.push(meta["class"]);
-        if (where.length) {
-          var w = document.createElement("span");
-          w.className = "hit-where";
-          marked(w, where.join(" · "), words);
-          a.appendChild(w);
-        }
-        if (meta.excerpt) {
-          var ex = document.createElement("span");
-          ex.className = "hit-excerpt";
-          marked(ex, meta.excerpt, words);
-          a.appendChild(ex);
-        }
         list.appendChild(a);
       });
-      var shown = options().length;
+      var listed = options().length;
+      // More than the list holds: the last option opens the results page.
+      if (listed && (floor || total > listed)) {
+        var all = document.createElement("a");
+        all.setAttribute("role", "option");
+        all.id = prefix + "-hit-all";
+        all.className = "search-hit search-all";
+        all.href = resultsUrl(root, query, filters);
+        all.textContent = floor ? "Show all results" : "Show all " + total + " results";
+        list.appendChild(all);
+      }
+      var shown = listed;
       // Which query the list shows, for scripts that drive the box.
       list.setAttribute("data-query", query);
       if (!total) {
@@ -408,10 +457,10 @@
       }
       busy = true;
       status.textContent = "Searching\u2026";
-      load(form).search(query, filters, base).then(function (found) {
+      load(root).search(query, filters, base).then(function (found) {
         if (mine !== run) return;
         busy = false;
-        render(found.datas, found.total, found.floor, query);
+        render(found.datas, found.total, found.floor, query, filters);
         if (openWhenReady) {
           openWhenReady = false;
           go();
@@ -448,7 +497,7 @@
     }
 
     input.addEventListener("input", schedule);
-    input.addEventListener("focus", function () { load(form).ready.catch(function () {}); });
+    input.addEventListener("focus", function () { load(root).ready.catch(function () {}); });
     [category, risk].forEach(function (s) {
       if (s) s.addEventListener("change", search);
     });
@@ -516,7 +565,139 @@
     form.hidden = false;
   }
 
+  // Results shown on the results page per step of "Show more".
+  var PAGE = 50;
+
+  // The results page (search/?q=…&category=…&risk=…): every result of the
+  // query in the address, PAGE at a time; its own box changes the query
+  // and the address together.
+  function setupPage(section) {
+    var root = section.getAttribute("data-search-page");
+    var base = section.getAttribute("data-base") || "/";
+    var form = section.querySelector("form");
+    var input = form.querySelector("input[name=q]");
+    var category = form.querySelector("select[name=category]");
+    var risk = form.querySelector("select[name=risk]");
+    var status = section.querySelector(".search-page-status");
+    var list = section.querySelector(".search-page-results");
+    var more = section.querySelector(".search-more");
+    var title = document.title;
+    var run = 0;
+    var next = null;
+
+    // A select keeps a value from the address only when it offers it.
+    function choose(select, value) {
+      if (!select) return;
+      select.value = value || "";
+      if (select.value !== (value || "")) select.value = "";
+    }
+
+    function fromAddress() {
+      var params = new URLSearchParams(location.search);
+      input.value = params.get("q") || "";
+      choose(category, params.get("category"));
+      choose(risk, params.get("risk"));
+    }
+
+    function filters() {
+      var f = {};
+      if (category && category.value) f.category = category.value;
+      if (risk && risk.value) f.risk = risk.value;
+      return f;
+    }
+
+    function said(found, shown, query) {
+      var what = query ? " for \u201c" + query + "\u201d" : "";
+      if (!found.total) return "No results" + what + ".";
+      if (found.floor) {
+        return results(found.total) + " or more" + what + ": a word of the query is on so many " +
+          "records that the index keeps only the best matches. Add a word to find the rest.";
+      }
+      if (found.browse && found.total > found.ids.length) {
+        return "The " + shown + " most severe of " + found.total + " matching records, with no " +
+          "query words. Add a word to search them, or browse the category and risk pages, " +
+          "which list every tool.";
+      }
+      if (shown < found.total) return "Showing " + shown + " of " + results(found.total) + what + ".";
+      return results(found.total) + what + ".";
+    }
+
+    function show() {
+      var query = input.value.trim();
+      var f = filters();
+      var mine = ++run;
+      list.textContent = "";
+      more.hidden = true;
+      next = null;
+      document.title = query ? "\u201c" + query + "\u201d \u2013 " + title : title;
+      if (!query && !f.category && !f.risk) {
+        status.textContent = "Type the name of a tool, a server or an attack, or choose a category or a risk level.";
+        return;
+      }
+      status.textContent = "Searching\u2026";
+      var words = terms(query);
+      load(root).rank(query, f).then(function (found) {
+        if (mine !== run) return;
+        var shown = 0;
+        next = function () {
+          var ids = found.ids.slice(shown, shown + PAGE);
+          more.disabled = true;
+          return load(root).records(found.m, ids, base).then(function (datas) {
+            if (mine !== run) return null;
+            var first = null;
+            datas.forEach(function (d) {
+              if (!safeUrl(d.url, base)) return;
+              var li = document.createElement("li");
+              var a = hitLink(d, words);
+              li.appendChild(a);
+              list.appendChild(li);
+              if (!first) first = a;
+            });
+            shown += ids.length;
+            list.setAttribute("data-query", query);
+            status.textContent = said(found, shown, query);
+            more.disabled = false;
+            more.hidden = shown >= found.ids.length;
+            if (!more.hidden) {
+              more.textContent = "Show " + Math.min(PAGE, found.ids.length - shown) + " more results";
+            }
+            return first;
+          });
+        };
+        return next();
+      }).catch(function () {
+        if (mine !== run) return;
+        status.textContent = "Search is unavailable right now; browse the server list instead.";
+      });
+    }
+
+    more.addEventListener("click", function () {
+      if (!next) return;
+      next().then(function (first) {
+        // Keyboard readers go on from the first new result.
+        if (first) first.focus();
+      });
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var url = resultsUrl(root, input.value.trim(), filters());
+      if (url !== location.pathname + location.search) history.pushState(null, "", url);
+      show();
+    });
+    [category, risk].forEach(function (s) {
+      if (s) s.addEventListener("change", function () { form.requestSubmit(); });
+    });
+    window.addEventListener("popstate", function () {
+      fromAddress();
+      show();
+    });
+    fromAddress();
+    form.hidden = false;
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.search[data-search]").forEach(setup);
+    document.querySelectorAll("[data-search-page]").forEach(setupPage);
   });
 })();
