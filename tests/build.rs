@@ -6,6 +6,8 @@ mod cli;
 mod common;
 #[path = "build/evidence.rs"]
 mod evidence;
+#[path = "build/example_site.rs"]
+mod example_site;
 #[path = "build/hostile.rs"]
 mod hostile;
 #[path = "build/incremental.rs"]
