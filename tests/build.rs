@@ -6,6 +6,8 @@ mod cli;
 mod common;
 #[path = "build/evidence.rs"]
 mod evidence;
+#[path = "build/example_site.rs"]
+mod example_site;
 #[path = "build/hostile.rs"]
 mod hostile;
 #[path = "build/incremental.rs"]
@@ -1926,22 +1928,50 @@ fn checkers_catch_planted_faults() {
 // fetched from another host.
 // ---------------------------------------------------------------------------
 
-/// The most a tool page may weigh, minified. Raised from 15 KiB when pages
-/// gained the argument table, the risk panel and the findings warning:
-/// the heaviest example pages are tools with a dozen described arguments.
+/// The most a tool page may weigh, minified, besides the server's own
+/// words on it. Raised from 15 KiB when pages gained the argument table,
+/// the risk panel and the findings warning: the heaviest example pages are
+/// tools with many described arguments. The description and the
+/// arguments' descriptions are the server's and as long as it wrote them
+/// (Desktop Commander's `start_search` has a 6.5 KB description), so they
+/// are not counted against the page.
 const TOOL_PAGE_LIMIT: usize = 20 * 1024;
 
 #[test]
 fn tool_pages_stay_under_the_weight_limit() {
     for name in ["example", "ok", "hostile"] {
         let out = shared_build(name);
+        let site = if name == "example" {
+            example_site()
+        } else {
+            fixture(name)
+        };
+        // servers/<server>/<tool>/index.html of tools whose name is their
+        // URL segment, and the length of the server's words: the
+        // description and each top-level argument's description.
+        let mut words = std::collections::HashMap::new();
+        for (slug, record) in records(&site) {
+            for tool in record["tools"].as_array().unwrap() {
+                let Some(name) = tool["name"].as_str() else {
+                    continue;
+                };
+                let text = |v: &Value| v["description"].as_str().map_or(0, str::len);
+                let arguments = tool["inputSchema"]["properties"]
+                    .as_object()
+                    .map_or(0, |p| p.values().map(text).sum::<usize>());
+                words.insert(
+                    format!("servers/{slug}/{name}/index.html"),
+                    text(tool) + arguments,
+                );
+            }
+        }
         let mut heaviest = (0, String::new());
         let mut tools = 0;
         for page in html_files(out) {
-            // servers/<server>/<tool>/index.html
             if page.starts_with("servers/") && page.matches('/').count() == 3 {
                 tools += 1;
                 let size = std::fs::metadata(out.join(&page)).unwrap().len() as usize;
+                let size = size.saturating_sub(words.get(&page).copied().unwrap_or(0));
                 if size > heaviest.0 {
                     heaviest = (size, page);
                 }
@@ -1950,7 +1980,7 @@ fn tool_pages_stay_under_the_weight_limit() {
         assert!(tools >= 5, "{name}: only {tools} tool pages");
         assert!(
             heaviest.0 <= TOOL_PAGE_LIMIT,
-            "{name}: {} weighs {} bytes, over the {TOOL_PAGE_LIMIT}-byte limit",
+            "{name}: {} weighs {} bytes besides the server's words, over the {TOOL_PAGE_LIMIT}-byte limit",
             heaviest.1,
             heaviest.0
         );
