@@ -1052,12 +1052,18 @@ fn active_content(out: &Path) -> (Vec<String>, usize, usize) {
                         problems.push(format!("{page}: foreign script element: {}", el.html()));
                     }
                 }
-                // The search box: our own form, pointing at our own pages.
+                // The search box: our own form, pointing at our own
+                // results page; and the results page's own box.
                 "form"
                     if v.attr("class") == Some("search")
-                        && v.attr("action").is_some_and(|a| a.ends_with("/servers/"))
+                        && v.attr("action").is_some_and(|a| a.ends_with("/search/"))
                         && v.attr("data-search")
                             .is_some_and(|a| a.ends_with("/search/"))
+                        && v.attr("hidden").is_some() => {}
+                "form"
+                    if page == "search/index.html"
+                        && v.attr("class") == Some("search search-page-form")
+                        && v.attr("action").is_some_and(|a| a.ends_with("/search/"))
                         && v.attr("hidden").is_some() => {}
                 "img" | "iframe" | "object" | "embed" | "frame" | "frameset" | "base" | "form"
                 | "svg" | "math" => {
@@ -1827,10 +1833,11 @@ fn sitemap_lists_every_page_and_robots_names_it() {
         if page == "404.html" || page.starts_with("embed/") {
             continue;
         }
-        if page.starts_with("review/") {
+        if page.starts_with("review/") || page.starts_with("search/") {
+            let section = page.split('/').next().unwrap();
             assert!(
-                !set.iter().any(|u| u.contains("/review/")),
-                "the review queue is in the sitemap"
+                !set.iter().any(|u| u.contains(&format!("/{section}/"))),
+                "{section}/ is in the sitemap"
             );
             let doc = read(&out.join(&page));
             assert!(
