@@ -247,8 +247,8 @@ impl Native {
             for r in &t.related {
                 raw(out, "<li><a href=\"");
                 field(out, r, "url")?;
-                raw(out, "\">");
-                field(out, r, "display_name")?;
+                raw(out, "\" class=mono>");
+                field(out, r, "name")?;
                 raw(out, "</a> <span class=muted>on ");
                 field(out, r, "server_name")?;
                 raw(out, "</span> <span class=\"badge risk-");

@@ -28,8 +28,11 @@
 //!   query's download.
 //! - `r/N.json`, [`RECORDS_PER_CHUNK`] records each (record `id` is in chunk
 //!   `id / RECORDS_PER_CHUNK`): `[url, kind, title, name, server, category,
-//!   risk, excerpt, extra]`, where `url` is relative to the site's base and
-//!   `extra` is a server's tool count or an attack entry's class.
+//!   risk, excerpt, extra]`, where `url` is relative to the site's base,
+//!   `title` is what the result is called (a tool's name, as every list of
+//!   the site names tools; a server's name; an attack entry's title),
+//!   `name` a tool's own title when the server gives one, and `extra` a
+//!   server's tool count or an attack entry's class.
 //!
 //! A query fetches `index.json`, for each query word the one to three word
 //! chunks holding the words that start with it, and one record chunk per

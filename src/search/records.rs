@@ -38,8 +38,11 @@ pub struct Record {
     /// does not depend on where the site is served from.
     pub url: String,
     pub kind: Kind,
+    /// What the result is called: a tool's name (what an agent calls and a
+    /// policy names, so that every tool of a list is named alike), a
+    /// server's name, an attack entry's title.
     pub title: String,
-    /// A tool's name when its title is another text.
+    /// A tool's title, when the server gives one other than its name.
     pub name: String,
     pub server: String,
     pub category: String,
@@ -183,9 +186,9 @@ fn tool_record(cat: &Catalogue, s: &Server, t: &Tool, with_words: bool) -> Recor
     Record {
         url: format!("servers/{}/{}/", s.slug, t.slug),
         kind: Kind::Tool,
-        title: title.to_string(),
+        title: t.shown_name.clone(),
         name: if title != t.shown_name {
-            t.shown_name.clone()
+            title.to_string()
         } else {
             String::new()
         },

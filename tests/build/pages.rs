@@ -577,3 +577,84 @@ fn pages_have_none_of_the_known_text_defects() {
         problems.join("\n")
     );
 }
+
+/// Every list of tools names each tool the same way: by its name (what an
+/// agent calls and a policy names), its title after it when the server
+/// gives one. Lists used to mix titles and names, so that a reader could
+/// not tell which entries were which.
+#[test]
+fn every_list_names_each_tool_by_its_name() {
+    let lists = [
+        "table.tools tbody td:first-child > a",
+        "ul.grouped > li > a:first-child",
+        "ul.related > li > a:first-child",
+        "section.card > h2 > a:first-child",
+    ];
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let mut titled = 0;
+    for (name, out) in sites()
+        .into_iter()
+        .chain([("paged", shared_build("paged"))])
+    {
+        // Tool page path → (name, title when it differs), from the API and
+        // the tool pages' own headings.
+        let mut tools = std::collections::HashMap::new();
+        for api in list_files(&out.join("api/servers")) {
+            let doc: Value =
+                serde_json::from_str(&read(&out.join("api/servers").join(&api))).unwrap();
+            for t in doc["tools"].as_array().unwrap() {
+                let url = t["url"].as_str().unwrap();
+                let path = format!("/{}", url.splitn(4, '/').nth(3).unwrap());
+                let page = parse_html(&out.join(path.trim_start_matches('/')).join("index.html"));
+                let h1 = text_of(page.select(&sel("h1")).next().unwrap());
+                tools.insert(path, (t["name"].as_str().unwrap().to_string(), h1));
+            }
+        }
+        for file in html_files(out) {
+            let doc = parse_html(&out.join(&file));
+            for list in lists {
+                for a in doc.select(&sel(list)) {
+                    let Some((tool, heading)) = a.value().attr("href").and_then(|h| tools.get(h))
+                    else {
+                        continue;
+                    };
+                    checked += 1;
+                    let shown = text_of(a);
+                    if &shown != tool {
+                        problems.push(format!(
+                            "{name}/{file}: {list} shows {shown:?} for {tool:?}"
+                        ));
+                    }
+                    if heading != tool {
+                        titled += 1;
+                        // The title follows the name in the same entry (a
+                        // related tool and a change-log entry name it only).
+                        let entry = a
+                            .ancestors()
+                            .filter_map(scraper::ElementRef::wrap)
+                            .find(|e| matches!(e.value().name(), "li" | "tr" | "section"))
+                            .unwrap();
+                        let text = text_of(entry);
+                        if !text.contains(heading.as_str())
+                            && !list.starts_with("ul.related")
+                            && !file.starts_with("changes/")
+                        {
+                            problems.push(format!(
+                                "{name}/{file}: {list}: the title {heading:?} of {tool:?} is missing: {text:?}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} entries");
+    assert!(titled > 20, "{titled} entries of tools with a title");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

@@ -546,8 +546,15 @@ fn browser_search_shows_hostile_text_as_text() {
         .find(|h| h["text"].as_str().unwrap().contains("Reads things"))
         .unwrap_or_else(|| panic!("the hostile tool is found: {hits:?}"));
     assert_eq!(
-        hostile["title"], "<img src=x onerror=alert(1)>",
-        "the hostile title is shown as text"
+        hostile["title"], "<script>alert(1)</script>",
+        "the hostile name is shown as text"
+    );
+    assert!(
+        hostile["text"]
+            .as_str()
+            .unwrap()
+            .contains("<img src=x onerror=alert(1)> \u{b7} on "),
+        "the hostile title is shown as text after it: {hostile}"
     );
     let elements = browser.eval(
         "var seen = {};
@@ -1002,16 +1009,21 @@ fn browser_results_page_shows_hostile_text_as_text() {
     browser.goto(&server.url("/search/?q=Reads%20things"));
     browser.eval("window.alert = function () { window.__alerted = true; }; return true;");
     page_results(&browser, "Reads things", 1);
-    let titles = browser.eval(
-        "return Array.prototype.map.call(document.querySelectorAll('#page-results .hit-title'), function (t) { return t.textContent; });",
+    let shown = browser.eval(
+        "return Array.prototype.map.call(document.querySelectorAll('#page-results .search-hit'), function (t) {
+           return [t.querySelector('.hit-title').textContent, t.textContent]; });",
     );
     assert!(
-        titles
+        shown
             .as_array()
             .unwrap()
             .iter()
-            .any(|t| t == "<img src=x onerror=alert(1)>"),
-        "the hostile title is text: {titles}"
+            .any(|t| t[0] == "<script>alert(1)</script>"
+                && t[1]
+                    .as_str()
+                    .unwrap()
+                    .contains("<img src=x onerror=alert(1)>")),
+        "the hostile name and title are text: {shown}"
     );
     let elements = browser.eval(
         "var seen = {};

@@ -307,7 +307,8 @@
     var head = document.createElement("span");
     head.className = "hit-head";
     var title = document.createElement("span");
-    title.className = "hit-title";
+    // A tool is named by its name, as every list of the site names it.
+    title.className = meta.kind === "tool" ? "hit-title mono" : "hit-title";
     marked(title, meta.title || d.url, words);
     head.appendChild(title);
     head.appendChild(span("hit-kind", meta.kind || ""));
