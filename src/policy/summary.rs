@@ -169,11 +169,9 @@ impl PolicySummary {
             .unwrap_or_default();
         let conditions = match self.conditions.len() {
             0 => String::new(),
-            n => format!(
-                ", and only when {} {} hold",
-                if n == 1 { "its" } else { "all" },
-                text::count(n, "condition", "conditions"),
-            ),
+            1 => ", and only when its condition holds".to_string(),
+            2 => ", and only when both its conditions hold".to_string(),
+            n => format!(", and only when all {n} of its conditions hold"),
         };
         match &self.access {
             Access::Allowed if self.limits.is_empty() && self.conditions.is_empty() => {

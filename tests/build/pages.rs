@@ -540,6 +540,13 @@ fn pages_have_none_of_the_known_text_defects() {
                     flag("doubled punctuation", at);
                 }
             }
+            // Counts that read wrong ("all 2 conditions", "its 1 condition
+            // hold").
+            for wrong in ["all 2 ", "its 1 ", " 1 conditions", "condition hold "] {
+                if let Some(at) = text.find(wrong) {
+                    flag("a count that reads wrong", at);
+                }
+            }
             for (slug, server_name) in &servers {
                 if server_name != slug && !server_name.eq_ignore_ascii_case(slug) {
                     for phrase in [format!(" on {slug} "), format!(" on {slug}.")] {
