@@ -134,6 +134,9 @@ pub fn run(opts: &Options) -> Result<(), Diagnostics> {
             ))
             .help(format!("{} was left as it was", relative.display()))
         })?;
+        if old.is_none() {
+            record = with_schema(record, &config);
+        }
         if let Some(file) = &opts.server_json {
             server_json(&mut record, file)?;
         }
@@ -322,6 +325,24 @@ fn fetch(source: &Source, bounds: Bounds) -> Result<Listing, Failure> {
             Source::Http { url, headers } => http::fetch(url, headers, bounds).await,
         }
     })
+}
+
+/// A new record, naming first the site's published record schema
+/// (`"$schema"`), so that an editor completes and checks it. A record that
+/// exists keeps what it has.
+fn with_schema(
+    record: serde_json::Map<String, serde_json::Value>,
+    config: &Config,
+) -> serde_json::Map<String, serde_json::Value> {
+    let url = format!(
+        "{}{}",
+        config.base_url,
+        crate::routes::Route::ServerSchema.path()
+    );
+    let mut out = serde_json::Map::new();
+    out.insert("$schema".into(), serde_json::Value::String(url));
+    out.extend(record);
+    out
 }
 
 #[cfg(test)]

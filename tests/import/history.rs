@@ -31,9 +31,19 @@ fn a_changed_definition_is_recorded_and_hand_set_fields_are_kept() {
         &fake(&file, 0),
     )
     .ok("first import");
-    // Hand-set fields, on the server and on a tool.
+    // A new record names the site's published record schema, first.
     let path = site.path().join("content/servers/notes.json");
     let mut rec = record(site.path(), "notes");
+    assert_eq!(
+        rec.as_object().unwrap().keys().next().map(String::as_str),
+        Some("$schema")
+    );
+    assert_eq!(
+        rec["$schema"],
+        "https://import.example/schema/server.schema.json"
+    );
+    // Hand-set fields, on the server and on a tool; and no schema.
+    rec.as_object_mut().unwrap().remove("$schema");
     rec["name"] = json!("Notes (reviewed)");
     rec["extra"] = json!({"team": "infra"});
     rec["tools"][0]["category"] = json!("read");
@@ -64,6 +74,7 @@ fn a_changed_definition_is_recorded_and_hand_set_fields_are_kept() {
 
     let rec = record(site.path(), "notes");
     assert_eq!(rec["name"], "Notes (reviewed)");
+    assert!(rec.get("$schema").is_none(), "a record keeps what it has");
     assert_eq!(rec["extra"]["team"], "infra");
     assert_eq!(rec["checked"], "2026-12-05");
     let read_note = &rec["tools"][0];
