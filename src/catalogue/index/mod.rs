@@ -355,6 +355,40 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn a_reason_quotes_the_longest_shared_description_words() {
+        let id = |tool: u32| ToolId { server: 1, tool };
+        let other = id(0);
+        let mut words = CategoryWords::default();
+        // Whatever their counts, the longest words are quoted.
+        for (term, tools) in [
+            ("d:look", 40),
+            ("d:name", 60),
+            ("d:specific", 30),
+            ("d:snowflake", 2),
+            ("d:warehouse", 2),
+            ("n:run", 2),
+        ] {
+            words
+                .postings
+                .insert(term.into(), (0..tools).map(id).collect());
+        }
+        let mine: Vec<String> = [
+            "d:look",
+            "d:name",
+            "d:snowflake",
+            "d:specific",
+            "d:warehouse",
+            "n:run",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            related::reason(&words, &mine, other),
+            "Its name shares run; both descriptions mention snowflake, warehouse, specific."
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 

@@ -362,13 +362,18 @@ pub(super) fn reason(ci: &CategoryWords, mine: &[String], other: ToolId) -> Stri
         let quoted: Vec<String> = args.iter().map(|a| format!("`{a}`")).collect();
         parts.push(format!("it also takes {}", quoted.join(", ")));
     }
-    // A description word the names already share is not said twice.
-    let described: Vec<&str> = shared
+    // The longest shared description words say most of what the two have
+    // in common (`warehouse` rather than `name`). Length, not rarity: a
+    // word's count changes with every other server, and a page's reasons
+    // must not (an incremental build re-renders only the pages a change
+    // reaches). A word the names already share is not said twice.
+    let mut described: Vec<&str> = shared
         .iter()
         .filter_map(|t| t.strip_prefix("d:"))
         .filter(|w| !names.contains(w))
-        .take(3)
         .collect();
+    described.sort_by_key(|w| (std::cmp::Reverse(w.chars().count()), *w));
+    described.truncate(3);
     if !described.is_empty() {
         parts.push(format!(
             "both descriptions mention {}",
