@@ -18,10 +18,11 @@ fn features(edges: &str) -> BTreeMap<String, BTreeSet<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args([
+            // The host's packages only: the builds have fetched them, so
+            // nothing needs the network (other platforms' packages may
+            // never have been fetched).
             "tree",
             "--offline",
-            "--target",
-            "all",
             "--prefix",
             "none",
             "--format",
