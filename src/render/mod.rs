@@ -93,6 +93,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../builtin/templates/changes.html"),
     ),
     (
+        "partials/search_filters.html",
+        include_str!("../builtin/templates/partials/search_filters.html"),
+    ),
+    (
         "partials/policy.html",
         include_str!("../builtin/templates/partials/policy.html"),
     ),
