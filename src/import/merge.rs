@@ -14,7 +14,7 @@ use crate::catalogue::record::ToolRecord;
 /// The fields of a tool that come from the server; everything else in a
 /// tool's record (`category`, `risk`, `rationale`, `history`) is the
 /// catalogue's own and kept.
-const SERVER_FIELDS: [&str; 8] = [
+pub const SERVER_FIELDS: [&str; 8] = [
     "name",
     "title",
     "description",

@@ -10,17 +10,9 @@ use serde_json::Value;
 
 use crate::common::*;
 
-/// The definition fields a record copies from the server.
-const DEFINITION: [&str; 8] = [
-    "name",
-    "title",
-    "description",
-    "inputSchema",
-    "outputSchema",
-    "annotations",
-    "icons",
-    "_meta",
-];
+/// The definition fields a record copies from the server: those
+/// `toolrisk import` keeps.
+const DEFINITION: [&str; 8] = toolrisk::import::merge::SERVER_FIELDS;
 
 /// `npm:NAME@VERSION` or `pypi:NAME==VERSION`, as the corpus writes them.
 fn is_package(s: &str) -> bool {
