@@ -98,6 +98,9 @@ pub fn fixture(name: &str) -> PathBuf {
     p
 }
 
+/// The `base_url` of the `ok` fixture.
+pub const OK_BASE: &str = "https://fixture.example/";
+
 /// The example site: the repository root.
 pub fn example_site() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
