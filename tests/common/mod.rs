@@ -53,6 +53,21 @@ impl Run {
     }
 }
 
+/// Compares the whole stderr of `run` with the snapshot file `file` kept
+/// beside fixture `name` (tests/fixtures/NAME/FILE), byte for byte but for
+/// `replace`: each (text, placeholder) pair stands for a path that differs
+/// from machine to machine, such as a temporary folder. Run the tests with
+/// `SNAPSHOTS=overwrite` to write the snapshots anew, then review them with
+/// `git diff`.
+pub fn assert_stderr_snapshot(run: &Run, name: &str, file: &str, replace: &[(&str, &str)]) {
+    let mut stderr = run.stderr.clone();
+    for (text, placeholder) in replace {
+        stderr = stderr.replace(text, placeholder);
+    }
+    let path = fixture(name).join(file);
+    snapbox::assert_data_eq!(stderr, snapbox::Data::read_from(&path, None).raw());
+}
+
 /// Runs `toolrisk` with `args` in `cwd` (the crate root when `None`).
 pub fn toolrisk_in<I, S>(cwd: Option<&Path>, args: I) -> Run
 where
