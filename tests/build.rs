@@ -47,7 +47,7 @@ mod reliability;
 mod review;
 #[path = "build/schema.rs"]
 mod schema;
-#[path = "build/search.rs"]
+#[path = "build/search/mod.rs"]
 mod search;
 #[path = "build/serve.rs"]
 mod serve;
