@@ -49,7 +49,7 @@ mod review;
 mod schema;
 #[path = "build/search/mod.rs"]
 mod search;
-#[path = "build/serve.rs"]
+#[path = "build/serve/mod.rs"]
 mod serve;
 #[path = "build/serve_broken.rs"]
 mod serve_broken;
