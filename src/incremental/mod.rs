@@ -27,10 +27,14 @@
 //! it was.
 
 mod affected;
+mod apply;
 mod build;
+pub mod changes;
 mod servers;
 
-pub use build::build_changes;
+pub use apply::Target;
+pub use build::build;
+pub use changes::{Changes, Plan};
 
 use std::path::{Path, PathBuf};
 
@@ -78,6 +82,8 @@ pub enum Work {
     Full,
     /// Recompiled the templates and rendered every page.
     Templates,
+    /// Copied changed static files alone; rendered nothing.
+    Statics,
     /// Reloaded these server records and rendered the pages they reach.
     Servers {
         servers: usize,
@@ -230,6 +236,12 @@ impl Session {
     /// it wrote in full: files under them that it did not write are stale.
     pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         self.timings = Timings::default();
+        self.update_search(sink)
+    }
+
+    /// [`Session::refresh_search`], its stage added to the timings of the
+    /// rebuild under way.
+    fn update_search(&mut self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         let cat = &self.cat;
         let (postings, dirty) = (&mut self.postings, &mut self.search_dirty);
         let (files, updated) = self
