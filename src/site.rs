@@ -267,47 +267,56 @@ pub enum Mode {
     UpToDate,
 }
 
-/// An incremental build ([`crate::incremental::build_changes`]): the report
-/// of building only what changed since the build whose state is kept beside
-/// the output, or `None`, the lock left in place, when a full build is
-/// needed. Handed in by the caller, so that `site` never calls up into the
-/// modules that run it.
-pub type BuildChanges = fn(
-    &Path,
-    &mut Option<Lock>,
-    Option<&str>,
-    &state::Inputs,
-    &Timings,
-) -> Result<Option<Report>, Diagnostics>;
+/// What a caller that tried an incremental build first hands on to the
+/// full build: the output's lock, the stamps of the inputs (`None` when a
+/// file could not be stamped) and the stages timed so far.
+pub struct Begun {
+    pub lock: Lock,
+    pub inputs: Option<state::Inputs>,
+    pub timings: Timings,
+}
 
-/// Builds the site into `output`. With `incremental`, and a build state
-/// from the last build of this site into this output (see
-/// [`crate::state`]), only the pages that changed server records reach are
-/// rendered, and nothing at all when no input changed; otherwise, or when
-/// anything besides existing server records changed, everything is, into a
-/// new folder that replaces the output only on success.
+impl Begun {
+    /// Checks that `site_dir` is a site, takes the lock on `output` and
+    /// stamps the inputs.
+    pub fn start(site_dir: &Path, output: &Path) -> Result<Begun, Diagnostics> {
+        // Before the lock, which makes the output's folder.
+        if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
+            return Err(d.into());
+        }
+        let mut timings = Timings::default();
+        let lock = Lock::acquire(output)?;
+        let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));
+        Ok(Begun {
+            lock,
+            inputs,
+            timings,
+        })
+    }
+}
+
+/// Builds the whole site into a new folder that replaces `output` only on
+/// success, and keeps the build state beside it (see [`crate::state`]) for
+/// the next build to start from. `begun` is what a caller that tried an
+/// incremental build first already did ([`Begun::start`]); `None` does it
+/// here.
 pub fn build(
     site_dir: &Path,
     output: &Path,
     base_url: Option<&str>,
-    incremental: Option<BuildChanges>,
+    begun: Option<Begun>,
     progress: &(dyn Fn(u64) + Sync),
     on_loaded: &dyn Fn(&Catalogue),
 ) -> Result<Report, Diagnostics> {
-    // Before the lock, which makes the output's folder.
-    if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
-        return Err(d.into());
-    }
-    let mut timings = Timings::default();
-    let mut lock = Some(Lock::acquire(output)?);
-    let inputs = timings.time("stamp", || state::Inputs::stamp(site_dir));
-    if let Some(build_changes) = incremental
-        && let Some(inputs) = &inputs
-        && let Some(report) = build_changes(site_dir, &mut lock, base_url, inputs, &timings)?
-    {
-        return Ok(report);
-    }
-    let lock = lock.expect("an incremental build that gives up keeps the lock");
+    let begun = match begun {
+        Some(begun) => begun,
+        None => Begun::start(site_dir, output)?,
+    };
+    let Begun {
+        lock,
+        inputs,
+        mut timings,
+    } = begun;
     let cat = load(site_dir, base_url, &mut timings)?;
     on_loaded(&cat);
     let staged = Staged::begin(lock, site_dir)?;

@@ -60,9 +60,11 @@ const LAYERS: &[&[&str]] = &[
     &["render", "search"],
     // The link check of rendered pages; the state kept beside the output.
     &["linkcheck", "state"],
-    // The stages in order.
+    // The stages in order, and the full build.
     &["site"],
-    // Rebuilding what a change reaches, for serve and build.
+    // The one rebuild path of serve and build: what changed, the kept
+    // session, the work applied to it; build's incremental attempt and its
+    // fall back to `site`'s full build.
     &["incremental"],
     // The preview server, then the command line.
     &["serve"],

@@ -36,15 +36,8 @@ pub fn build(
             );
         }
     };
-    let incremental = (!full).then_some(crate::incremental::build_changes as site::BuildChanges);
-    let report = site::build(
-        site_dir,
-        &output,
-        base_url,
-        incremental,
-        &progress,
-        &on_loaded,
-    );
+    let report =
+        crate::incremental::build(site_dir, &output, base_url, full, &progress, &on_loaded);
     bar.finish_and_clear();
     let mut report = report?;
     print_warnings(&report);

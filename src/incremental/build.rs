@@ -1,22 +1,55 @@
-//! The incremental build of `toolrisk build`: from the state kept beside the
-//! output, what changed since, and a [`Session`] resumed from that state to
-//! render only the pages the changed records reach into a copy of the
-//! previous output. Handed to [`site::build`] as its
-//! [`site::BuildChanges`].
+//! `toolrisk build`: the incremental build tried first, the full build
+//! ([`site::build`]) when it gives up.
+//!
+//! The incremental build reads the state kept beside the output, tells
+//! from its stamps what changed ([`Changes::from_stamps`]), and when the
+//! plan can be done in place resumes a [`Session`] from that state and
+//! applies the plan ([`Session::apply`] for [`Target::Output`]) into a
+//! copy of the previous output that is swapped in on success.
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use super::{Session, Work};
+use super::{Changes, Session, Target, Work};
+use crate::catalogue::Catalogue;
 use crate::error::Diagnostics;
 use crate::output::{Cleanup, Lock, Staged};
-use crate::site::{self, Mode, Report, Timings};
+use crate::site::{self, Begun, Mode, Report, Timings};
 use crate::state;
+
+/// Builds the site into `output`: with `full`, everything; otherwise only
+/// what changed since the build whose state is kept beside the output
+/// (nothing when no input changed), or everything when that cannot be done
+/// in place.
+pub fn build(
+    site_dir: &Path,
+    output: &Path,
+    base_url: Option<&str>,
+    full: bool,
+    progress: &(dyn Fn(u64) + Sync),
+    on_loaded: &dyn Fn(&Catalogue),
+) -> Result<Report, Diagnostics> {
+    if full {
+        return site::build(site_dir, output, base_url, None, progress, on_loaded);
+    }
+    let begun = Begun::start(site_dir, output)?;
+    let mut lock = Some(begun.lock);
+    if let Some(inputs) = &begun.inputs
+        && let Some(report) = build_changes(site_dir, &mut lock, base_url, inputs, &begun.timings)?
+    {
+        return Ok(report);
+    }
+    let begun = Begun {
+        lock: lock.expect("an incremental build that gives up keeps the lock"),
+        ..begun
+    };
+    site::build(site_dir, output, base_url, Some(begun), progress, on_loaded)
+}
 
 /// The incremental build: `None` when the state is missing or out of
 /// date, or the changes need a full build (the lock is then left in
 /// `lock` for it).
-pub fn build_changes(
+fn build_changes(
     site_dir: &Path,
     lock: &mut Option<Lock>,
     base_url: Option<&str>,
@@ -28,39 +61,40 @@ pub fn build_changes(
     let Some(opened) = timings.time("state", || state::open(site_dir, output, base_url)) else {
         return Ok(None);
     };
-    let slugs = match state::changes(&opened.inputs, inputs, site_dir) {
-        state::Changes::Everything => return Ok(None),
-        state::Changes::Nothing => {
-            return Ok(Some(Report {
-                servers: opened.summary.servers,
-                tools: opened.summary.tools,
-                files: 0,
-                pages: 0,
-                bytes: 0,
-                warnings: opened.summary.warnings,
-                timings,
-                output: Some(output.to_path_buf()),
-                cleanup: Some(Cleanup::nothing(lock.take())),
-                mode: Mode::UpToDate,
-            }));
-        }
-        state::Changes::Servers(slugs) => slugs,
-    };
+    let plan = Changes::from_stamps(&opened.inputs, inputs, site_dir).plan();
+    if plan.is_empty() {
+        return Ok(Some(Report {
+            servers: opened.summary.servers,
+            tools: opened.summary.tools,
+            files: 0,
+            pages: 0,
+            bytes: 0,
+            warnings: opened.summary.warnings,
+            timings,
+            output: Some(output.to_path_buf()),
+            cleanup: Some(Cleanup::nothing(lock.take())),
+            mode: Mode::UpToDate,
+        }));
+    }
+    // Said again by `Session::apply`; asked here before the state is
+    // decoded for nothing.
+    if !plan.in_place() {
+        return Ok(None);
+    }
     let Some(mut saved) = timings.time("decode", || opened.decode()) else {
         return Ok(None);
     };
     let blocks = std::mem::take(&mut saved.blocks);
     let mut session = Session::resume(site_dir, base_url, saved)?;
-    // The twins of `compress = true` are written by full builds only.
-    if session.catalogue().config.compress {
-        return Ok(None);
-    }
     timings
         .stages
         .append(&mut std::mem::take(&mut session.timings.stages));
+    if session.catalogue().config.compress {
+        return Ok(None);
+    }
     let mut sink = Staged::begin_from_previous(lock.take().expect("locked"), site_dir)?;
-    let work = match session.update_servers(&slugs, &sink) {
-        Ok(Some(work @ Work::Servers { .. })) => work,
+    let owned = match session.apply(&plan, &sink, Target::Output) {
+        Ok(Some(Work::Servers { owned, .. })) => owned,
         gave_up => {
             *lock = Some(sink.abandon());
             return gave_up.map(|_| None);
@@ -69,28 +103,9 @@ pub fn build_changes(
     timings
         .stages
         .append(&mut std::mem::take(&mut session.timings.stages));
-    let Work::Servers { mut owned, .. } = work else {
-        unreachable!("matched above");
-    };
-    // As in a full build, static files replace rendered pages of the same
-    // path; and the ones under a folder the rebuild owns are not stale.
-    let search = session.catalogue().config.search.enabled;
-    let finished = (|| -> Result<(), Diagnostics> {
-        timings
-            .time("static", || site::copy_static(site_dir, &sink, search))
-            .into_result()?;
-        if session.search_pending() {
-            owned.extend(session.refresh_search(&sink)?);
-            timings
-                .stages
-                .append(&mut std::mem::take(&mut session.timings.stages));
-        }
-        timings.time("stale", || sink.remove_stale(&owned))?;
-        Ok(())
-    })();
-    if let Err(problems) = finished {
+    if let Err(problems) = timings.time("stale", || sink.remove_stale(&owned)) {
         drop(sink.abandon());
-        return Err(problems);
+        return Err(problems.into());
     }
     let (files, pages, bytes) = (
         sink.files.load(Ordering::Relaxed),
@@ -102,7 +117,11 @@ pub fn build_changes(
     // previous build no longer describes it, whatever happens next.
     let cleanup = timings.time("swap", || sink.commit())?;
     let cat = session.catalogue();
-    let changed: Vec<usize> = slugs.iter().filter_map(|s| cat.find_server(s)).collect();
+    let changed: Vec<usize> = plan
+        .servers
+        .iter()
+        .filter_map(|s| cat.find_server(s))
+        .collect();
     let mut warnings = cat.warnings.clone();
     if let Err(d) = timings.time("state", || {
         state::save(
@@ -128,7 +147,7 @@ pub fn build_changes(
         output: Some(output.to_path_buf()),
         cleanup: Some(cleanup),
         mode: Mode::Incremental {
-            servers: slugs.len(),
+            servers: plan.servers.len(),
             written: done.written,
             removed: done.removed,
         },

@@ -1,15 +1,21 @@
-//! Incremental rebuilds, for `toolrisk serve` and for `toolrisk build`
+//! The one rebuild path, for `toolrisk serve` and for `toolrisk build`
 //! taking up the state of the last build ([`Session::resume`]).
 //!
-//! Owns the state kept between rebuilds — the last good catalogue, its
-//! compiled templates and every list row — and turns a batch of changes
-//! into the smallest render that writes what a full build would:
+//! What changed is one [`Changes`] value, from the watcher's paths or from
+//! the stamps kept beside the output ([`changes`]); its plan is carried out
+//! on the [`Session`] by [`Session::apply`] for both commands (`apply`),
+//! and `toolrisk build` tries that before a full build ([`build()`]).
+//!
+//! The session owns the state kept between rebuilds — the last good
+//! catalogue, its compiled templates and every list row, the search
+//! postings — and turns a plan into the smallest render that writes what
+//! a full build would:
 //!
 //! - a changed server record is read, classified and indexed alone
 //!   ([`crate::catalogue::Index::update_server`]), and only the pages it
 //!   reaches are rendered: that server's pages, the tool pages whose
 //!   related tools moved, the list pages whose slice changed, and the small
-//!   global pages ([`affected_pages`] computes which);
+//!   global pages (`affected` computes which);
 //! - a changed template recompiles the templates and renders every page
 //!   from the kept catalogue, without reading a record;
 //! - anything else (site.toml, attack entries, pages, a record added,
@@ -18,19 +24,24 @@
 //!   to build everything its own way);
 //! - the search index is built again with every full render; a server edit
 //!   that changes the searchable text of its tools or itself only marks it
-//!   out of date ([`Session::search_pending`]), and the caller rebuilds it
-//!   after the pages are out ([`Session::refresh_search`]): at 100,000
-//!   tools the index takes seconds, the pages milliseconds.
+//!   out of date ([`Session::search_pending`]), and it is rebuilt after the
+//!   pages ([`Session::refresh_search`]): at 100,000 tools the index takes
+//!   seconds, the pages milliseconds.
 //!
-//! Every path writes through the serve sink, which the caller commits only
-//! when the whole rebuild succeeded; a failed rebuild leaves the session as
-//! it was.
+//! Every path writes through a sink that writes only what differs
+//! (serve's preview, or a build's staging folder), which the caller commits
+//! only when the whole rebuild succeeded; a failed rebuild leaves the
+//! session as it was.
 
 mod affected;
+mod apply;
 mod build;
+pub mod changes;
 mod servers;
 
-pub use build::build_changes;
+pub use apply::Target;
+pub use build::build;
+pub use changes::{Changes, Plan};
 
 use std::path::{Path, PathBuf};
 
@@ -78,6 +89,8 @@ pub enum Work {
     Full,
     /// Recompiled the templates and rendered every page.
     Templates,
+    /// Copied changed static files alone; rendered nothing.
+    Statics,
     /// Reloaded these server records and rendered the pages they reach.
     Servers {
         servers: usize,
@@ -230,6 +243,12 @@ impl Session {
     /// it wrote in full: files under them that it did not write are stale.
     pub fn refresh_search(&mut self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         self.timings = Timings::default();
+        self.update_search(sink)
+    }
+
+    /// [`Session::refresh_search`], its stage added to the timings of the
+    /// rebuild under way.
+    fn update_search(&mut self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         let cat = &self.cat;
         let (postings, dirty) = (&mut self.postings, &mut self.search_dirty);
         let (files, updated) = self

@@ -557,3 +557,38 @@ fn a_state_written_again_from_reused_blocks_is_the_state_written_afresh() {
         format!("{:?}", s.session.catalogue().servers)
     );
 }
+
+#[test]
+fn where_serve_loads_everything_again_a_build_gives_up() {
+    let Started {
+        site,
+        out,
+        mut sink,
+        mut session,
+    } = started(12);
+    let before = tree(out.path());
+    let mut rng = Lcg(5);
+    std::fs::write(
+        site.path().join("content/servers/s100.json"),
+        record(&mut rng, 100, 2, "2026-01-01"),
+    )
+    .unwrap();
+    let added = Changes::from_paths([Path::new("content/servers/s100.json")]).plan();
+    let template = Changes::from_paths([Path::new("templates/tool.html")]).plan();
+    for plan in [&added, &template] {
+        sink.begin();
+        assert_eq!(session.apply(plan, &sink, Target::Output).unwrap(), None);
+        assert_eq!(
+            sink.commit(false).unwrap(),
+            crate::output::Committed::default()
+        );
+    }
+    assert_eq!(tree(out.path()), before, "nothing written");
+    sink.begin();
+    assert_eq!(
+        session.apply(&added, &sink, Target::Preview).unwrap(),
+        Some(Work::Full)
+    );
+    sink.commit(true).unwrap();
+    assert_same(&tree(out.path()), &full_build(site.path()), "new record");
+}

@@ -1,9 +1,12 @@
 //! The live preview's sink: every file of a build is hashed, and only the
 //! files that changed since the last good build are written, on commit.
+//! The comparing, the paths produced and the stale files are
+//! [`super::differ`]'s, comparing with the hashes kept ([`Kept`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::differ::{Differ, Kept, remove_files};
 use super::{Committed, Sink, check_relative, replace_file};
 use crate::error::Diagnostic;
 
@@ -15,21 +18,12 @@ use crate::error::Diagnostic;
 /// rebuild leaves the last good site exactly as it was.
 pub struct Incremental {
     root: PathBuf,
-    /// Path → content hash of what is on disk.
-    /// Ordered, so that the files under one folder are a range of it.
-    manifest: std::collections::BTreeMap<String, u64>,
-    /// Every path the current build produced, with its hash.
-    seen: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// The hashes of what is on disk, and every path the current build
+    /// produced.
+    differ: Differ<Kept>,
     /// Changed files waiting for commit.
     pending: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
     pub pages: AtomicUsize,
-}
-
-fn content_hash(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
 }
 
 impl Incremental {
@@ -39,8 +33,7 @@ impl Incremental {
             .map_err(|e| Diagnostic::in_file(root, format!("cannot create: {e}")))?;
         Ok(Incremental {
             root: root.to_path_buf(),
-            manifest: Default::default(),
-            seen: Default::default(),
+            differ: Differ::new(Kept::default()),
             pending: Default::default(),
             pages: AtomicUsize::new(0),
         })
@@ -48,95 +41,51 @@ impl Incremental {
 
     /// Starts a build.
     pub fn begin(&mut self) {
-        self.seen.get_mut().expect("manifest").clear();
-        self.pending.get_mut().expect("pending").clear();
+        self.abandon();
         self.pages.store(0, Ordering::Relaxed);
     }
 
     /// Writes the changed files. With `full`, also removes every file the
     /// last good build wrote that this build did not produce.
     pub fn commit(&mut self, full: bool) -> Result<Committed, Diagnostic> {
-        let pending = std::mem::take(self.pending.get_mut().expect("pending"));
-        let seen = std::mem::take(self.seen.get_mut().expect("manifest"));
-        let mut done = Committed::default();
-        for (path, bytes) in pending {
-            let full_path = self.root.join(&path);
-            replace_file(&full_path, &bytes)?;
-            done.written += 1;
-        }
-        if full {
-            let stale: Vec<String> = self
-                .manifest
-                .keys()
-                .filter(|k| !seen.contains_key(*k))
-                .cloned()
-                .collect();
-            for path in stale {
-                self.manifest.remove(&path);
-                let file = self.root.join(&path);
-                if std::fs::remove_file(&file).is_ok() {
-                    done.removed += 1;
-                    // A renamed tool leaves no empty folder behind.
-                    super::tree::remove_empty_parents(&self.root, &file);
-                }
-            }
-        }
-        self.manifest.extend(seen);
-        Ok(done)
+        let everything = [String::new()];
+        self.commit_partial(if full { &everything } else { &[] })
     }
 
     /// Writes the changed files of a partial render, and removes the files
     /// under `owned` (path prefixes the render wrote in full, such as one
-    /// server's folder) that it did not produce this time.
+    /// server's folder; `""` for every file) that it did not produce this
+    /// time.
     pub fn commit_partial(&mut self, owned: &[String]) -> Result<Committed, Diagnostic> {
-        // Only the files under `owned` are candidates: a range of the
-        // ordered manifest each, not a scan of every file of the site.
-        let stale: std::collections::BTreeSet<String> = {
-            let seen = self.seen.get_mut().expect("manifest");
-            owned
-                .iter()
-                .flat_map(|prefix| {
-                    self.manifest
-                        .range::<str, _>((
-                            std::ops::Bound::Included(prefix.as_str()),
-                            std::ops::Bound::Unbounded,
-                        ))
-                        .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
-                        .map(|(k, _)| k)
-                })
-                .filter(|k| !seen.contains_key(*k))
-                .cloned()
-                .collect()
-        };
-        let mut done = self.commit(false)?;
-        for path in stale {
-            self.manifest.remove(&path);
-            let file = self.root.join(&path);
-            if std::fs::remove_file(&file).is_ok() {
-                done.removed += 1;
-                // A renamed tool leaves no empty folder behind.
-                super::tree::remove_empty_parents(&self.root, &file);
-            }
+        let stale = self.differ.stale(owned)?;
+        let pending = std::mem::take(self.pending.get_mut().expect("pending"));
+        let mut done = Committed::default();
+        for (path, bytes) in pending {
+            replace_file(&self.root.join(&path), &bytes)?;
+            done.written += 1;
         }
+        let produced = self.differ.take();
+        let kept = &mut self.differ.compare.files;
+        for path in &stale {
+            kept.remove(path);
+            // A file that cannot be removed is left; the preview goes on.
+            done.removed += remove_files(&self.root, [path]).0.len();
+        }
+        kept.extend(produced);
         Ok(done)
     }
 
     /// Drops what the build produced; the folder stays as it was.
     pub fn abandon(&mut self) {
         self.pending.get_mut().expect("pending").clear();
-        self.seen.get_mut().expect("manifest").clear();
+        self.differ.take();
     }
 }
 
 impl Sink for Incremental {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         check_relative(path).map_err(|m| Diagnostic::new(format!("refusing to write: {m}")))?;
-        let hash = content_hash(bytes);
-        self.seen
-            .lock()
-            .expect("manifest")
-            .insert(path.to_string(), hash);
-        if self.manifest.get(path) != Some(&hash) {
+        if self.differ.differs(path, bytes) {
             self.pending
                 .lock()
                 .expect("pending")

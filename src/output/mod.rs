@@ -1,6 +1,9 @@
 //! The one place that writes the site: a staging folder beside the output,
 //! swapped in only when the whole build succeeded ([`staged`]), under a
-//! lock that keeps a second build of the same output out ([`lock`]).
+//! lock that keeps a second build of the same output out ([`lock`]); a
+//! rebuild's sinks, serve's preview ([`Incremental`]) and an incremental
+//! build's staging folder, write only what differs (`differ`: comparing,
+//! the paths produced, the stale files).
 //!
 //! Owns output paths (every path is checked to stay inside the staging
 //! folder), HTML minification, the marker that identifies a toolrisk output
@@ -15,6 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::error::Diagnostic;
 
 pub mod compress;
+mod differ;
 mod incremental;
 pub mod lock;
 pub mod staged;

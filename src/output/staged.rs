@@ -9,7 +9,8 @@
 //! a copy of the previous output made of hard links (no file's bytes are
 //! copied), replaces the files whose bytes changed (a new file, never a
 //! write into the shared one) and removes the stale files of the prefixes
-//! it rebuilt in full.
+//! it rebuilt in full; the comparing and the stale files are
+//! [`super::differ`]'s, comparing with the bytes on disk ([`OnDisk`]).
 //!
 //! Linking a large output is not free (at 300,000 files it is seconds of
 //! system time, and deleting the previous output as much again), so an
@@ -29,15 +30,12 @@
 //! build of the same output, which holds the output's [`Lock`], so no
 //! other build can be using them.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::tree::{
-    STANDBY, STANDBY_NOTE, files_under, from_standby, keep_as_standby, link_tree,
-    remove_empty_parents,
-};
+use super::differ::{Differ, OnDisk, remove_files};
+use super::tree::{STANDBY, STANDBY_NOTE, from_standby, keep_as_standby, link_tree};
 use super::{Folder, Lock, MARKER, MARKER_TEXT, Sink, check_relative, check_target};
 use crate::error::Diagnostic;
 
@@ -84,8 +82,8 @@ pub struct Staged {
     lock: Lock,
     staging: PathBuf,
     /// For a staging folder that began as the previous output: every path
-    /// this build wrote.
-    produced: Option<Mutex<HashSet<String>>>,
+    /// this build wrote, compared with the file there.
+    differ: Option<Differ<OnDisk>>,
     pub files: AtomicUsize,
     pub pages: AtomicUsize,
     pub bytes: AtomicU64,
@@ -221,8 +219,12 @@ impl Staged {
             Diagnostic::in_file(&staging, format!("cannot create the staging folder: {e}"))
         })?;
         let staged = Staged {
+            differ: from_previous.then(|| {
+                Differ::new(OnDisk {
+                    root: staging.clone(),
+                })
+            }),
             staging,
-            produced: from_previous.then(Mutex::default),
             files: AtomicUsize::new(0),
             pages: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -264,33 +266,17 @@ impl Staged {
     /// the folders that leaves empty. Only for a staging folder that began
     /// as the previous output.
     pub fn remove_stale(&mut self, owned: &[String]) -> Result<(), Diagnostic> {
-        let Some(produced) = &self.produced else {
+        let Some(differ) = &self.differ else {
             return Ok(());
         };
-        let produced = produced.lock().expect("produced");
-        for prefix in owned {
-            for path in files_under(&self.staging, prefix)? {
-                if produced.contains(&path) {
-                    continue;
-                }
-                let full = self.staging.join(&path);
-                match std::fs::remove_file(&full) {
-                    Ok(()) => {
-                        self.removed += 1;
-                        self.changed_paths
-                            .lock()
-                            .expect("changed")
-                            .push(path.clone());
-                        remove_empty_parents(&self.staging, &full);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(Diagnostic::in_file(&full, format!("cannot remove: {e}")));
-                    }
-                }
-            }
-        }
-        Ok(())
+        let stale = differ.stale(owned)?;
+        let (removed, failed) = remove_files(&self.staging, &stale);
+        self.removed += removed.len();
+        self.changed_paths
+            .get_mut()
+            .expect("changed")
+            .extend(removed.into_iter().cloned());
+        failed.map_or(Ok(()), Err)
     }
 
     /// What this build changed compared with the previous output.
@@ -329,7 +315,7 @@ impl Staged {
         }
         if let Some(previous) = previous {
             let changed = self.changed_paths.into_inner().expect("changed");
-            let kept = self.produced.is_some()
+            let kept = self.differ.is_some()
                 && keep_as_standby(&previous, &target, &changed)
                 && std::fs::rename(&previous, &standby).is_ok();
             if !kept {
@@ -425,11 +411,10 @@ impl Sink for Staged {
         let full = self.staging.join(rel);
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        if let Some(produced) = &self.produced {
-            produced.lock().expect("produced").insert(path.to_string());
+        if let Some(differ) = &self.differ {
             // The file there may be a hard link to the live output's: it
             // is replaced, never written into.
-            if std::fs::read(&full).is_ok_and(|old| old == bytes) {
+            if !differ.differs(path, bytes) {
                 return Ok(());
             }
             // Whatever the read said (a different file, none, or an error

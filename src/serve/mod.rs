@@ -2,13 +2,13 @@
 //!
 //! An outer layer over the same pipeline `build` uses ([`crate::site`]):
 //! this module owns the preview folder (a temporary folder, never the
-//! user's output; where it goes is [`preview_dir`]'s), the watcher and its debounce, the rebuild loop driven by
-//! the pure change classifier in [`changes`], and the state the HTTP layer
-//! in [`http`] reads: the last build's errors and the reload broadcast. A
+//! user's output; where it goes is [`preview_dir`]'s), the watcher and its
+//! debounce, the rebuild loop (the watched paths made into
+//! [`Changes`], whose plan the kept [`Session`] applies, as `build` does),
+//! and the state the HTTP layer in [`http`] reads: the last build's errors and the reload broadcast. A
 //! failed rebuild leaves the last good site in place and sends the errors to
 //! every open page, which shows them as an overlay.
 
-pub mod changes;
 pub mod http;
 pub mod preview_dir;
 
@@ -22,7 +22,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::incremental::{Session, Work};
+use crate::incremental::{Changes, Plan, Session, Target, Work};
 use crate::output::Incremental;
 use crate::text;
 
@@ -113,7 +113,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
         session: None,
         timings: opts.timings,
     };
-    let first = preview_site.apply(&changes::Plan::default(), &state);
+    let first = preview_site.apply(&Plan::default(), &state);
     match &first {
         Ok(done) => crate::term::note(&format!(
             "built {} in {} ms",
@@ -201,7 +201,7 @@ fn watch_loop(
 ) {
     let site_dir = preview.site_dir.clone();
     let site_dir = site_dir.as_path();
-    let mut retry = changes::Plan::default();
+    let mut retry = Changes::default();
     let site_abs = site_dir
         .canonicalize()
         .unwrap_or_else(|_| site_dir.to_path_buf());
@@ -245,7 +245,7 @@ fn watch_loop(
                         .strip_prefix(&site_abs)
                         .or_else(|_| path.strip_prefix(site_dir))
                         .unwrap_or(path);
-                    found.push(changes::classify(rel));
+                    found.push(rel.to_path_buf());
                 }
             }
         }
@@ -254,27 +254,22 @@ fn watch_loop(
             watch_source_folders(&mut debouncer, site_dir, &mut watched);
             if watched.len() > before {
                 // Files created with a new folder may predate its watch: rebuild, and copy every static file.
-                found.push(changes::Change::Config);
+                found.push(PathBuf::from("site.toml"));
                 let (files, _) = crate::fs::list_files(site_dir, "static", None, true);
-                for f in files {
-                    let rel = f.relative.strip_prefix("static").unwrap_or(&f.relative);
-                    found.push(changes::Change::Static(
-                        rel.to_string_lossy().replace('\\', "/"),
-                    ));
-                }
+                found.extend(files.into_iter().map(|f| f.relative));
             }
         }
-        let mut plan = changes::plan(&found);
-        if plan.is_empty() {
+        let mut changes = Changes::from_paths(found.iter().map(PathBuf::as_path));
+        if changes.plan().is_empty() {
             continue;
         }
         // Work a failed rebuild left undone is done with this one.
-        plan.merge(&retry);
-        let result = preview.apply(&plan, state);
+        changes.merge(&retry);
+        let result = preview.apply(&changes.plan(), state);
         retry = if result.is_ok() {
-            changes::Plan::default()
+            Changes::default()
         } else {
-            plan
+            changes
         };
         match result {
             Ok(done) => crate::term::note(&format!(
@@ -348,7 +343,7 @@ impl Preview {
     /// Carries out `plan` (a full build when there is no session yet);
     /// writes what changed into the preview folder only when everything
     /// succeeded; then tells the pages to reload or shows the errors.
-    fn apply(&mut self, plan: &changes::Plan, state: &State) -> Result<Done, Diagnostics> {
+    fn apply(&mut self, plan: &Plan, state: &State) -> Result<Done, Diagnostics> {
         self.sink.begin();
         let sink = &mut self.sink;
         let result = run_plan(
@@ -361,12 +356,12 @@ impl Preview {
         .and_then(|work| {
             let commit_started = Instant::now();
             let committed = match &work {
-                Some(Work::Servers { owned, .. }) => sink.commit_partial(owned),
-                Some(_) => sink.commit(true),
-                None => sink.commit(false),
+                Work::Servers { owned, .. } => sink.commit_partial(owned),
+                Work::Statics => sink.commit(false),
+                Work::Full | Work::Templates => sink.commit(true),
             };
             committed.map_err(Diagnostics::from).map(|c| Done {
-                work: describe(work.as_ref()),
+                work: describe(&work),
                 written: c.written,
                 removed: c.removed,
                 commit: commit_started.elapsed(),
@@ -395,16 +390,16 @@ impl Preview {
     }
 }
 
-fn describe(work: Option<&Work>) -> String {
+fn describe(work: &Work) -> String {
     match work {
-        None => "static files".into(),
-        Some(Work::Full) => "whole site".into(),
-        Some(Work::Templates) => "templates, every page".into(),
-        Some(Work::Servers {
+        Work::Statics => "static files".into(),
+        Work::Full => "whole site".into(),
+        Work::Templates => "templates, every page".into(),
+        Work::Servers {
             servers,
             tool_pages,
             ..
-        }) => format!(
+        } => format!(
             "{}, {}",
             text::count_s(*servers, "server record"),
             text::count_s(*tool_pages, "tool page")
@@ -412,54 +407,22 @@ fn describe(work: Option<&Work>) -> String {
     }
 }
 
+/// The first build when there is no session yet, else `plan` applied to
+/// the session.
 fn run_plan(
     site_dir: &Path,
     base_url: &str,
-    plan: &changes::Plan,
+    plan: &Plan,
     session: &mut Option<Session>,
     sink: &Incremental,
-) -> Result<Option<Work>, Diagnostics> {
+) -> Result<Work, Diagnostics> {
     let Some(current) = session else {
         *session = Some(Session::start(site_dir, base_url, sink)?);
-        return Ok(Some(Work::Full));
+        return Ok(Work::Full);
     };
-    if plan.reload {
-        return current.reload(sink).map(Some);
-    }
-    let mut work = None;
-    if !plan.servers.is_empty() {
-        work = Some(current.servers(&plan.servers, sink)?);
-    }
-    if matches!(work, Some(Work::Full)) {
-        return Ok(work);
-    }
-    // A removed static file may have hidden a built-in asset or a generated
-    // page of the same path: only a full render restores it.
-    let removed_static = plan
-        .statics
-        .iter()
-        .any(|p| !site_dir.join("static").join(p).is_file());
-    if plan.templates || removed_static {
-        return current.templates(sink).map(Some);
-    }
-    copy_statics(site_dir, &plan.statics, sink)?;
-    Ok(work)
-}
-
-fn copy_statics(site_dir: &Path, paths: &[String], sink: &Incremental) -> Result<(), Diagnostics> {
-    let mut problems = Diagnostics::new();
-    for p in paths {
-        let src = site_dir.join("static").join(p);
-        match std::fs::read(&src) {
-            Ok(bytes) => {
-                if let Err(d) = crate::output::Sink::write(sink, p, &bytes) {
-                    problems.push(d);
-                }
-            }
-            Err(e) => problems.push(Diagnostic::in_file(&src, format!("cannot read: {e}"))),
-        }
-    }
-    problems.into_result()
+    Ok(current
+        .apply(plan, sink, Target::Preview)?
+        .expect("a preview rebuild never gives up"))
 }
 
 /// Records the outcome and tells every open page: reload when files

@@ -14,7 +14,7 @@ const RACY: Duration = Duration::from_secs(2);
 
 /// Such a file larger than this is not read to be hashed (the build may
 /// refuse to read it at all): it is stamped as changed instead.
-pub(super) const RACY_HASH_LIMIT: u64 = 4 * 1024 * 1024;
+pub const RACY_HASH_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// What is known of an input file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,20 @@ pub struct Stamp {
     pub hash: Option<u64>,
 }
 
+impl Stamp {
+    /// True when the file stamped `self` then and `now` now (at `path`)
+    /// has not changed.
+    pub fn unchanged(&self, now: &Stamp, path: &Path) -> bool {
+        if self.len != now.len || (self.modified == 0 && self.hash.is_none()) {
+            return false;
+        }
+        match self.hash {
+            Some(hash) => now.hash.or_else(|| hash_file(path)) == Some(hash),
+            None => self.modified == now.modified,
+        }
+    }
+}
+
 /// A hash of a file's bytes; the same within one build of the program
 /// (a state is only read by the program that wrote it).
 fn content_hash(bytes: &[u8]) -> u64 {
@@ -37,7 +51,7 @@ fn content_hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-pub(super) fn hash_file(path: &Path) -> Option<u64> {
+fn hash_file(path: &Path) -> Option<u64> {
     std::fs::read(path).ok().map(|b| content_hash(&b))
 }
 

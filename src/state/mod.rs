@@ -18,20 +18,22 @@
 //! its bytes hash the same. Whether a page changed is then told by its
 //! bytes: the incremental build rewrites only pages whose bytes differ.
 //!
+//! What two sets of stamps say changed is told where the other changes are
+//! (`incremental::Changes::from_stamps`).
+//!
 //! The file is written to a temporary name and renamed into place after the
 //! new output is swapped in. The header names the output folder's identity
 //! (device, inode, modification time), which every swap changes: a build
 //! stopped between its swap and its state leaves a state that no longer
 //! matches, and the next build is a full one.
 //!
-//! The parts: `inputs` stamps the input files, `changes` compares two sets
-//! of stamps, and this module reads and writes the state file.
+//! The parts: `inputs` stamps the input files (and tells whether one
+//! stamp's file is the other's unchanged), and this module reads and
+//! writes the state file.
 
-mod changes;
 mod inputs;
 
-pub use changes::{Changes, changes};
-pub use inputs::{Inputs, Stamp};
+pub use inputs::{Inputs, RACY_HASH_LIMIT, Stamp};
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -430,97 +432,7 @@ impl Opened {
 
 #[cfg(test)]
 mod tests {
-    use super::changes::server_slug;
-    use super::inputs::RACY_HASH_LIMIT;
     use super::*;
-
-    fn inputs(files: &[(&str, u64, u128)]) -> Inputs {
-        Inputs {
-            files: files
-                .iter()
-                .map(|&(p, len, modified)| {
-                    (
-                        p.to_string(),
-                        Stamp {
-                            len,
-                            modified,
-                            hash: None,
-                        },
-                    )
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn only_existing_server_records_are_changes_of_their_own() {
-        let nowhere = Path::new("/nonexistent-site");
-        let before = inputs(&[
-            ("content/servers/a.json", 10, 5),
-            ("content/servers/b.json", 10, 5),
-            ("site.toml", 3, 5),
-            ("templates/page.html", 3, 5),
-        ]);
-        assert_eq!(changes(&before, &before, nowhere), Changes::Nothing);
-        let mut now = before.clone();
-        now.files[1].1.modified = 6;
-        assert_eq!(
-            changes(&before, &now, nowhere),
-            Changes::Servers(vec!["b".into()])
-        );
-        let mut now = before.clone();
-        now.files[3].1.len = 4;
-        assert_eq!(changes(&before, &now, nowhere), Changes::Everything);
-        let mut now = before.clone();
-        now.files.remove(1);
-        assert_eq!(changes(&before, &now, nowhere), Changes::Everything);
-        let mut now = before.clone();
-        now.files[1].0 = "content/servers/c.json".into();
-        assert_eq!(changes(&before, &now, nowhere), Changes::Everything);
-    }
-
-    #[test]
-    fn a_file_too_new_to_trust_its_date_is_told_by_its_bytes() {
-        let site = tempfile::tempdir().unwrap();
-        let dir = site.path().join("content/servers");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("a.json"), "{\"name\": \"A\"}").unwrap();
-        std::fs::write(site.path().join("site.toml"), "title = \"t\"").unwrap();
-        let before = Inputs::stamp(site.path()).unwrap();
-        assert!(
-            before.files.iter().all(|(_, s)| s.hash.is_some()),
-            "just written: hashed"
-        );
-        assert_eq!(changes(&before, &before, site.path()), Changes::Nothing);
-        // Rewritten in the same clock tick, same length: the date cannot
-        // tell, the bytes do.
-        let mut now = before.clone();
-        std::fs::write(dir.join("a.json"), "{\"name\": \"B\"}").unwrap();
-        now.files[0].1.hash = None;
-        assert_eq!(
-            changes(&before, &now, site.path()),
-            Changes::Servers(vec!["a".into()])
-        );
-        std::fs::write(site.path().join("site.toml"), "title = \"u\"").unwrap();
-        let now = Inputs::stamp(site.path()).unwrap();
-        assert_eq!(changes(&before, &now, site.path()), Changes::Everything);
-        // A new file too large to read for a hash counts as changed.
-        std::fs::create_dir_all(site.path().join("static")).unwrap();
-        let big = vec![b'x'; RACY_HASH_LIMIT as usize + 1];
-        std::fs::write(site.path().join("static/big.bin"), big).unwrap();
-        let with_big = Inputs::stamp(site.path()).unwrap();
-        let stamp = &with_big
-            .files
-            .iter()
-            .find(|(p, _)| p == "static/big.bin")
-            .unwrap()
-            .1;
-        assert_eq!((stamp.modified, stamp.hash), (0, None));
-        assert_eq!(
-            changes(&with_big, &with_big, site.path()),
-            Changes::Everything
-        );
-    }
 
     #[test]
     fn a_state_is_read_past_its_header_only_when_the_header_fits() {
@@ -554,13 +466,5 @@ mod tests {
             read_if(&dir.path().join("missing"), |_| true).as_deref(),
             None
         );
-    }
-
-    #[test]
-    fn a_record_in_a_sub_folder_is_not_a_server() {
-        assert_eq!(server_slug("content/servers/a.json"), Some("a"));
-        assert_eq!(server_slug("content/servers/x/a.json"), None);
-        assert_eq!(server_slug("content/servers/a.txt"), None);
-        assert_eq!(server_slug("content/attacks/a.json"), None);
     }
 }
