@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::catalogue::{Catalogue, load, model};
 use crate::config::Config;
 use crate::content;
@@ -21,6 +19,7 @@ use crate::fs::list_files;
 use crate::linkcheck::{self, LinkCheck};
 use crate::output::{DryRun, Lock, Sink, Staged};
 use crate::render::pages::SiteRenderer;
+use crate::render::views::{Link, SiteView};
 use crate::render::{BUILTIN_ASSETS, Renderer};
 use crate::state;
 
@@ -107,57 +106,33 @@ fn toml_string(s: &str) -> String {
     serde_json::to_string(s).expect("string serialises")
 }
 
-/// What templates see as `site`.
-#[derive(Serialize)]
-struct SiteGlobals<'a> {
-    site: SiteView<'a>,
-}
-
-#[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    description: &'a str,
-    base_url: &'a str,
-    base_path: &'a str,
-    language: &'a str,
-    date: Option<&'a str>,
-    /// True when the search index is built and the search boxes shown.
-    search: bool,
-    /// Category names, for the search box's filter.
-    categories: Vec<&'a str>,
-    pages: Vec<crate::render::views::Link>,
-    extra: &'a serde_json::Value,
-}
-
 /// Compiles the templates for a catalogue.
 pub fn renderer(site_dir: &Path, cat: &Catalogue) -> Result<Renderer, Diagnostics> {
-    let globals = SiteGlobals {
-        site: SiteView {
-            title: &cat.config.title,
-            description: &cat.config.description,
-            base_url: &cat.config.base_url,
-            base_path: &cat.config.base_path,
-            language: &cat.config.language,
-            date: cat.date.as_deref(),
-            search: cat.config.search.enabled,
-            categories: cat
-                .config
-                .categories
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect(),
-            pages: cat
-                .pages
-                .iter()
-                .map(|p| crate::render::views::Link {
-                    name: p.title.clone(),
-                    url: format!("{}{}/", cat.config.base_path, p.slug),
-                })
-                .collect(),
-            extra: &cat.config.extra,
-        },
+    let site = SiteView {
+        title: cat.config.title.clone(),
+        description: cat.config.description.clone(),
+        base_url: cat.config.base_url.clone(),
+        base_path: cat.config.base_path.clone(),
+        language: cat.config.language.clone(),
+        date: cat.date.clone(),
+        search: cat.config.search.enabled,
+        categories: cat
+            .config
+            .categories
+            .iter()
+            .map(|c| c.name.clone())
+            .collect(),
+        pages: cat
+            .pages
+            .iter()
+            .map(|p| Link {
+                name: p.title.clone(),
+                url: format!("{}{}/", cat.config.base_path, p.slug),
+            })
+            .collect(),
+        extra: cat.config.extra.clone(),
     };
-    Renderer::new(site_dir, &globals, cat.config.minify)
+    Renderer::new(site_dir, &site, cat.config.minify)
 }
 
 /// Renders every page and copies static files into `sink`. Returns the

@@ -34,6 +34,7 @@ impl SiteRenderer<'_> {
             feed_url: String,
             pagination: Option<Pagination>,
         }
+        impl crate::render::PageData for ChangesPage<'_> {}
         let crumbs = self
             .urls
             .crumbs(&[("Changes", self.urls.at(&Route::Changes.path()))]);

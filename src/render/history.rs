@@ -79,8 +79,7 @@ pub(super) fn change_detail_html(out: &mut String, c: &ChangeNote) {
 }
 
 /// The tool page's "Definition history" section, or "" when the record
-/// has no history. The same bytes go into the engine's page and the
-/// native one.
+/// has no history.
 pub fn tool_history_html(tool: &Tool, urls: &Urls) -> String {
     let Some(h) = &tool.history else {
         return String::new();

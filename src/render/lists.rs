@@ -36,6 +36,7 @@ impl SiteRenderer<'_> {
                 total_text: String,
                 pagination: Option<Pagination>,
             }
+            impl crate::render::PageData for List {}
             let data = List {
                 servers: cat.servers[slice.range.clone()]
                     .iter()
@@ -82,6 +83,7 @@ impl SiteRenderer<'_> {
             total_text: String,
             pagination: Option<Pagination>,
         }
+        impl crate::render::PageData for ListPage {}
         #[derive(Serialize)]
         struct Group {
             #[serde(skip)]
@@ -152,6 +154,7 @@ impl SiteRenderer<'_> {
         struct Index {
             categories: Vec<CategoryView>,
         }
+        impl crate::render::PageData for Index {}
         self.page(
             sink,
             "categories.html",
@@ -209,6 +212,7 @@ impl SiteRenderer<'_> {
         struct Index {
             risks: Vec<RiskView>,
         }
+        impl crate::render::PageData for Index {}
         self.page(
             sink,
             "risks.html",
@@ -264,6 +268,7 @@ impl SiteRenderer<'_> {
         struct Index {
             attacks: Vec<AttackRow>,
         }
+        impl crate::render::PageData for Index {}
         self.page(
             sink,
             "attacks.html",
@@ -302,6 +307,7 @@ impl SiteRenderer<'_> {
                 total_text: String,
                 pagination: Option<Pagination>,
             }
+            impl crate::render::PageData for AttackPage {}
             let body_html = tera::Value::from(a.body_html.as_str());
             self.slices(List::Attack(ai), &path, ids.len())
                 .into_par_iter()
@@ -343,6 +349,7 @@ impl SiteRenderer<'_> {
             total_text: String,
             pagination: Option<Pagination>,
         }
+        impl crate::render::PageData for FlaggedPage {}
         let crumbs = self
             .urls
             .crumbs(&[("Flagged tools", self.urls.at(&Route::Flagged.path()))]);
@@ -401,6 +408,7 @@ impl SiteRenderer<'_> {
             threshold: String,
             pagination: Option<Pagination>,
         }
+        impl crate::render::PageData for ReviewPage {}
         let crumbs = self
             .urls
             .crumbs(&[("Review queue", self.urls.at(&Route::Review.path()))]);

@@ -11,11 +11,11 @@ pub mod api;
 pub mod arguments;
 pub mod changes;
 pub mod collapse;
+pub mod compiled;
 pub mod csp;
 pub mod deploy;
 pub mod history;
 mod lists;
-pub mod native;
 pub use lists::{expected_pages, flagged_ids, review_ids};
 pub mod pages;
 pub mod selection;
@@ -36,6 +36,8 @@ use tera::{Context, Tera};
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fs::{list_files, read_text};
+use crate::render::compiled::typed_view;
+use crate::render::views::PageMeta;
 
 /// The built-in templates: (name, source).
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -161,9 +163,12 @@ pub struct Renderer {
     /// True when pages must be minified after rendering, because the
     /// templates could not be minified ahead of time.
     pub minify_pages: bool,
-    /// Set when the tool and embed pages come from the built-in templates,
-    /// minified: they are then written by [`native`] instead.
-    pub native: Option<native::Native>,
+    /// The templates compiled for typed views ([`compiled`]): pages whose
+    /// template compiles are written without the engine. `None` renders
+    /// every page with the engine (the differential test's other side).
+    pub programs: Option<compiled::Programs>,
+    /// What [`Renderer::programs`] read as the globals.
+    globals: Globals,
     /// Warnings about the templates: why pages are minified one by one.
     pub warnings: Vec<Diagnostic>,
 }
@@ -174,6 +179,38 @@ const SITE_PARTS: &[(&str, &str)] = &[
     ("partials/header.html", "header_html"),
     ("partials/footer.html", "footer_html"),
 ];
+
+typed_view! {
+/// What every template sees besides its page's own data: `site`, and the
+/// header and footer rendered once per build.
+#[derive(Serialize)]
+pub struct Globals {
+    pub site: views::SiteView,
+    pub header_html: compiled::Html,
+    pub footer_html: compiled::Html,
+}
+}
+
+/// A page's own data, as its template sees it besides `page` and the
+/// globals. A view declared with [`typed_view!`] gives compiled templates
+/// its fields; any other data (`impl PageData for … {}`) is rendered by the
+/// engine alone.
+pub trait PageData: Serialize {
+    /// The data as a typed view, and its field table.
+    fn typed(&self) -> Option<(&dyn compiled::Object, compiled::Resolver)> {
+        None
+    }
+}
+
+impl PageData for serde_json::Value {}
+
+/// What every page's context carries besides its own data.
+#[derive(Serialize)]
+struct Ctx<'a, T: Serialize> {
+    page: &'a PageMeta,
+    #[serde(flatten)]
+    data: &'a T,
+}
 
 fn new_tera() -> Tera {
     let mut tera = Tera::new();
@@ -187,7 +224,7 @@ impl Renderer {
     /// left as it is), so rendered pages need no minification of their own.
     pub fn new(
         site_dir: &Path,
-        global: &impl Serialize,
+        site: &views::SiteView,
         minify: bool,
     ) -> Result<Renderer, Diagnostics> {
         let mut problems = Diagnostics::new();
@@ -259,20 +296,27 @@ impl Renderer {
         // Errors above name lines of the user's files; only a template set
         // that compiled as written is minified.
         let mut warnings = Vec::new();
-        let (mut tera, minify_pages, builtin_minified) = if !minify {
-            (checked, false, false)
+        let (mut tera, minify_pages, compiled_sources) = if !minify {
+            (checked, false, sources)
         } else if has_overrides {
             match collapsed(&sources, &own) {
-                Ok((tera, mirrored_minified)) => (tera, false, mirrored_minified),
+                Ok((tera, small)) => (tera, false, small),
                 Err(d) => {
                     warnings.push(d);
-                    (checked, true, false)
+                    (checked, true, sources)
                 }
             }
         } else {
-            minified(&sources).map_or((checked, true, false), |t| (t, false, true))
+            match minified(&sources) {
+                Some((tera, small)) => (tera, false, small),
+                None => (checked, true, sources),
+            }
         };
-        let ctx = Context::from_serialize(global)
+        #[derive(Serialize)]
+        struct SiteGlobal<'a> {
+            site: &'a views::SiteView,
+        }
+        let ctx = Context::from_serialize(&SiteGlobal { site })
             .map_err(|e| Diagnostics::from(Diagnostic::new(format!("site settings: {e}"))))?;
         tera.global_context().extend(ctx);
         // The header and footer are the same on every page: rendered here,
@@ -286,21 +330,49 @@ impl Renderer {
                 .insert_value(*key, tera::Value::safe_string(html.trim()));
             parts.push(html.trim().to_string());
         }
-        let native = if builtin_minified {
-            native::Native::new(
-                &tera::Value::from_serializable(global),
-                &parts[0],
-                &parts[1],
-            )
-        } else {
-            None
+        let globals = Globals {
+            site: site.clone(),
+            header_html: compiled::Html(std::mem::take(&mut parts[0])),
+            footer_html: compiled::Html(std::mem::take(&mut parts[1])),
         };
+        let programs = compiled::Programs::new(
+            &compiled_sources,
+            compiled::Roots {
+                page: <PageMeta as compiled::Object>::resolve,
+                globals: <Globals as compiled::Object>::resolve,
+            },
+        );
         Ok(Renderer {
             tera,
             minify_pages,
-            native,
+            programs: Some(programs),
+            globals,
             warnings,
         })
+    }
+
+    /// Renders a page from `template` into `out` (cleared first): by its
+    /// compiled program when the template compiles for this data, by the
+    /// engine otherwise, or when the program hands the page back. True
+    /// when the program wrote it.
+    pub fn render_page<T: PageData>(
+        &self,
+        template: &str,
+        page: &PageMeta,
+        data: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, Diagnostic> {
+        if let (Some(programs), Some((object, fields))) = (&self.programs, data.typed()) {
+            let written = programs.with(template, std::any::type_name::<T>(), fields, |p| {
+                out.clear();
+                p.run(object, page, &self.globals, out)
+            });
+            if written == Some(Ok(())) {
+                return Ok(true);
+            }
+        }
+        self.render_into(template, &Ctx { page, data }, out)?;
+        Ok(false)
     }
 
     /// Renders `template` with `context` into `out` (cleared first).
@@ -327,9 +399,10 @@ impl Renderer {
     }
 }
 
-/// The templates compiled from minified sources, or `None` when minifying
-/// broke one (then pages are minified one by one instead).
-fn minified(sources: &[(String, String)]) -> Option<Tera> {
+/// The templates compiled from minified sources, and those sources, or
+/// `None` when minifying broke one (then pages are minified one by one
+/// instead).
+fn minified(sources: &[(String, String)]) -> Option<(Tera, Vec<(String, String)>)> {
     let small: Vec<(String, String)> = sources
         .iter()
         .map(|(n, s)| {
@@ -343,7 +416,7 @@ fn minified(sources: &[(String, String)]) -> Option<Tera> {
     let mut tera = new_tera();
     tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .ok()?;
-    Some(tera)
+    Some((tera, small))
 }
 
 /// The templates compiled with the site's own ones collapsed (see
@@ -351,12 +424,11 @@ fn minified(sources: &[(String, String)]) -> Option<Tera> {
 /// of whose text lands where a site's template keeps whitespace, which is
 /// collapsed too. A warning when the site's templates cannot be followed
 /// (then pages are minified one by one instead).
-/// Also whether the templates [`native`] mirrors came out minified as on a
-/// site with no templates of its own.
+/// Also the sources compiled.
 fn collapsed(
     sources: &[(String, String)],
     own: &HashSet<String>,
-) -> Result<(Tera, bool), Diagnostic> {
+) -> Result<(Tera, Vec<(String, String)>), Diagnostic> {
     let collapse::Collapsed {
         sources: collapsed,
         lands_sensitive,
@@ -390,13 +462,10 @@ fn collapsed(
             (name.clone(), text)
         })
         .collect();
-    let mirrored_minified = native::MIRRORED
-        .iter()
-        .all(|n| !own.contains(*n) && !lands_sensitive.contains(*n));
     let mut tera = new_tera();
     tera.add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| template_diagnostic("", &e))?;
-    Ok((tera, mirrored_minified))
+    Ok((tera, small))
 }
 
 /// The name of the template a Tera error is about.
@@ -525,7 +594,7 @@ mod tests {
         for (name, text) in templates {
             std::fs::write(site.path().join("templates").join(name), text).unwrap();
         }
-        let renderer = Renderer::new(site.path(), &serde_json::json!({}), true);
+        let renderer = Renderer::new(site.path(), &views::SiteView::default(), true);
         (site, renderer)
     }
 

@@ -19,19 +19,12 @@ use crate::config::Risk;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::output::Sink;
 use crate::policy;
+use crate::render::compiled::typed_view;
 use crate::render::selection::{List, Selection};
 use crate::render::urls::{Slice, Urls, page_count, page_slice};
 use crate::render::views::*;
-use crate::render::{Renderer, seo, tool::tool_view};
+use crate::render::{PageData, Renderer, seo, tool::tool_view};
 use crate::text;
-
-/// What every page's context carries besides its own data.
-#[derive(Serialize)]
-struct Ctx<'a, T: Serialize> {
-    page: &'a PageMeta,
-    #[serde(flatten)]
-    data: T,
-}
 
 /// Renders every page of the site into `sink`.
 pub struct SiteRenderer<'a> {
@@ -41,8 +34,8 @@ pub struct SiteRenderer<'a> {
     /// When set, only these pages (and the small global ones) are written.
     pub selection: Option<Selection>,
     pub problems: Mutex<Diagnostics>,
-    /// Pages written without the template engine (see `native`).
-    pub native_pages: std::sync::atomic::AtomicU64,
+    /// Pages written by compiled templates (see `compiled`), not the engine.
+    pub compiled_pages: std::sync::atomic::AtomicU64,
 }
 
 thread_local! {
@@ -67,7 +60,7 @@ impl<'a> SiteRenderer<'a> {
             urls,
             selection,
             problems: Mutex::new(Diagnostics::new()),
-            native_pages: Default::default(),
+            compiled_pages: Default::default(),
         }
     }
 
@@ -112,7 +105,7 @@ impl<'a> SiteRenderer<'a> {
     }
 
     /// Renders `template` and writes it at `path` + `index.html` (or `path` itself when it names a file).
-    pub fn page<T: Serialize>(
+    pub fn page<T: PageData>(
         &self,
         sink: &dyn Sink,
         template: &str,
@@ -121,10 +114,12 @@ impl<'a> SiteRenderer<'a> {
         data: T,
     ) {
         let file = crate::routes::file_of(path);
-        let ctx = Ctx { page: meta, data };
         let result = BUFFER.with(|b| {
             let mut buf = b.borrow_mut();
-            self.renderer.render_into(template, &ctx, &mut buf)?;
+            if self.renderer.render_page(template, meta, &data, &mut buf)? {
+                self.compiled_pages
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             if self.renderer.minify_pages {
                 sink.write_html(&file, &crate::output::minify(&buf))
             } else {
@@ -198,7 +193,7 @@ impl<'a> SiteRenderer<'a> {
                         .filter(|id| !sel.servers.contains(&(id.server as usize)))
                         .for_each(|&id| {
                             let summary = self.urls.server_summary(self.cat.server(id));
-                            self.tool(sink, id, &tera::Value::from_serializable(&summary));
+                            self.tool(sink, id, &std::sync::Arc::new(summary));
                         });
                 }
             },
@@ -212,7 +207,7 @@ impl<'a> SiteRenderer<'a> {
     fn server_and_tools(&self, sink: &dyn Sink, si: usize, s: &Server) {
         self.server(sink, s);
         crate::render::api::server_json(self, sink, si);
-        let summary = tera::Value::from_serializable(&self.urls.server_summary(s));
+        let summary = std::sync::Arc::new(self.urls.server_summary(s));
         (0..s.tools.len()).into_par_iter().for_each(|ti| {
             self.tool(
                 sink,
@@ -241,6 +236,7 @@ impl<'a> SiteRenderer<'a> {
             attacks: Vec<AttackRow>,
             top_servers: Vec<ServerSummary>,
         }
+        impl crate::render::PageData for Home {}
         let tools = cat.tool_count();
         let mut top: Vec<&Server> = cat.servers.iter().collect();
         top.sort_by(|a, b| b.tools.len().cmp(&a.tools.len()).then(a.slug.cmp(&b.slug)));
@@ -281,7 +277,7 @@ impl<'a> SiteRenderer<'a> {
         self.page(sink, "home.html", "", &meta, data);
     }
 
-    fn tool(&self, sink: &dyn Sink, id: ToolId, server_summary: &tera::Value) {
+    fn tool(&self, sink: &dyn Sink, id: ToolId, server_summary: &std::sync::Arc<ServerSummary>) {
         let s = self.cat.server(id);
         let t = self.cat.tool(id);
         let path = Route::Tool {
@@ -344,53 +340,33 @@ impl<'a> SiteRenderer<'a> {
         embed_meta.csp = seo::embed_csp();
         embed_meta.jsonld_html = String::new();
         let tool_page = self.urls.abs(&path);
-        // The built-in pages are written without the engine (see
-        // `native`); a page with a value it cannot write goes to the engine,
-        // which gets the view as one template value for both pages.
-        let native = self.renderer.native.as_ref();
-        let engine_view = std::cell::OnceCell::new();
-        let engine_view = || engine_view.get_or_init(|| tera::Value::from_serializable(&view));
-        if !native
-            .is_some_and(|n| self.native_page(sink, &path, |out| n.tool_page(&meta, &view, out)))
-        {
+        typed_view! {
             #[derive(Serialize)]
             struct ToolPage<'v> {
-                tool: &'v tera::Value,
+                tool: &'v ToolView,
             }
-            self.page(
-                sink,
-                "tool.html",
-                &path,
-                &meta,
-                ToolPage {
-                    tool: engine_view(),
-                },
-            );
         }
-        if !native.is_some_and(|n| {
-            self.native_page(sink, &embed_path, |out| {
-                n.embed_page(&embed_meta, &view, &tool_page, seo::EMBED_CSS, out)
-            })
-        }) {
+        self.page(sink, "tool.html", &path, &meta, ToolPage { tool: &view });
+        typed_view! {
             #[derive(Serialize)]
             struct Embed<'v> {
-                tool: &'v tera::Value,
+                tool: &'v ToolView,
                 /// The tool's full page, absolute: the card may be shown anywhere.
                 tool_page: &'v str,
                 embed_css: &'static str,
             }
-            self.page(
-                sink,
-                "embed.html",
-                &embed_path,
-                &embed_meta,
-                Embed {
-                    tool: engine_view(),
-                    tool_page: &tool_page,
-                    embed_css: seo::EMBED_CSS,
-                },
-            );
         }
+        self.page(
+            sink,
+            "embed.html",
+            &embed_path,
+            &embed_meta,
+            Embed {
+                tool: &view,
+                tool_page: &tool_page,
+                embed_css: seo::EMBED_CSS,
+            },
+        );
         // After the page, which makes the folder.
         self.tool_twin(sink, id, &view);
         self.file(
@@ -404,29 +380,6 @@ impl<'a> SiteRenderer<'a> {
         );
     }
 
-    /// Writes the page at `path` that `write` produces, unless it reports
-    /// a value it cannot write. True when written (or reported as failing
-    /// to write to the output).
-    fn native_page(
-        &self,
-        sink: &dyn Sink,
-        path: &str,
-        write: impl FnOnce(&mut Vec<u8>) -> Result<(), super::native::Unsupported>,
-    ) -> bool {
-        BUFFER.with(|b| {
-            let mut buf = b.borrow_mut();
-            if write(&mut buf).is_err() {
-                return false;
-            }
-            self.native_pages
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if let Err(d) = sink.write_html(&format!("{path}index.html"), &buf) {
-                self.report(d);
-            }
-            true
-        })
-    }
-
     fn pages(&self, sink: &dyn Sink) {
         for page in &self.cat.pages {
             let body = self.fill_shortcodes(page);
@@ -438,17 +391,13 @@ impl<'a> SiteRenderer<'a> {
                 page.description.clone()
             };
             let meta = self.meta(page.title.clone(), description, &path, crumbs, "article");
-            #[derive(Serialize)]
-            struct PageData {
-                body_html: String,
+            typed_view! {
+                #[derive(Serialize)]
+                struct OwnPage {
+                    body_html: String,
+                }
             }
-            self.page(
-                sink,
-                "page.html",
-                &path,
-                &meta,
-                PageData { body_html: body },
-            );
+            self.page(sink, "page.html", &path, &meta, OwnPage { body_html: body });
         }
     }
 

@@ -35,6 +35,7 @@ impl SiteRenderer<'_> {
             policy_url: String,
             checked: Option<String>,
         }
+        impl crate::render::PageData for ServerPage {}
         let si = cat
             .find_server(&s.slug)
             .expect("server is in the catalogue") as u32;

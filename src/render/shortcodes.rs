@@ -63,7 +63,7 @@ impl SiteRenderer<'_> {
                     &self.urls,
                     id,
                     &policy,
-                    tera::Value::from_serializable(&summary),
+                    std::sync::Arc::new(summary),
                 );
                 let template = if kind == ShortcodeKind::Policy {
                     "shortcodes/policy.html"

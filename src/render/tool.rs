@@ -14,19 +14,20 @@ use crate::render::urls::Urls;
 use crate::render::views::*;
 use crate::routes::Route;
 use crate::text;
+use std::sync::Arc;
 
 /// The most attack entries a tool page lists.
 pub const MAX_ATTACKS: usize = 6;
 
-/// Builds the view of one tool; `server` is its server's [`ServerSummary`]
-/// as a template value, built once for all of the server's tools.
+/// Builds the view of one tool; `server` is its server's [`ServerSummary`],
+/// built once for all of the server's tools.
 pub fn tool_view(
     cat: &Catalogue,
     renderer: &Renderer,
     urls: &Urls,
     id: ToolId,
     policy: &serde_json::Value,
-    server_summary: tera::Value,
+    server_summary: Arc<ServerSummary>,
 ) -> ToolView {
     let server = cat.server(id);
     let tool = cat.tool(id);
@@ -36,12 +37,18 @@ pub fn tool_view(
     let (listed, attacks_more) = tool_attacks(cat, id);
     let attacks = listed
         .into_iter()
-        .map(|(ai, why)| with_reason(urls.attack_value(cat, ai), why))
+        .map(|(ai, why)| Listed {
+            row: urls.attack(cat, ai),
+            reason: why,
+        })
         .collect();
     let related = cat.index.related[id.server as usize][id.tool as usize]
         .iter()
         .zip(cat.index.related_reasons(&cat.servers, id))
-        .map(|(&r, why)| with_reason(urls.row_value(cat, renderer, r), why))
+        .map(|(&r, why)| Listed {
+            row: urls.row(cat, renderer, r),
+            reason: why,
+        })
         .collect();
     let annotations = tool
         .annotations
@@ -95,8 +102,8 @@ pub fn tool_view(
         arguments_html: crate::render::arguments::section_html(tool),
         history_html: crate::render::history::tool_history_html(tool, urls),
         server: server_summary,
-        category: urls.category_value(cat, tool.class.category),
-        risk: urls.risk_value(cat, tool.risk()),
+        category: urls.category_typed(cat, tool.class.category),
+        risk: urls.risk_typed(cat, tool.risk()),
         rationale: rationale(tool, &summary),
         confidence_text: confidence_text(tool),
         category_evidence: tool.class.category_evidence.clone(),
@@ -144,13 +151,6 @@ pub fn tool_attacks(cat: &Catalogue, id: ToolId) -> (Vec<(usize, String)>, usize
         .map(|(ai, reach)| (ai, signals::reason(&reach, tool, &category.name)))
         .collect();
     (listed, more)
-}
-
-/// A list value with its `reason` (plain text, escaped where printed).
-fn with_reason(value: tera::Value, reason: String) -> tera::Value {
-    let mut map = value.into_map().unwrap_or_default();
-    map.insert("reason".into(), tera::Value::from(reason));
-    tera::Value::from(map)
 }
 
 /// The explanation paragraph: the classifier's, from the tool's definition,

@@ -12,12 +12,15 @@ use crate::render::views::*;
 use crate::routes::{self, Route};
 use crate::text;
 use serde::Serialize;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A tool's list row as a template value, and its `row_html` field held
 /// apart (the same shared string), so that a list prints it without a
 /// lookup in the value.
 struct Row {
+    /// The row for compiled templates (shared by the tool pages that list
+    /// it as related).
+    typed: Arc<ToolRow>,
     value: tera::Value,
     html: tera::Value,
 }
@@ -35,17 +38,14 @@ pub struct Urls {
     /// row again, which was most of a list page's cost. Built up front for
     /// a full render, on first use for a partial one ([`Urls::lazy`]).
     values: Vec<Vec<OnceLock<Row>>>,
-    /// Every attack entry's list row, built once per render.
-    pub attacks: Vec<AttackRow>,
-    /// The same rows as template values, shared by every tool page that
-    /// lists the entry.
-    pub attack_values: Vec<tera::Value>,
+    /// Every attack entry's list row, built once per render, shared by
+    /// every tool page that lists the entry.
+    pub attacks: Vec<Arc<AttackRow>>,
     /// Each category's [`CategoryView`] and each risk level's [`RiskView`]
-    /// (low first) as template values: every tool page shows its own.
-    /// Their counts move with the catalogue: [`Urls::refresh_server`]
-    /// builds them again.
-    pub category_values: Vec<tera::Value>,
-    pub risk_values: Vec<tera::Value>,
+    /// (low first): every tool page shows its own. Their counts move with
+    /// the catalogue: [`Urls::refresh_server`] builds them again.
+    pub category_views: Vec<Arc<CategoryView>>,
+    pub risk_views: Vec<Arc<RiskView>>,
 }
 
 impl Urls {
@@ -56,9 +56,8 @@ impl Urls {
             absolute: cat.config.base_url.clone(),
             values: Vec::new(),
             attacks: Vec::new(),
-            attack_values: Vec::new(),
-            category_values: Vec::new(),
-            risk_values: Vec::new(),
+            category_views: Vec::new(),
+            risk_views: Vec::new(),
         }
     }
 
@@ -91,24 +90,19 @@ impl Urls {
     fn fill(&mut self, cat: &Catalogue) {
         let urls = self;
         urls.attacks = (0..cat.attacks.len())
-            .map(|ai| urls.build_attack_row(cat, ai))
-            .collect();
-        urls.attack_values = urls
-            .attacks
-            .iter()
-            .map(tera::Value::from_serializable)
+            .map(|ai| Arc::new(urls.build_attack_row(cat, ai)))
             .collect();
         urls.refresh_counts(cat);
     }
 
-    /// Builds the category and risk-level values again (their counts).
+    /// Builds the category and risk-level views again (their counts).
     fn refresh_counts(&mut self, cat: &Catalogue) {
-        self.category_values = (0..cat.config.categories.len())
-            .map(|ci| tera::Value::from_serializable(&self.category_view(cat, ci)))
+        self.category_views = (0..cat.config.categories.len())
+            .map(|ci| Arc::new(self.category_view(cat, ci)))
             .collect();
-        self.risk_values = Risk::ALL
+        self.risk_views = Risk::ALL
             .iter()
-            .map(|&r| tera::Value::from_serializable(&self.risk_view(cat, r)))
+            .map(|&r| Arc::new(self.risk_view(cat, r)))
             .collect();
     }
 
@@ -120,7 +114,8 @@ impl Urls {
             t: &'a tera::Value,
             show_server: bool,
         }
-        let value = tera::Value::from_serializable(&self.build_tool_row(cat, id));
+        let mut row = self.build_tool_row(cat, id);
+        let value = tera::Value::from_serializable(&row);
         let context = RowContext {
             t: &value,
             show_server: true,
@@ -129,15 +124,18 @@ impl Urls {
             Ok(html) => {
                 // `row_html` is the row's last field: set in place, not
                 // serialized again with the rest.
-                let html = tera::Value::from(html);
+                row.row_html = html;
+                let html = tera::Value::from(row.row_html.as_str());
                 let mut map = value.into_map().unwrap_or_default();
                 map.insert("row_html".into(), html.clone());
                 Row {
+                    typed: Arc::new(row),
                     value: tera::Value::from(map),
                     html,
                 }
             }
             Err(_) => Row {
+                typed: Arc::new(row),
                 value,
                 html: tera::Value::from(""),
             },
@@ -189,10 +187,14 @@ impl Urls {
         {
             Some(cell) => f(cell.get_or_init(|| self.tool_row(cat, renderer, id))),
             // Rows outside the table (URLs without rows): the value alone.
-            None => f(&Row {
-                value: tera::Value::from_serializable(&self.build_tool_row(cat, id)),
-                html: tera::Value::from(""),
-            }),
+            None => {
+                let row = self.build_tool_row(cat, id);
+                f(&Row {
+                    value: tera::Value::from_serializable(&row),
+                    typed: Arc::new(row),
+                    html: tera::Value::from(""),
+                })
+            }
         }
     }
 
@@ -227,33 +229,38 @@ impl Urls {
         (values, html)
     }
 
-    /// An attack entry's list row as a template value.
-    pub fn attack_value(&self, cat: &Catalogue, ai: usize) -> tera::Value {
-        match self.attack_values.get(ai) {
-            Some(value) => value.clone(),
-            None => tera::Value::from_serializable(&self.build_attack_row(cat, ai)),
+    /// A tool's list row, typed.
+    pub fn row(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> Arc<ToolRow> {
+        self.with_row(cat, renderer, id, |row| row.typed.clone())
+    }
+
+    /// An attack entry's list row, typed.
+    pub fn attack(&self, cat: &Catalogue, ai: usize) -> Arc<AttackRow> {
+        match self.attacks.get(ai) {
+            Some(row) => row.clone(),
+            None => Arc::new(self.build_attack_row(cat, ai)),
         }
     }
 
-    /// A category's view as a template value.
-    pub fn category_value(&self, cat: &Catalogue, ci: usize) -> tera::Value {
-        match self.category_values.get(ci) {
-            Some(value) => value.clone(),
-            None => tera::Value::from_serializable(&self.category_view(cat, ci)),
+    /// A category's view, typed.
+    pub fn category_typed(&self, cat: &Catalogue, ci: usize) -> Arc<CategoryView> {
+        match self.category_views.get(ci) {
+            Some(v) => v.clone(),
+            None => Arc::new(self.category_view(cat, ci)),
         }
     }
 
-    /// A risk level's view as a template value.
-    pub fn risk_value(&self, cat: &Catalogue, r: Risk) -> tera::Value {
-        match self.risk_values.get(r as usize) {
-            Some(value) => value.clone(),
-            None => tera::Value::from_serializable(&self.risk_view(cat, r)),
+    /// A risk level's view, typed.
+    pub fn risk_typed(&self, cat: &Catalogue, r: Risk) -> Arc<RiskView> {
+        match self.risk_views.get(r as usize) {
+            Some(v) => v.clone(),
+            None => Arc::new(self.risk_view(cat, r)),
         }
     }
 
     pub fn attack_row(&self, cat: &Catalogue, ai: usize) -> AttackRow {
         match self.attacks.get(ai) {
-            Some(row) => row.clone(),
+            Some(row) => (**row).clone(),
             None => self.build_attack_row(cat, ai),
         }
     }

@@ -10,8 +10,12 @@
 
 use serde::Serialize;
 
-use crate::classify::{Evidence, Finding};
+use std::sync::Arc;
 
+use crate::classify::{Evidence, Finding};
+use crate::render::compiled::{Field, Kind, Object, Val, typed_view};
+
+typed_view! {
 /// Page metadata shared by every page kind.
 #[derive(Debug, Serialize)]
 pub struct PageMeta {
@@ -34,14 +38,18 @@ pub struct PageMeta {
     /// as `rel=alternate`; empty for a page without one.
     pub markdown_url: String,
 }
+}
 
+typed_view! {
 /// A link: text and root-relative URL.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
     pub name: String,
     pub url: String,
 }
+}
 
+typed_view! {
 /// A category as shown in lists and badges.
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryView {
@@ -54,7 +62,9 @@ pub struct CategoryView {
     pub count: usize,
     pub count_text: String,
 }
+}
 
+typed_view! {
 /// A risk level as shown in lists and badges.
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskView {
@@ -64,7 +74,9 @@ pub struct RiskView {
     pub count: usize,
     pub count_text: String,
 }
+}
 
+typed_view! {
 /// A server in lists and on tool pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerSummary {
@@ -83,7 +95,9 @@ pub struct ServerSummary {
     /// templates (escaped like any other field).
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+}
 
+typed_view! {
 /// A tool in a list (server table, category and risk pages, related tools).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolRow {
@@ -106,7 +120,9 @@ pub struct ToolRow {
     /// then renders it in place, where the error is reported.
     pub row_html: String,
 }
+}
 
+typed_view! {
 /// An attack entry in a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttackRow {
@@ -119,7 +135,9 @@ pub struct AttackRow {
     pub date: Option<String>,
     pub categories: Vec<Link>,
 }
+}
 
+typed_view! {
 /// A finding as pages show it: `label` in words, never the serialized
 /// `kind` alone.
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +148,7 @@ pub struct FindingView {
     /// The exact span inside `quote`, when the quote is an excerpt.
     pub span: String,
     pub note: String,
+}
 }
 
 impl From<&Finding> for FindingView {
@@ -144,13 +163,16 @@ impl From<&Finding> for FindingView {
     }
 }
 
+typed_view! {
 /// A question and its answer; the answer is escaped text with `code` marks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Faq {
     pub question: String,
     pub answer_html: String,
 }
+}
 
+typed_view! {
 /// Everything about one tool.
 #[derive(Debug, Serialize)]
 pub struct ToolView {
@@ -172,11 +194,10 @@ pub struct ToolView {
     /// The "Definition history" section, escaped HTML; empty when the
     /// record has no history.
     pub history_html: String,
-    /// A [`ServerSummary`], a [`CategoryView`] and a [`RiskView`], as
-    /// template values shared with the tool's neighbours.
-    pub server: tera::Value,
-    pub category: tera::Value,
-    pub risk: tera::Value,
+    /// Shared with the tool's neighbours.
+    pub server: Arc<ServerSummary>,
+    pub category: Arc<CategoryView>,
+    pub risk: Arc<RiskView>,
     pub rationale: String,
     /// How sure the category is, in words, with the number.
     pub confidence_text: String,
@@ -191,15 +212,95 @@ pub struct ToolView {
     pub policy_json: String,
     pub policy_url: String,
     pub policy_explain_html: String,
-    /// [`AttackRow`]s, as template values, each with a `reason`: one
-    /// sentence saying why the entry applies to this tool.
-    pub attacks: Vec<tera::Value>,
+    /// Each with a `reason`: one sentence saying why the entry applies to
+    /// this tool.
+    pub attacks: Vec<Listed<AttackRow>>,
     /// How many more entries apply than `attacks` lists.
     pub attacks_more: usize,
-    /// [`ToolRow`]s, as template values, each with a `reason`: what it
-    /// shares with this tool.
-    pub related: Vec<tera::Value>,
+    /// Each with a `reason`: what it shares with this tool.
+    pub related: Vec<Listed<ToolRow>>,
     pub faq: Vec<Faq>,
+}
+}
+
+/// A list row shared between pages (an [`Arc`]) and why this page lists
+/// it: templates see the row's fields and `reason`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed<T: Serialize> {
+    #[serde(flatten)]
+    pub row: Arc<T>,
+    pub reason: String,
+}
+
+/// The position [`Listed`] gives `reason`, past any row's fields.
+const REASON: usize = usize::MAX;
+
+impl<T: Object + Serialize + Send> Object for Listed<T> {
+    fn resolve(name: &str) -> Option<(usize, Kind)> {
+        if name == "reason" {
+            return Some((REASON, Kind::Str));
+        }
+        T::resolve(name)
+    }
+    fn field(&self, position: usize) -> Val<'_> {
+        if position == REASON {
+            return Val::Str(&self.reason);
+        }
+        self.row.field(position)
+    }
+}
+
+impl<T: Object + Serialize + Send> Field for Listed<T> {
+    fn kind() -> Kind {
+        Kind::Obj(Self::resolve)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::Obj(self)
+    }
+}
+
+impl Object for Evidence {
+    fn resolve(name: &str) -> Option<(usize, Kind)> {
+        let at = ["source", "quote", "note"]
+            .iter()
+            .position(|n| *n == name)?;
+        Some((at, Kind::Str))
+    }
+    fn field(&self, position: usize) -> Val<'_> {
+        match position {
+            0 => Val::Str(self.source.as_str()),
+            1 => Val::Str(&self.quote),
+            _ => Val::Str(&self.note),
+        }
+    }
+}
+
+impl Field for Evidence {
+    fn kind() -> Kind {
+        Kind::Obj(<Self as Object>::resolve)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::Obj(self)
+    }
+}
+
+typed_view! {
+/// What templates see as `site`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub base_path: String,
+    pub language: String,
+    pub date: Option<String>,
+    /// True when the search index is built and the search boxes shown.
+    pub search: bool,
+    /// Category names, for the search box's filter.
+    pub categories: Vec<String>,
+    pub pages: Vec<Link>,
+    pub extra: serde_json::Value,
+}
 }
 
 /// One entry of a pagination bar: a page number, or a gap (`…`).

@@ -1,0 +1,673 @@
+//! Compiled templates: the pages a site renders most, written by a small
+//! interpreter over typed views instead of the template engine.
+//!
+//! The engine looks every `{{ a.b.c }}` up by name in values copied from
+//! the views, page after page; on a catalogue, where tool pages and their
+//! embed cards are four pages in five, that was most of a build's time.
+//! Here a template is compiled once per build, from the very source the
+//! engine compiled (built-in or the site's own, minified or not):
+//! [`parse`] reads it, the compiler resolves every name against the view
+//! types' field tables ([`Object::resolve`]) and follows `extends`,
+//! `block`, `include` and `set`, and [`Program::run`] writes a page by
+//! reading fields by position ([`Object::field`]), escaping with the
+//! engine's own [`tera::escape_html`].
+//!
+//! What it does not support it leaves to the engine, never guessing: a
+//! template using syntax outside [`parse`]'s subset, or a name that is not
+//! a typed field, is not compiled, and the page is rendered by the engine;
+//! a page that reaches a part the compiler could not follow, or prints a
+//! missing value, is handed back ([`Unsupported`]) and rendered by the
+//! engine too. So there is nothing to keep in step by hand: a change to a
+//! template reaches both at once. A test renders the example site and the
+//! fixture sites both ways and requires identical bytes.
+
+mod object;
+pub mod parse;
+
+pub(crate) use object::typed_view;
+pub use object::{Field, Html, Items, Kind, Object, Resolver, Val};
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use parse::{Cmp, Expr, Node, Template};
+
+/// A template (or a value at render time) outside what this module
+/// writes: the engine renders the page instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported;
+
+/// Where a name is looked up first to last, as the engine does: the
+/// page's own data, the page's metadata (`page`), the site's globals.
+#[derive(Debug, Clone, Copy)]
+enum Root {
+    Data,
+    Page,
+    Globals,
+    /// A loop variable, by slot.
+    Local(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum LoopField {
+    Index,
+    Index0,
+    First,
+    Last,
+    Length,
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+enum Value {
+    Path(Root, Box<[usize]>),
+    Loop(usize, LoopField),
+    Str(Box<str>),
+    Int(i64),
+    Bool(bool),
+    Not(Box<Value>),
+    And(Box<Value>, Box<Value>),
+    Or(Box<Value>, Box<Value>),
+    Cmp(Cmp, Box<Value>, Box<Value>),
+    Length(Box<Value>),
+    Truncate(Box<Value>, usize),
+}
+
+#[derive(Debug)]
+enum Op {
+    Text(Box<str>),
+    Print {
+        value: Value,
+        escape: bool,
+    },
+    If(Vec<(Value, Vec<Op>)>, Vec<Op>),
+    For {
+        slot: usize,
+        list: Value,
+        body: Vec<Op>,
+    },
+    /// A part that could not be compiled (an `include` of a template
+    /// outside the subset, in a branch most pages never take): a page that
+    /// reaches it is the engine's.
+    Engine,
+}
+
+/// A compiled template.
+#[derive(Debug)]
+pub struct Program {
+    ops: Vec<Op>,
+    slots: usize,
+}
+
+/// The types a compiled template reads, besides its page's data.
+pub struct Roots {
+    pub page: Resolver,
+    pub globals: Resolver,
+}
+
+/// What a name stands for while compiling.
+#[derive(Clone)]
+enum Binding {
+    /// A loop variable: its slot and the kind of its items.
+    Local(usize, Kind),
+    /// `set name = value`.
+    Alias(Value, Kind),
+    /// The `loop` of the loop whose slot this is.
+    Loop(usize),
+}
+
+struct Compiler<'s> {
+    sources: &'s HashMap<String, String>,
+    data: Resolver,
+    roots: &'s Roots,
+    /// Innermost last.
+    scopes: Vec<Vec<(String, Binding)>>,
+    /// The most derived body of each block.
+    blocks: HashMap<String, Vec<Node>>,
+    slots: usize,
+    depth: usize,
+}
+
+impl Program {
+    /// Compiles the template `name` of `sources` for pages whose data has
+    /// the fields `data` resolves.
+    pub fn compile(
+        name: &str,
+        sources: &HashMap<String, String>,
+        data: Resolver,
+        roots: &Roots,
+    ) -> Result<Program, Unsupported> {
+        if !is_escaped(name) {
+            return Err(Unsupported);
+        }
+        let mut c = Compiler {
+            sources,
+            data,
+            roots,
+            scopes: vec![Vec::new()],
+            blocks: HashMap::new(),
+            slots: 0,
+            depth: 0,
+        };
+        // From the template asked for up its `extends` chain: each block
+        // keeps the body of the most derived template that has it.
+        let mut current = c.parse(name)?;
+        let mut seen = vec![name.to_string()];
+        while let Some(parent) = current.extends.clone() {
+            for n in &current.nodes {
+                match n {
+                    Node::Block { .. } => collect_blocks(n, &mut c.blocks),
+                    n if is_blank(n) => {}
+                    _ => return Err(Unsupported),
+                }
+            }
+            if seen.contains(&parent) || seen.len() > 8 {
+                return Err(Unsupported);
+            }
+            seen.push(parent.clone());
+            current = c.parse(&parent)?;
+        }
+        let ops = c.nodes(&current.nodes)?;
+        Ok(Program {
+            ops,
+            slots: c.slots,
+        })
+    }
+
+    /// Writes a page: `data` is its own data, `page` its metadata,
+    /// `globals` the site's.
+    pub fn run(
+        &self,
+        data: &dyn Object,
+        page: &dyn Object,
+        globals: &dyn Object,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Unsupported> {
+        let mut frame = Frame {
+            data,
+            page,
+            globals,
+            locals: vec![Val::Null; self.slots],
+            loops: vec![(0, 0); self.slots],
+        };
+        frame.ops(&self.ops, out)
+    }
+}
+
+/// Only templates the engine escapes (by their extension) are compiled.
+fn is_escaped(name: &str) -> bool {
+    name.ends_with(".html") || name.ends_with(".xml")
+}
+
+fn is_blank(n: &Node) -> bool {
+    matches!(n, Node::Text(t) if t.trim().is_empty())
+}
+
+/// Records `node`'s block, unless a more derived template did, and the
+/// blocks nested in it.
+fn collect_blocks(node: &Node, blocks: &mut HashMap<String, Vec<Node>>) {
+    if let Node::Block { name, body } = node {
+        blocks.entry(name.clone()).or_insert_with(|| body.clone());
+        for n in body {
+            collect_blocks(n, blocks);
+        }
+    }
+}
+
+impl Compiler<'_> {
+    fn parse(&self, name: &str) -> Result<Template, Unsupported> {
+        parse::parse(self.sources.get(name).ok_or(Unsupported)?)
+    }
+
+    fn nodes(&mut self, nodes: &[Node]) -> Result<Vec<Op>, Unsupported> {
+        let mut ops = Vec::new();
+        for n in nodes {
+            match n {
+                Node::Text(t) => match ops.last_mut() {
+                    Some(Op::Text(prev)) => *prev = format!("{prev}{t}").into(),
+                    _ => ops.push(Op::Text(t.as_str().into())),
+                },
+                Node::Print(e) => ops.push(self.print(e)?),
+                Node::If(branches, otherwise) => {
+                    let mut compiled = Vec::new();
+                    for (cond, body) in branches {
+                        let (value, _) = self.expr(cond)?;
+                        compiled.push((value, self.scoped(body, None)?));
+                    }
+                    let otherwise = self.scoped(otherwise, None)?;
+                    ops.push(Op::If(compiled, otherwise));
+                }
+                Node::For { var, list, body } => {
+                    let (list, kind) = self.expr(list)?;
+                    let Kind::List(item) = kind else {
+                        return Err(Unsupported);
+                    };
+                    let slot = self.slots;
+                    self.slots += 1;
+                    let body = self.scoped(
+                        body,
+                        Some(vec![
+                            (var.clone(), Binding::Local(slot, item())),
+                            ("loop".to_string(), Binding::Loop(slot)),
+                        ]),
+                    )?;
+                    ops.push(Op::For { slot, list, body });
+                }
+                Node::Set { name, value } => {
+                    let (value, kind) = self.expr(value)?;
+                    self.scopes
+                        .last_mut()
+                        .expect("a scope")
+                        .push((name.clone(), Binding::Alias(value, kind)));
+                }
+                Node::Include(name) => {
+                    if self.depth > 16 {
+                        return Err(Unsupported);
+                    }
+                    self.depth += 1;
+                    let included = self
+                        .parse(name)
+                        .and_then(|t| match t.extends {
+                            Some(_) => Err(Unsupported),
+                            None => Ok(t),
+                        })
+                        .and_then(|t| self.nodes(&t.nodes));
+                    self.depth -= 1;
+                    match included {
+                        Ok(inner) => ops.extend(inner),
+                        Err(Unsupported) => ops.push(Op::Engine),
+                    }
+                }
+                Node::Block { name, body } => {
+                    let body = self
+                        .blocks
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| body.clone());
+                    // A block's `set`s hold inside it.
+                    self.scopes.push(Vec::new());
+                    let inner = self.nodes(&body);
+                    self.scopes.pop();
+                    ops.extend(inner?);
+                }
+            }
+        }
+        Ok(ops)
+    }
+
+    /// Compiles `nodes` in a scope of their own. Inside a branch, a `set`
+    /// would outlive it in the engine: that is left to the engine.
+    fn scoped(
+        &mut self,
+        nodes: &[Node],
+        bindings: Option<Vec<(String, Binding)>>,
+    ) -> Result<Vec<Op>, Unsupported> {
+        let is_loop = bindings.is_some();
+        if !is_loop && nodes.iter().any(|n| matches!(n, Node::Set { .. })) {
+            return Err(Unsupported);
+        }
+        self.scopes.push(bindings.unwrap_or_default());
+        let ops = self.nodes(nodes);
+        self.scopes.pop();
+        ops
+    }
+
+    fn print(&mut self, e: &Expr) -> Result<Op, Unsupported> {
+        let (inner, safe) = match e {
+            Expr::Filter(inner, name, args) if name == "safe" && args.is_empty() => {
+                (&**inner, true)
+            }
+            _ => (e, false),
+        };
+        let (value, kind) = self.expr(inner)?;
+        let escape = match kind {
+            Kind::Str | Kind::OptStr => !safe,
+            Kind::Safe | Kind::Num => false,
+            _ => return Err(Unsupported),
+        };
+        Ok(Op::Print { value, escape })
+    }
+
+    fn lookup(&self, name: &str) -> Option<Binding> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<(Value, Kind), Unsupported> {
+        Ok(match e {
+            Expr::Str(s) => (Value::Str(s.as_str().into()), Kind::Str),
+            Expr::Int(n) => (Value::Int(*n), Kind::Num),
+            Expr::Bool(b) => (Value::Bool(*b), Kind::Bool),
+            Expr::Not(x) => (Value::Not(Box::new(self.expr(x)?.0)), Kind::Bool),
+            Expr::And(a, b) => (
+                Value::And(Box::new(self.expr(a)?.0), Box::new(self.expr(b)?.0)),
+                Kind::Bool,
+            ),
+            Expr::Or(a, b) => (
+                Value::Or(Box::new(self.expr(a)?.0), Box::new(self.expr(b)?.0)),
+                Kind::Bool,
+            ),
+            Expr::Cmp(op, a, b) => {
+                let (a, ka) = self.expr(a)?;
+                let (b, kb) = self.expr(b)?;
+                let texts = is_text(ka) && is_text(kb);
+                let numbers = matches!((ka, kb), (Kind::Num, Kind::Num));
+                let ordered = !matches!(op, Cmp::Eq | Cmp::Ne);
+                if !(numbers || texts && !ordered) {
+                    return Err(Unsupported);
+                }
+                (Value::Cmp(*op, Box::new(a), Box::new(b)), Kind::Bool)
+            }
+            Expr::Filter(inner, name, args) => {
+                let (value, kind) = self.expr(inner)?;
+                match (name.as_str(), args.as_slice(), kind) {
+                    ("length", [], Kind::List(_)) => (Value::Length(Box::new(value)), Kind::Num),
+                    ("truncate", [(key, Expr::Int(n))], Kind::Str | Kind::OptStr)
+                        if key == "length" && *n >= 0 =>
+                    {
+                        (Value::Truncate(Box::new(value), *n as usize), Kind::Str)
+                    }
+                    _ => return Err(Unsupported),
+                }
+            }
+            Expr::Path(path) => self.path(path)?,
+        })
+    }
+
+    fn path(&mut self, path: &[String]) -> Result<(Value, Kind), Unsupported> {
+        let (first, rest) = path.split_first().ok_or(Unsupported)?;
+        let (root, mut kind, mut fields, rest) = match self.lookup(first) {
+            Some(Binding::Loop(slot)) => {
+                let field = match rest {
+                    [f] => match f.as_str() {
+                        "index" => (LoopField::Index, Kind::Num),
+                        "index0" => (LoopField::Index0, Kind::Num),
+                        "first" => (LoopField::First, Kind::Bool),
+                        "last" => (LoopField::Last, Kind::Bool),
+                        "length" => (LoopField::Length, Kind::Num),
+                        _ => return Err(Unsupported),
+                    },
+                    _ => return Err(Unsupported),
+                };
+                return Ok((Value::Loop(slot, field.0), field.1));
+            }
+            Some(Binding::Alias(value, kind)) => {
+                if rest.is_empty() {
+                    return Ok((value, kind));
+                }
+                match value {
+                    Value::Path(root, fields) => (root, kind, fields.into_vec(), rest),
+                    _ => return Err(Unsupported),
+                }
+            }
+            Some(Binding::Local(slot, kind)) => (Root::Local(slot), kind, Vec::new(), rest),
+            None => {
+                if let Some((at, kind)) = (self.data)(first) {
+                    (Root::Data, kind, vec![at], rest)
+                } else if first == "page" {
+                    (Root::Page, Kind::Obj(self.roots.page), Vec::new(), rest)
+                } else if let Some((at, kind)) = (self.roots.globals)(first) {
+                    (Root::Globals, kind, vec![at], rest)
+                } else {
+                    return Err(Unsupported);
+                }
+            }
+        };
+        for name in rest {
+            let Kind::Obj(resolve) = kind else {
+                return Err(Unsupported);
+            };
+            let (at, next) = resolve(name).ok_or(Unsupported)?;
+            fields.push(at);
+            kind = next;
+        }
+        if matches!(kind, Kind::Opaque) {
+            return Err(Unsupported);
+        }
+        Ok((Value::Path(root, fields.into()), kind))
+    }
+}
+
+fn is_text(k: Kind) -> bool {
+    matches!(k, Kind::Str | Kind::Safe | Kind::OptStr)
+}
+
+/// A page being written.
+struct Frame<'a> {
+    data: &'a dyn Object,
+    page: &'a dyn Object,
+    globals: &'a dyn Object,
+    locals: Vec<Val<'a>>,
+    /// Each loop's position and length.
+    loops: Vec<(usize, usize)>,
+}
+
+/// A value while an expression is worked out.
+enum Out<'a> {
+    Val(Val<'a>),
+    Owned(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl<'a> Frame<'a> {
+    fn ops(&mut self, ops: &[Op], out: &mut Vec<u8>) -> Result<(), Unsupported> {
+        for op in ops {
+            match op {
+                Op::Text(t) => out.extend_from_slice(t.as_bytes()),
+                Op::Print { value, escape } => match self.eval(value)? {
+                    Out::Val(Val::Str(s) | Val::Safe(s)) if !*escape => {
+                        out.extend_from_slice(s.as_bytes())
+                    }
+                    Out::Val(Val::Str(s)) => escape_into(out, s),
+                    Out::Val(Val::Safe(s)) => out.extend_from_slice(s.as_bytes()),
+                    Out::Owned(s) if *escape => escape_into(out, &s),
+                    Out::Owned(s) => out.extend_from_slice(s.as_bytes()),
+                    Out::Val(Val::Num(n)) => {
+                        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes())
+                    }
+                    Out::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+                    _ => return Err(Unsupported),
+                },
+                Op::If(branches, otherwise) => {
+                    let mut taken = false;
+                    for (cond, body) in branches {
+                        if truthy(&self.eval(cond)?) {
+                            self.ops(body, out)?;
+                            taken = true;
+                            break;
+                        }
+                    }
+                    if !taken {
+                        self.ops(otherwise, out)?;
+                    }
+                }
+                Op::For { slot, list, body } => {
+                    let Out::Val(Val::List(items)) = self.eval(list)? else {
+                        return Err(Unsupported);
+                    };
+                    let len = items.len();
+                    for i in 0..len {
+                        self.locals[*slot] = items.item(i);
+                        self.loops[*slot] = (i, len);
+                        self.ops(body, out)?;
+                    }
+                }
+                Op::Engine => return Err(Unsupported),
+            }
+        }
+        Ok(())
+    }
+
+    fn eval(&self, v: &Value) -> Result<Out<'a>, Unsupported> {
+        Ok(match v {
+            Value::Path(root, fields) => {
+                let mut val = match root {
+                    Root::Data => Val::Obj(self.data),
+                    Root::Page => Val::Obj(self.page),
+                    Root::Globals => Val::Obj(self.globals),
+                    Root::Local(slot) => self.locals[*slot],
+                };
+                for &at in fields.iter() {
+                    let Val::Obj(o) = val else {
+                        return Err(Unsupported);
+                    };
+                    val = o.field(at);
+                }
+                if let Val::Opaque = val {
+                    return Err(Unsupported);
+                }
+                Out::Val(val)
+            }
+            Value::Loop(slot, field) => {
+                let (i, len) = self.loops[*slot];
+                match field {
+                    LoopField::Index => Out::Int(i as i64 + 1),
+                    LoopField::Index0 => Out::Int(i as i64),
+                    LoopField::First => Out::Bool(i == 0),
+                    LoopField::Last => Out::Bool(i + 1 == len),
+                    LoopField::Length => Out::Int(len as i64),
+                }
+            }
+            Value::Str(s) => Out::Owned(s.to_string()),
+            Value::Int(n) => Out::Int(*n),
+            Value::Bool(b) => Out::Bool(*b),
+            Value::Not(x) => Out::Bool(!truthy(&self.eval(x)?)),
+            Value::And(a, b) => Out::Bool(truthy(&self.eval(a)?) && truthy(&self.eval(b)?)),
+            Value::Or(a, b) => Out::Bool(truthy(&self.eval(a)?) || truthy(&self.eval(b)?)),
+            Value::Cmp(op, a, b) => {
+                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                let ord = match (number(&a), number(&b)) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    _ => {
+                        let (Some(x), Some(y)) = (text(&a), text(&b)) else {
+                            return Err(Unsupported);
+                        };
+                        x.cmp(y)
+                    }
+                };
+                use std::cmp::Ordering::*;
+                Out::Bool(match op {
+                    Cmp::Eq => ord == Equal,
+                    Cmp::Ne => ord != Equal,
+                    Cmp::Lt => ord == Less,
+                    Cmp::Le => ord != Greater,
+                    Cmp::Gt => ord == Greater,
+                    Cmp::Ge => ord != Less,
+                })
+            }
+            Value::Length(x) => match self.eval(x)? {
+                Out::Val(Val::List(items)) => Out::Int(items.len() as i64),
+                _ => return Err(Unsupported),
+            },
+            Value::Truncate(x, n) => match self.eval(x)? {
+                Out::Val(Val::Str(s)) => Out::Owned(truncate(s, *n).into_owned()),
+                Out::Owned(s) => Out::Owned(truncate(&s, *n).into_owned()),
+                _ => return Err(Unsupported),
+            },
+        })
+    }
+}
+
+fn number(o: &Out<'_>) -> Option<i128> {
+    match o {
+        Out::Int(n) => Some(*n as i128),
+        Out::Val(Val::Num(n)) => Some(*n as i128),
+        _ => None,
+    }
+}
+
+fn text<'b>(o: &'b Out<'_>) -> Option<&'b str> {
+    match o {
+        Out::Val(Val::Str(s) | Val::Safe(s)) => Some(s),
+        Out::Owned(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The engine's truthiness.
+fn truthy(o: &Out<'_>) -> bool {
+    match o {
+        Out::Val(v) => match v {
+            Val::Str(s) | Val::Safe(s) => !s.is_empty(),
+            Val::Null | Val::Opaque => false,
+            Val::Num(n) => *n != 0,
+            Val::Bool(b) => *b,
+            Val::Obj(_) => true,
+            Val::List(items) => !items.is_empty(),
+        },
+        Out::Owned(s) => !s.is_empty(),
+        Out::Int(n) => *n != 0,
+        Out::Bool(b) => *b,
+    }
+}
+
+fn escape_into(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = tera::escape_html(s, out);
+}
+
+/// The engine's `truncate(length=n)`: the first `n` characters and `…`.
+fn truncate(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(n) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
+}
+
+/// Every template of a build, compiled on first use for the data type it
+/// is rendered with.
+pub struct Programs {
+    sources: HashMap<String, String>,
+    roots: Roots,
+    /// Template → (the data type it was compiled for, the program or
+    /// `None` when it is the engine's).
+    compiled: HashMap<String, OnceLock<(&'static str, Option<Program>)>>,
+}
+
+impl Programs {
+    /// `sources` are the templates exactly as the engine compiled them.
+    pub fn new(sources: &[(String, String)], roots: Roots) -> Programs {
+        Programs {
+            compiled: sources
+                .iter()
+                .map(|(n, _)| (n.clone(), OnceLock::new()))
+                .collect(),
+            sources: sources.iter().cloned().collect(),
+            roots,
+        }
+    }
+
+    /// Calls `f` with the program of `template` for data of type `T`
+    /// (named `type_name`), compiling it on first use; `None` when the
+    /// template is the engine's.
+    pub fn with<R>(
+        &self,
+        template: &str,
+        type_name: &'static str,
+        data: Resolver,
+        f: impl FnOnce(&Program) -> R,
+    ) -> Option<R> {
+        let cell = self.compiled.get(template)?;
+        let (for_type, program) = cell.get_or_init(|| {
+            (
+                type_name,
+                Program::compile(template, &self.sources, data, &self.roots).ok(),
+            )
+        });
+        if *for_type == type_name {
+            return program.as_ref().map(f);
+        }
+        // Another data type than the first: compiled for this page alone.
+        Program::compile(template, &self.sources, data, &self.roots)
+            .ok()
+            .map(|p| f(&p))
+    }
+}
+
+#[cfg(test)]
+mod tests;
