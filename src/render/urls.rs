@@ -124,8 +124,8 @@ impl Urls {
             Ok(html) => {
                 // `row_html` is the row's last field: set in place, not
                 // serialized again with the rest.
-                row.row_html = html;
-                let html = tera::Value::from(row.row_html.as_str());
+                let html = tera::Value::from(html);
+                row.row_html = crate::render::compiled::SharedText(html.clone());
                 let mut map = value.into_map().unwrap_or_default();
                 map.insert("row_html".into(), html.clone());
                 Row {
@@ -365,7 +365,7 @@ impl Urls {
             risk_url: self.risk(t.risk()),
             summary: t.summary.clone(),
             flagged: t.class.findings.iter().any(|f| f.kind.is_poisoning()),
-            row_html: String::new(),
+            row_html: Default::default(),
         }
     }
 

@@ -118,7 +118,7 @@ pub struct ToolRow {
     /// `partials/tool_table.html` prints this instead of rendering the row
     /// again. Empty when the row could not be rendered alone; the table
     /// then renders it in place, where the error is reported.
-    pub row_html: String,
+    pub row_html: crate::render::compiled::SharedText,
 }
 }
 

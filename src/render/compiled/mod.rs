@@ -25,7 +25,7 @@ mod object;
 pub mod parse;
 
 pub(crate) use object::typed_view;
-pub use object::{Field, Html, Items, Kind, Object, Resolver, Val};
+pub use object::{Field, Html, Items, Kind, Object, Resolver, SharedText, Val};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -144,6 +144,39 @@ impl Field for Html {
     }
 }
 
+/// Text kept as an engine value, so that a view and the engine's copy of
+/// it share one allocation (a list row's rendered HTML, held by every
+/// tool's row). Serialized as a plain string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedText(pub tera::Value);
+
+impl SharedText {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().unwrap_or_default()
+    }
+}
+
+impl Default for SharedText {
+    fn default() -> SharedText {
+        SharedText(tera::Value::from(""))
+    }
+}
+
+impl serde::Serialize for SharedText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Field for SharedText {
+    fn kind() -> Kind {
+        Kind::Str
+    }
+    fn val(&self) -> Val<'_> {
+        Val::Str(self.as_str())
+    }
+}
+
 macro_rules! opaque {
     ($($t:ty),*) => {$(
         impl Field for $t {
