@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
+use super::run::truncate;
 use super::*;
 use crate::render::pages::SiteRenderer;
 use crate::render::test_sink::{Collect, Files};
