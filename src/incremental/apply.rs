@@ -54,7 +54,7 @@ impl Session {
             return Ok(None);
         }
         self.timings = site::Timings::default();
-        if plan.reload {
+        if plan.reload || self.unsure {
             return self.reload(sink).map(Some);
         }
         let mut work = Work::Statics;
@@ -65,6 +65,24 @@ impl Session {
                 None => return self.reload(sink).map(Some),
             }
         }
+        // Past this point the records are taken in (a failed update puts
+        // them back itself); if what follows fails, the output may not
+        // show them, and the next rebuild starts afresh.
+        let after = self.after_servers(plan, sink, output, work);
+        if after.is_err() && !plan.servers.is_empty() {
+            self.unsure = true;
+        }
+        after
+    }
+
+    /// [`Session::apply`] after the server records were taken in.
+    fn after_servers(
+        &mut self,
+        plan: &Plan,
+        sink: &dyn Sink,
+        output: bool,
+        mut work: Work,
+    ) -> Result<Option<Work>, Diagnostics> {
         let removed_static = plan
             .statics
             .iter()

@@ -78,6 +78,10 @@ pub struct Session {
     /// The servers whose searchable text changed since `postings` was
     /// brought up to date.
     search_dirty: Vec<usize>,
+    /// The kept catalogue may be ahead of what reached the output (a
+    /// rebuild failed after the records were taken in): the next
+    /// [`Session::apply`] loads the whole site again.
+    unsure: bool,
     /// Where the last rebuild's time went, stage by stage.
     pub timings: Timings,
 }
@@ -126,6 +130,7 @@ impl Session {
             search_stale: false,
             postings: None,
             search_dirty: Vec::new(),
+            unsure: false,
             timings,
         };
         session.render(None, true, sink)?;
@@ -196,6 +201,7 @@ impl Session {
             search_stale: false,
             postings: saved.search,
             search_dirty: Vec::new(),
+            unsure: false,
             timings,
         })
     }
@@ -277,6 +283,13 @@ impl Session {
             search::apply(index, files);
         }
         Ok(search::updated_in_full())
+    }
+
+    /// Says that what this session rendered did not all reach the output
+    /// (its commit failed): the next [`Session::apply`] loads everything
+    /// again instead of comparing with a catalogue the output never saw.
+    pub fn distrust(&mut self) {
+        self.unsure = true;
     }
 
     /// Undoes server replacements after a failed update.

@@ -346,14 +346,15 @@ impl Preview {
     fn apply(&mut self, plan: &Plan, state: &State) -> Result<Done, Diagnostics> {
         self.sink.begin();
         let sink = &mut self.sink;
-        let result = run_plan(
+        let ran = run_plan(
             &self.site_dir,
             &self.base_url,
             plan,
             &mut self.session,
             sink,
-        )
-        .and_then(|work| {
+        );
+        let rendered = ran.is_ok();
+        let result = ran.and_then(|work| {
             let commit_started = Instant::now();
             let committed = match &work {
                 Work::Servers { owned, .. } => sink.commit_partial(owned),
@@ -369,6 +370,10 @@ impl Preview {
         });
         if result.is_err() {
             sink.abandon();
+            // Rendered but not written: the session is ahead of the folder.
+            if rendered && let Some(session) = self.session.as_mut() {
+                session.distrust();
+            }
         }
         publish(state, result.as_ref().map(|d| d.written + d.removed));
         if self.timings

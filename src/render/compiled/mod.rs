@@ -200,9 +200,21 @@ fn is_blank(n: &Node) -> bool {
 /// Records `node`'s block, unless a more derived template did, and the
 /// blocks nested in it.
 fn collect_blocks(node: &Node, blocks: &mut HashMap<String, Vec<Node>>) {
-    if let Node::Block { name, body } = node {
-        blocks.entry(name.clone()).or_insert_with(|| body.clone());
-        for n in body {
+    let inner: Vec<&Vec<Node>> = match node {
+        Node::Block { name, body } => {
+            blocks.entry(name.clone()).or_insert_with(|| body.clone());
+            vec![body]
+        }
+        Node::If(branches, otherwise) => branches
+            .iter()
+            .map(|(_, b)| b)
+            .chain(std::iter::once(otherwise))
+            .collect(),
+        Node::For { body, .. } => vec![body],
+        _ => Vec::new(),
+    };
+    for nodes in inner {
+        for n in nodes {
             collect_blocks(n, blocks);
         }
     }
@@ -258,7 +270,12 @@ impl Compiler<'_> {
                     if self.depth > 16 {
                         return Err(Unsupported);
                     }
+                    // An included template renders with a state of its
+                    // own: its `set`s end with it, and its blocks are its
+                    // own, not the page's overrides.
                     self.depth += 1;
+                    self.scopes.push(Vec::new());
+                    let blocks = std::mem::take(&mut self.blocks);
                     let included = self
                         .parse(name)
                         .and_then(|t| match t.extends {
@@ -266,6 +283,8 @@ impl Compiler<'_> {
                             None => Ok(t),
                         })
                         .and_then(|t| self.nodes(&t.nodes));
+                    self.blocks = blocks;
+                    self.scopes.pop();
                     self.depth -= 1;
                     match included {
                         Ok(inner) => ops.extend(inner),
@@ -273,16 +292,14 @@ impl Compiler<'_> {
                     }
                 }
                 Node::Block { name, body } => {
+                    // No scope of its own: the engine keeps a block's
+                    // `set`s for the rest of the page.
                     let body = self
                         .blocks
                         .get(name)
                         .cloned()
                         .unwrap_or_else(|| body.clone());
-                    // A block's `set`s hold inside it.
-                    self.scopes.push(Vec::new());
-                    let inner = self.nodes(&body);
-                    self.scopes.pop();
-                    ops.extend(inner?);
+                    ops.extend(self.nodes(&body)?);
                 }
             }
         }

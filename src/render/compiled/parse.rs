@@ -102,6 +102,8 @@ fn split(source: &str) -> Result<Vec<Piece>, Unsupported> {
         let kind = &rest[open..open + 2];
         let after = &rest[open + 2..];
         let trim_before = after.starts_with('-');
+        // A comment right after a trimming tag passes the trim on.
+        let carried = trim_next && open == 0;
         push_text(&mut pieces, &rest[..open], trim_next, trim_before);
         let inner_start = if trim_before { 1 } else { 0 };
         let close = match kind {
@@ -111,7 +113,7 @@ fn split(source: &str) -> Result<Vec<Piece>, Unsupported> {
         };
         if kind == "{#" {
             let end = after.find(close).ok_or(Unsupported)?;
-            trim_next = after[..end].ends_with('-');
+            trim_next = carried || after[..end].ends_with('-');
             rest = &after[end + 2..];
             continue;
         }

@@ -164,7 +164,8 @@ fn compare(templates: &[(&str, &str)]) -> Option<String> {
     tera.add_raw_templates(templates.iter().copied()).unwrap();
     let mut ctx = tera::Context::from_serialize(&data).unwrap();
     ctx.insert("site_title", "");
-    // As the renderer gives the engine every `Html` (the header and footer).
+    // As the renderer gives the engine the globals' `Html` (the header and
+    // footer): as safe strings.
     ctx.insert("html", &tera::Value::safe_string(&data.html.0));
     let engine = tera.render(templates[0].0, &ctx).unwrap();
     let sources: HashMap<String, String> = templates
@@ -209,6 +210,7 @@ fn each_construct_writes_what_the_engine_writes() {
         "{% for i in items %}{% set l = i.label %}{{ l }}{% endfor %}",
         "a  {{- name -}}  b {%- if flag -%}  c  {%- endif -%} d",
         "x{# a comment #}y{#- trimmed -#}  z",
+        "{{ name -}}{# c #}  after",
         "{{ 'single' }}{{ `back` }}{{ 7 }}",
     ];
     for case in cases {
