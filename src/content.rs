@@ -452,9 +452,6 @@ pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) 
     )
 }
 
-/// URL segments at the top of the site that pages may not take.
-pub const RESERVED_PAGE_SLUGS: [&str; 12] = crate::routes::RESERVED;
-
 #[cfg(test)]
 mod tests {
     use super::*;

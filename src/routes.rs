@@ -78,6 +78,15 @@ pub enum Route<'a> {
     ChangesFeed,
     /// `_headers`: the static host's response headers.
     Headers,
+    /// The search index's manifest, beside the results page.
+    SearchIndex,
+    /// The `n`th (from 0) word file of the search index.
+    SearchWords(usize),
+    /// The `n`th (from 0) record file of the search index.
+    SearchRecords(usize),
+    /// A built-in static asset (`style.css`, `site.js`, `search.js`) under
+    /// `assets/`. A site's own `static/` files keep the paths they have.
+    Asset(&'a str),
 }
 
 /// URL segments at the top of the site that are not free-form pages: a page
@@ -100,6 +109,13 @@ pub const RESERVED: [&str; 12] = [
 /// The file name of a page's Markdown twin, beside its `index.html`.
 pub const MARKDOWN_TWIN: &str = "index.md";
 
+/// The file name of a server's or tool's policy, beside its `index.html`.
+pub const POLICY_FILE: &str = "policy.json";
+
+/// Names a server's or tool's slug may not take, as they name files or
+/// folders beside it: its policy, page, Markdown twin and numbered pages.
+pub const IN_PAGE_FOLDER: [&str; 4] = [POLICY_FILE, INDEX_FILE, MARKDOWN_TWIN, LIST_PAGE];
+
 /// The segment of the numbered pages of a long list ([`list_page`]), which
 /// no slug or category name may be.
 pub const LIST_PAGE: &str = "page";
@@ -112,10 +128,12 @@ impl<'a> Route<'a> {
             Route::Home => String::new(),
             Route::Servers => "servers/".into(),
             Route::Server(s) => format!("servers/{s}/"),
-            Route::ServerPolicy(s) => format!("servers/{s}/policy.json"),
+            Route::ServerPolicy(s) => format!("servers/{s}/{POLICY_FILE}"),
             Route::ServerMarkdown(s) => format!("servers/{s}/{MARKDOWN_TWIN}"),
             Route::Tool { server, tool } => format!("servers/{server}/{tool}/"),
-            Route::ToolPolicy { server, tool } => format!("servers/{server}/{tool}/policy.json"),
+            Route::ToolPolicy { server, tool } => {
+                format!("servers/{server}/{tool}/{POLICY_FILE}")
+            }
             Route::ToolMarkdown { server, tool } => {
                 format!("servers/{server}/{tool}/{MARKDOWN_TWIN}")
             }
@@ -143,6 +161,10 @@ impl<'a> Route<'a> {
             Route::Changes => "changes/".into(),
             Route::ChangesFeed => "changes/atom.xml".into(),
             Route::Headers => "_headers".into(),
+            Route::SearchIndex => "search/index.json".into(),
+            Route::SearchWords(n) => format!("{SEARCH_WORDS}{n}.json"),
+            Route::SearchRecords(n) => format!("{SEARCH_RECORDS}{n}.json"),
+            Route::Asset(name) => format!("{ASSETS}{name}"),
         }
     }
 
@@ -160,7 +182,7 @@ impl<'a> Route<'a> {
     /// The route a path (as [`Route::path`] or [`Route::file`] gives it)
     /// names, or `None` for a path no route has.
     pub fn parse(path: &'a str) -> Option<Route<'a>> {
-        let path = path.strip_suffix("index.html").unwrap_or(path);
+        let path = path.strip_suffix(INDEX_FILE).unwrap_or(path);
         if path.is_empty() {
             return Some(Route::Home);
         }
@@ -175,10 +197,10 @@ impl<'a> Route<'a> {
         let route = match (page, segs.as_slice()) {
             (true, ["servers"]) => Route::Servers,
             (true, ["servers", s]) => Route::Server(s),
-            (false, ["servers", s, "policy.json"]) => Route::ServerPolicy(s),
+            (false, ["servers", s, POLICY_FILE]) => Route::ServerPolicy(s),
             (false, ["servers", s, MARKDOWN_TWIN]) => Route::ServerMarkdown(s),
             (true, ["servers", server, tool]) => Route::Tool { server, tool },
-            (false, ["servers", server, tool, "policy.json"]) => Route::ToolPolicy { server, tool },
+            (false, ["servers", server, tool, POLICY_FILE]) => Route::ToolPolicy { server, tool },
             (false, ["servers", server, tool, MARKDOWN_TWIN]) => {
                 Route::ToolMarkdown { server, tool }
             }
@@ -205,12 +227,20 @@ impl<'a> Route<'a> {
             (true, ["changes"]) => Route::Changes,
             (false, ["changes", "atom.xml"]) => Route::ChangesFeed,
             (false, ["_headers"]) => Route::Headers,
+            (false, ["search", "index.json"]) => Route::SearchIndex,
+            (false, ["search", "w", file]) => {
+                Route::SearchWords(number(file.strip_suffix(".json")?)?)
+            }
+            (false, ["search", "r", file]) => {
+                Route::SearchRecords(number(file.strip_suffix(".json")?)?)
+            }
+            (false, ["assets", name]) => Route::Asset(name),
             (false, [file]) => {
-                let n = file.strip_prefix("sitemap-")?.strip_suffix(".xml")?;
-                if n.starts_with('0') {
-                    return None;
+                let n = file.strip_prefix(SITEMAP_PARTS)?.strip_suffix(".xml")?;
+                match number(n)? {
+                    0 => return None,
+                    n => Route::SitemapPart(n),
                 }
-                Route::SitemapPart(n.parse().ok()?)
             }
             _ => return None,
         };
@@ -218,15 +248,82 @@ impl<'a> Route<'a> {
     }
 }
 
-/// The file written for a site path: `index.html` in the folder of a path
-/// ending in `/` (or of the home page's empty path), the path itself
+/// A number as a route spells it: digits, with no leading zero but for 0
+/// itself.
+fn number(s: &str) -> Option<usize> {
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// The file a page's path ending in `/` is written to, in its folder.
+pub const INDEX_FILE: &str = "index.html";
+
+/// The file written for a site path: [`INDEX_FILE`] in the folder of a
+/// path ending in `/` (or of the home page's empty path), the path itself
 /// otherwise.
 pub fn file_of(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
+        format!("{path}{INDEX_FILE}")
     } else {
         path.to_string()
     }
+}
+
+/// The site path of an output file, [`file_of`]'s reverse:
+/// `servers/x/index.html` → `servers/x/`, `index.html` → the empty path,
+/// any other file → itself.
+pub fn page_of(file: &str) -> &str {
+    if file == INDEX_FILE {
+        ""
+    } else {
+        file.strip_suffix(INDEX_FILE)
+            .filter(|p| p.ends_with('/'))
+            .unwrap_or(file)
+    }
+}
+
+/// The folder of the built-in static assets ([`Route::Asset`]).
+pub const ASSETS: &str = "assets/";
+
+/// The folder of the search index's word files ([`Route::SearchWords`]).
+pub const SEARCH_WORDS: &str = "search/w/";
+
+/// The folder of the search index's record files
+/// ([`Route::SearchRecords`]).
+pub const SEARCH_RECORDS: &str = "search/r/";
+
+/// The folder holding the results page and the search index's files.
+pub const SEARCH: &str = "search/";
+
+/// The top-level folders of the site's HTML pages made from the catalogue
+/// (not embed cards, which have rules of their own, nor free-form pages).
+pub fn page_sections() -> [String; 7] {
+    [
+        Route::Servers.path(),
+        Route::Categories.path(),
+        Route::Risks.path(),
+        Route::Attacks.path(),
+        Route::Changes.path(),
+        Route::Flagged.path(),
+        Route::Review.path(),
+    ]
+}
+
+/// Folders holding data only (no HTML page), as glob patterns (`api/*`),
+/// and the search index's data files, which sit beside the results page
+/// so are named one by one: `(pattern, whether it is the search index's)`.
+pub fn data_patterns() -> [(String, bool); 5] {
+    let folder = |r: Route| r.path().split_once('/').map(|(f, _)| format!("{f}/*"));
+    [
+        (folder(Route::ApiCatalogue).unwrap_or_default(), false),
+        (folder(Route::PolicySchema).unwrap_or_default(), false),
+        (Route::SearchIndex.path(), true),
+        (format!("{SEARCH_WORDS}*"), true),
+        (format!("{SEARCH_RECORDS}*"), true),
+    ]
 }
 
 /// The site path of page `n` (from 1) of a list at `path`: the path itself
@@ -317,6 +414,11 @@ mod tests {
         Route::Changes,
         Route::ChangesFeed,
         Route::Headers,
+        Route::SearchIndex,
+        Route::SearchWords(0),
+        Route::SearchWords(12),
+        Route::SearchRecords(3),
+        Route::Asset("style.css"),
     ];
 
     #[test]
@@ -400,6 +502,11 @@ mod tests {
             "servers/page/2/",
             "page/",
             "a/b/",
+            "search/w/01.json",
+            "search/w/x.json",
+            "search/r/1",
+            "assets/",
+            "assets/a/b.css",
         ] {
             assert_eq!(Route::parse(path), None, "{path}");
         }

@@ -20,7 +20,7 @@ use crate::linkcheck::{self, LinkCheck};
 use crate::output::{DryRun, Lock, Sink, Staged};
 use crate::render::pages::SiteRenderer;
 use crate::render::views::{Link, SiteView};
-use crate::render::{BUILTIN_ASSETS, Renderer};
+use crate::render::{Renderer, builtin_assets};
 use crate::state;
 
 /// How long each stage took.
@@ -186,10 +186,11 @@ pub fn copy_static(site_dir: &Path, sink: &dyn Sink, search: bool) -> Diagnostic
                 .replace('\\', "/")
         })
         .collect();
-    for (path, text) in BUILTIN_ASSETS {
-        if (search || *path != "assets/search.js")
-            && !relative.iter().any(|r| r == path)
-            && let Err(d) = sink.write(path, text.as_bytes())
+    let search_js = crate::routes::Route::Asset("search.js").path();
+    for (path, text) in builtin_assets() {
+        if (search || path != search_js)
+            && !relative.iter().any(|r| *r == path)
+            && let Err(d) = sink.write(&path, text.as_bytes())
         {
             problems.push(d);
         }

@@ -4,6 +4,7 @@
 //! their files by slug.
 
 use crate::error::Diagnostic;
+use crate::routes::{INDEX_FILE, LIST_PAGE};
 
 /// Slugs of servers, attack entries and pages (`kind`): the file stem is the
 /// URL segment, so it must be lowercase `[a-z0-9._-]`, not start with a dot,
@@ -28,11 +29,11 @@ pub fn check_slug(
         Some(format!(
             "{kind} slug `{slug}` may not start or end with `.`"
         ))
-    } else if slug == "page" {
+    } else if slug == LIST_PAGE {
         Some(format!(
             "{kind} slug `page` is reserved for the numbered pages of long lists"
         ))
-    } else if slug == "index.html" {
+    } else if slug == INDEX_FILE {
         Some(format!(
             "{kind} slug `index.html` is the name of the list page in the same folder"
         ))
@@ -71,7 +72,7 @@ pub fn suggest_slug(s: &str, kind: &str) -> String {
     let out: String = out.chars().take(90).collect();
     if out.is_empty() {
         kind.into()
-    } else if out == "page" || out == "index.html" || is_device_name(&out) {
+    } else if out == LIST_PAGE || out == INDEX_FILE || is_device_name(&out) {
         format!("{}-{kind}", out.replace('.', "-"))
     } else {
         out

@@ -303,8 +303,7 @@ pub(crate) struct Segment {
 
 /// URL segments reserved under a server's folder, or unsafe as file names.
 fn is_reserved(lower: &str) -> bool {
-    const RESERVED: [&str; 4] = ["policy.json", "index.html", "index.md", "page"];
-    RESERVED.contains(&lower)
+    crate::routes::IN_PAGE_FOLDER.contains(&lower)
         || is_device_name(lower)
         || lower.ends_with('.')
         || lower.starts_with('.')

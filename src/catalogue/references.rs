@@ -4,8 +4,9 @@
 //! must not know it.
 
 use crate::catalogue::Catalogue;
-use crate::content::{RESERVED_PAGE_SLUGS, ShortcodeKind};
+use crate::content::ShortcodeKind;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::routes::RESERVED;
 
 /// Checks that every tool and server that attack entries and shortcodes
 /// name exists, and that no page's URL collides with a generated one.
@@ -35,7 +36,7 @@ pub fn check_references(catalogue: &Catalogue, unloaded: &[String]) -> Diagnosti
         let clashes_with_a_file = ["index.html", "404.html", "robots.txt", "sitemap.xml"]
             .contains(&page.slug.as_str())
             || (page.slug.starts_with("sitemap-") && page.slug.ends_with(".xml"));
-        if RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) || clashes_with_a_file {
+        if RESERVED.contains(&page.slug.as_str()) || clashes_with_a_file {
             problems.push(
                 Diagnostic::in_file(
                     &page.file,

@@ -164,7 +164,7 @@ fn apply_patch_to(mut c: Category, p: CategoryPatch) -> Category {
 fn is_valid_category_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 40
-        && name != "page"
+        && name != crate::routes::LIST_PAGE
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -150,11 +150,5 @@ fn normalise(path: &str) -> Option<String> {
 
 /// The site path of an output file: `servers/x/index.html` → `servers/x/`.
 pub(super) fn page_path(file: &str) -> &str {
-    if file == "index.html" {
-        ""
-    } else {
-        file.strip_suffix("index.html")
-            .filter(|p| p.ends_with('/'))
-            .unwrap_or(file)
-    }
+    crate::routes::page_of(file)
 }

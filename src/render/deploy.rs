@@ -9,7 +9,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::render::csp;
-use crate::routes::Route;
+use crate::routes::{self, Route};
 
 /// How long a page (or any file whose name stays while its bytes change)
 /// may be served from a cache without asking again.
@@ -18,27 +18,6 @@ pub const PAGE_CACHE: &str = "public, max-age=300, must-revalidate";
 /// The built-in assets keep their names when their bytes change, so they
 /// are cached for an hour rather than for a year.
 pub const ASSET_CACHE: &str = "public, max-age=3600";
-
-/// The top-level folders holding the site's own HTML pages.
-const PAGE_SECTIONS: [&str; 7] = [
-    "servers",
-    "categories",
-    "risk",
-    "attacks",
-    "changes",
-    "flagged",
-    "review",
-];
-
-/// The paths holding data only (no HTML page): the search index's files
-/// are named one by one, since the results page sits beside them.
-const DATA_PATHS: [&str; 5] = [
-    "api/*",
-    "schema/*",
-    "search/index.json",
-    "search/w/*",
-    "search/r/*",
-];
 
 /// The `_headers` file of the site.
 pub fn headers_file(cat: &Catalogue) -> String {
@@ -67,23 +46,28 @@ pub fn headers_file(cat: &Catalogue) -> String {
             csp::PAGE_CSP,
         );
     }
-    let mut sections: Vec<String> = PAGE_SECTIONS.iter().map(|s| s.to_string()).collect();
-    sections.extend(cat.pages.iter().map(|p| p.slug.clone()));
+    let mut sections: Vec<String> = routes::page_sections().into();
+    sections.extend(cat.pages.iter().map(|p| Route::Page(&p.slug).path()));
     for section in &sections {
-        page(&mut out, &format!("{bp}{section}/*"), csp::PAGE_CSP);
+        page(&mut out, &format!("{bp}{section}*"), csp::PAGE_CSP);
     }
-    page(&mut out, &format!("{bp}embed/*"), &csp::embed_csp());
+    page(
+        &mut out,
+        &format!("{bp}{}*", routes::EMBEDS),
+        &csp::embed_csp(),
+    );
     let search = cat.config.search.enabled;
-    for data in DATA_PATHS
+    for (data, _) in routes::data_patterns()
         .iter()
-        .filter(|d| search || !d.starts_with("search/"))
+        .filter(|(_, of_search)| search || !of_search)
     {
         out.push_str(&format!(
             "{bp}{data}\n  X-Content-Type-Options: nosniff\n  Cache-Control: {PAGE_CACHE}\n"
         ));
     }
     out.push_str(&format!(
-        "{bp}assets/*\n  X-Content-Type-Options: nosniff\n  Cache-Control: {ASSET_CACHE}\n"
+        "{bp}{}*\n  X-Content-Type-Options: nosniff\n  Cache-Control: {ASSET_CACHE}\n",
+        routes::ASSETS
     ));
     out
 }

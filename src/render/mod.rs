@@ -147,18 +147,22 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Static assets every site gets, unless its `static/` has a file of the same path.
-pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
-    (
-        "assets/style.css",
-        include_str!("../builtin/static/style.css"),
-    ),
-    ("assets/site.js", include_str!("../builtin/static/site.js")),
-    (
-        "assets/search.js",
-        include_str!("../builtin/static/search.js"),
-    ),
+/// Static assets every site gets, unless its `static/` has a file of the
+/// same path: (name under [`routes::ASSETS`], text); [`builtin_assets`]
+/// gives their paths.
+const BUILTIN_ASSET_FILES: &[(&str, &str)] = &[
+    ("style.css", include_str!("../builtin/static/style.css")),
+    ("site.js", include_str!("../builtin/static/site.js")),
+    ("search.js", include_str!("../builtin/static/search.js")),
 ];
+
+/// Static assets every site gets, unless its `static/` has a file of the
+/// same path: (path, text).
+pub fn builtin_assets() -> impl Iterator<Item = (String, &'static str)> {
+    BUILTIN_ASSET_FILES
+        .iter()
+        .map(|&(name, text)| (crate::routes::Route::Asset(name).path(), text))
+}
 
 /// The template engine, ready to render.
 pub struct Renderer {

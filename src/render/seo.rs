@@ -121,7 +121,7 @@ pub fn all_paths(r: &SiteRenderer) -> Vec<String> {
     );
     list(
         &mut out,
-        "changes/",
+        &Route::Changes.path(),
         crate::render::changes::change_items(cat, &r.urls).len(),
     );
     for p in &cat.pages {

@@ -121,7 +121,7 @@ pub(super) fn files_of(
         json.push_str(",\"p\":[");
         json.push_str(&lists[start..i].join(","));
         json.push_str("]}");
-        files.push((format!("{DIR}/w/{}.json", firsts.len()), json.into_bytes()));
+        files.push((Route::SearchWords(firsts.len()).path(), json.into_bytes()));
         firsts.push(words[start].0);
     }
     // The version covers every file: the word files by their bytes, the
@@ -133,7 +133,7 @@ pub(super) fn files_of(
         hash.update(d);
     }
     for (ci, d) in record_digests.iter().enumerate() {
-        hash.update(format!("{DIR}/r/{ci}.json").as_bytes());
+        hash.update(Route::SearchRecords(ci).path().as_bytes());
         hash.update(d);
     }
     let version: String = hash
@@ -143,7 +143,7 @@ pub(super) fn files_of(
         .map(|b| format!("{b:02x}"))
         .collect();
     for (ci, json) in records {
-        files.push((format!("{DIR}/r/{ci}.json"), json));
+        files.push((Route::SearchRecords(ci).path(), json));
     }
 
     // What each filter with no query shows: most severe first, then in
@@ -195,7 +195,7 @@ pub(super) fn files_of(
         "browse": browse,
     });
     files.push((
-        format!("{DIR}/index.json"),
+        Route::SearchIndex.path(),
         serde_json::to_vec(&manifest).expect("index serializes"),
     ));
     files

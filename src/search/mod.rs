@@ -60,6 +60,7 @@ use crate::catalogue::Catalogue;
 use crate::config::Risk;
 use crate::error::Diagnostic;
 use crate::output::Sink;
+use crate::routes::{self, Route};
 
 mod records;
 
@@ -71,9 +72,6 @@ mod update;
 
 use files::{files_of, record_json};
 pub use update::{apply, built_in_full, update, updated_in_full};
-
-/// The folder of the index inside the output.
-pub const DIR: &str = "search";
 
 /// The index format, bumped when `search.js` must change with it.
 const FORMAT: u32 = 1;
@@ -146,7 +144,7 @@ struct ChunkPart {
     facets: Vec<FacetKey>,
 }
 
-/// The index's files: (path under [`DIR`], bytes).
+/// The index's files: (path, bytes; each a [`Route`] of the index).
 pub type Files = Vec<(String, Vec<u8>)>;
 
 /// The inverted index before it is cut into files, kept (by serve, and in
@@ -204,7 +202,7 @@ fn too_many(total: usize) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Builds the index of `cat`: every file (path under [`DIR`], bytes).
+/// Builds the index of `cat`: every file (path, bytes; each a [`Route`] of the index).
 pub fn build(cat: &Catalogue) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     Ok(build_keeping(cat)?.0)
 }
@@ -285,7 +283,7 @@ pub fn write(files: &[(String, Vec<u8>)], sink: &dyn Sink) -> Result<(), Diagnos
         .try_for_each(|(path, bytes)| sink.write(path, bytes))
 }
 
-/// Builds the index of `cat` and writes it under [`DIR`].
+/// Builds the index of `cat` and writes it under [`routes::SEARCH`].
 pub fn write_index(cat: &Catalogue, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
     let files = build(cat)?;
     write(&files, sink)?;

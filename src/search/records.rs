@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::{HashMap, MAX_WORD_CHARS};
 use crate::catalogue::{Catalogue, Server, Tool};
 use crate::config::{Config, Risk};
+use crate::routes::Route;
 use crate::text;
 
 /// Longest excerpt kept in a record, in characters.
@@ -184,7 +185,11 @@ fn tool_record(cat: &Catalogue, s: &Server, t: &Tool, with_words: bool) -> Recor
     words.field(2, &format!("{category} {}", risk.as_str()));
     words.field(1, &t.plain_description);
     Record {
-        url: format!("servers/{}/{}/", s.slug, t.slug),
+        url: Route::Tool {
+            server: &s.slug,
+            tool: &t.slug,
+        }
+        .path(),
         kind: Kind::Tool,
         title: t.shown_name.clone(),
         name: if title != t.shown_name {
@@ -213,7 +218,7 @@ fn server_record(s: &Server, with_words: bool) -> Record {
     words.field(2, s.repository.as_deref().unwrap_or(""));
     words.field(1, &description);
     Record {
-        url: format!("servers/{}/", s.slug),
+        url: Route::Server(&s.slug).path(),
         kind: Kind::Server,
         title: s.name.clone(),
         name: String::new(),
@@ -241,7 +246,7 @@ fn attack_record(config: &Config, a: &crate::content::Attack, with_words: bool) 
     categories.sort_unstable();
     categories.dedup();
     Record {
-        url: format!("attacks/{}/", a.slug),
+        url: Route::Attack(&a.slug).path(),
         kind: Kind::Attack,
         title: a.title.clone(),
         name: String::new(),

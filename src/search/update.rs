@@ -94,8 +94,8 @@ pub fn update(
 /// Writes the files of an [`update`] over `index`, the files of the index
 /// it updates: what [`build`] would now make.
 pub fn apply(index: &mut Files, update: Files) {
-    let words = format!("{DIR}/w/");
-    index.retain(|(path, _)| !path.starts_with(&words));
+    let words = routes::SEARCH_WORDS;
+    index.retain(|(path, _)| !path.starts_with(words));
     let mut at: HashMap<String, usize> = index
         .iter()
         .enumerate()
@@ -115,12 +115,15 @@ pub fn apply(index: &mut Files, update: Files) {
 /// The folders whose files an [`update`] makes in full: word files it does
 /// not make are stale. (Record files it does not make are unchanged.)
 pub fn updated_in_full() -> Vec<String> {
-    vec![format!("{DIR}/w/")]
+    vec![routes::SEARCH_WORDS.to_string()]
 }
 
 /// The folders whose files a whole index makes in full: word and record
 /// files it does not make are stale. Not `search/` itself, which holds the
 /// results page beside the index (`index.json` is always written).
 pub fn built_in_full() -> Vec<String> {
-    vec![format!("{DIR}/w/"), format!("{DIR}/r/")]
+    vec![
+        routes::SEARCH_WORDS.to_string(),
+        routes::SEARCH_RECORDS.to_string(),
+    ]
 }

@@ -231,7 +231,7 @@ async fn file(AxState(state): AxState<Arc<State>>, req: Request<Body>) -> Respon
             )
                 .into_response();
         }
-        path.push("index.html");
+        path.push(crate::routes::INDEX_FILE);
     }
     // Symlinks may not lead out of the preview folder.
     let root_real = state
