@@ -1,6 +1,10 @@
 //! The URL scheme of the output (CONTENT-FORMAT.md), in one place: every
 //! page and file a build writes, as a [`Route`], with its path and its
-//! reverse.
+//! reverse; the names it reserves (a page's `index.html`, `policy.json`,
+//! `index.md`, the numbered pages' `page`, the top-level folders); and the
+//! folders other stages match by prefix (the search index's, the built-in
+//! assets', the `_headers` patterns), built from the routes. A site's own
+//! `static/` files keep the paths they have there.
 //!
 //! A path here is relative to the site's base path: `servers/github/` for a
 //! page (whose file is `servers/github/index.html`), `robots.txt` for a
@@ -468,6 +472,41 @@ mod tests {
         );
         assert!(Route::SitemapPart(4).path().starts_with(SITEMAP_PARTS));
         assert!(list_page("risk/high/", 2).starts_with(&list_pages_of("risk/high/")));
+    }
+
+    #[test]
+    fn a_file_is_its_pages_reverse() {
+        for path in [
+            "",
+            "servers/",
+            "servers/a/b/",
+            "robots.txt",
+            "a/index.html.x",
+        ] {
+            assert_eq!(page_of(&file_of(path)), path, "{path}");
+        }
+        assert_eq!(page_of("xindex.html"), "xindex.html");
+    }
+
+    #[test]
+    fn the_header_patterns_are_the_routes_folders() {
+        assert_eq!(page_sections()[0], "servers/");
+        let data: Vec<String> = data_patterns().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            data,
+            [
+                "api/*",
+                "schema/*",
+                "search/index.json",
+                "search/w/*",
+                "search/r/*"
+            ]
+        );
+        assert!(Route::SearchWords(3).path().starts_with(SEARCH_WORDS));
+        assert!(Route::SearchRecords(3).path().starts_with(SEARCH_RECORDS));
+        assert!(Route::SearchIndex.path().starts_with(SEARCH));
+        assert!(Route::Search.path() == SEARCH);
+        assert_eq!(Route::Asset("site.js").path(), "assets/site.js");
     }
 
     #[test]

@@ -127,7 +127,11 @@ pub fn renderer(site_dir: &Path, cat: &Catalogue) -> Result<Renderer, Diagnostic
             .iter()
             .map(|p| Link {
                 name: p.title.clone(),
-                url: format!("{}{}/", cat.config.base_path, p.slug),
+                url: format!(
+                    "{}{}",
+                    cat.config.base_path,
+                    crate::routes::Route::Page(&p.slug).path()
+                ),
             })
             .collect(),
         extra: cat.config.extra.clone(),

@@ -6,7 +6,7 @@
 use crate::catalogue::Catalogue;
 use crate::content::ShortcodeKind;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::routes::RESERVED;
+use crate::routes::{INDEX_FILE, RESERVED, Route, SITEMAP_PARTS};
 
 /// Checks that every tool and server that attack entries and shortcodes
 /// name exists, and that no page's URL collides with a generated one.
@@ -33,9 +33,10 @@ pub fn check_references(catalogue: &Catalogue, unloaded: &[String]) -> Diagnosti
         }
     }
     for page in &catalogue.pages {
-        let clashes_with_a_file = ["index.html", "404.html", "robots.txt", "sitemap.xml"]
-            .contains(&page.slug.as_str())
-            || (page.slug.starts_with("sitemap-") && page.slug.ends_with(".xml"));
+        let files = [Route::NotFound, Route::Robots, Route::Sitemap].map(|r| r.path());
+        let clashes_with_a_file = page.slug == INDEX_FILE
+            || files.contains(&page.slug)
+            || (page.slug.starts_with(SITEMAP_PARTS) && page.slug.ends_with(".xml"));
         if RESERVED.contains(&page.slug.as_str()) || clashes_with_a_file {
             problems.push(
                 Diagnostic::in_file(

@@ -80,10 +80,11 @@ pub fn render_snippet(
         SnippetFormat::Markdown => {
             let server = cat.server(id);
             let category = &cat.config.categories[tool.class.category];
-            let url = format!(
-                "{}servers/{}/{}/",
-                cat.config.base_url, server.slug, tool.slug
-            );
+            let route = crate::routes::Route::Tool {
+                server: &server.slug,
+                tool: &tool.slug,
+            };
+            let url = format!("{}{}", cat.config.base_url, route.path());
             let summary = policy::PolicySummary::of(&policy, &tool.name);
             Ok(format!(
                 "### {} ({})\n\n**{} risk** · {} · [{}]({url})\n\n{}\n\n{}\n\n```json\n{}```\n",

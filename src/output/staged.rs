@@ -436,7 +436,10 @@ impl Sink for Staged {
         // A page is the `index.html` of a folder of its own (the URL
         // scheme), so its folder is new: made first, one `mkdir` per
         // folder as in the floor. Other files go where a page went before.
-        let folder = if path.ends_with("/index.html") {
+        let folder = if path
+            .strip_suffix(crate::routes::INDEX_FILE)
+            .is_some_and(|p| p.ends_with('/'))
+        {
             Folder::New
         } else {
             Folder::Existing
