@@ -400,7 +400,12 @@ fn load_markdown<T: Send>(
     config: &Config,
     parse: impl Fn(&str, &SiteFile, &str) -> Result<(T, Diagnostics), Diagnostics> + Sync,
 ) -> (Vec<T>, Diagnostics) {
-    let (files, mut problems) = list_files(site_dir, sub, Some("md"), false);
+    let (files, mut problems) = list_files(
+        site_dir,
+        sub,
+        Some(crate::layout::MARKDOWN_EXTENSION),
+        false,
+    );
     let results: Vec<_> = files
         .par_iter()
         .map(|f| {
@@ -434,7 +439,7 @@ fn load_markdown<T: Send>(
 pub fn load_attacks(site_dir: &Path, config: &Config) -> (Vec<Attack>, Diagnostics) {
     load_markdown(
         site_dir,
-        "content/attacks",
+        crate::layout::ATTACKS,
         "attack entry",
         config,
         |slug, f, text| parse_attack_and_problems(slug, &f.relative, text, config),
@@ -445,7 +450,7 @@ pub fn load_attacks(site_dir: &Path, config: &Config) -> (Vec<Attack>, Diagnosti
 pub fn load_pages(site_dir: &Path, config: &Config) -> (Vec<Page>, Diagnostics) {
     load_markdown(
         site_dir,
-        "content/pages",
+        crate::layout::PAGES,
         "page",
         config,
         |slug, f, text| parse_page_and_problems(slug, &f.relative, text),

@@ -197,7 +197,7 @@ pub fn not_a_site(site_dir: &Path, how: &str) -> Option<Diagnostic> {
         };
         return Some(Diagnostic::new(format!("no site at {}: {what}", shown.display())).help(help));
     }
-    if !site_dir.join("site.toml").exists() {
+    if !site_dir.join(crate::layout::SITE_TOML).exists() {
         return Some(
             Diagnostic::new(format!(
                 "no site at {}: the folder has no site.toml",

@@ -19,6 +19,7 @@ pub mod fs;
 pub mod history;
 pub mod import;
 pub mod incremental;
+pub mod layout;
 pub mod linkcheck;
 pub mod markdown;
 pub mod output;

@@ -179,12 +179,12 @@ pub fn render(
 /// Writes the built-in assets (the search script only with `search`), then
 /// `static/` over them.
 pub fn copy_static(site_dir: &Path, sink: &dyn Sink, search: bool) -> Diagnostics {
-    let (files, mut problems) = list_files(site_dir, "static", None, true);
+    let (files, mut problems) = list_files(site_dir, crate::layout::STATIC, None, true);
     let relative: Vec<String> = files
         .iter()
         .map(|f| {
             f.relative
-                .strip_prefix("static")
+                .strip_prefix(crate::layout::STATIC)
                 .unwrap_or(&f.relative)
                 .to_string_lossy()
                 .replace('\\', "/")

@@ -39,11 +39,12 @@ const LAYERS: &[&[&str]] = &[
     // Colour and quiet for the command line's own messages.
     &["term"],
     &["error"],
+    // The URL scheme: every page and file of the output, from strings;
+    // the site folder's layout: every file a build reads.
+    &["routes", "layout"],
     &["fs", "record", "slug"],
     // Definition history: hashes of the records' tool definitions.
     &["history"],
-    // The URL scheme: every page and file of the output, from strings.
-    &["routes"],
     // site.toml and the category table; the markdown renderer; the one
     // place that writes.
     &["config", "markdown", "output"],

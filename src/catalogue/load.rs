@@ -34,7 +34,12 @@ pub fn load_servers(
     site_dir: &std::path::Path,
     config: &Config,
 ) -> (Vec<LoadedServer>, Vec<String>, Diagnostics) {
-    let (files, mut problems) = list_files(site_dir, "content/servers", Some("json"), false);
+    let (files, mut problems) = list_files(
+        site_dir,
+        crate::layout::SERVERS,
+        Some(crate::layout::RECORD_EXTENSION),
+        false,
+    );
     let results: Vec<Result<LoadedServer, Diagnostics>> = files
         .par_iter()
         .map(|f| load_server_file(f, config))

@@ -78,16 +78,20 @@ pub fn init(dir: &Path) -> CmdResult {
                 .into(),
         );
     }
+    use crate::layout::{self, InputFile};
     let files = [
-        ("site.toml", SITE_TOML),
-        ("content/servers/example-notes.json", SERVER),
-        ("content/attacks/destructive-operations.md", ATTACK),
-        ("content/pages/about.md", PAGE),
-        ("static/.gitkeep", ""),
-        ("templates/.gitkeep", ""),
+        (InputFile::Settings.path(), SITE_TOML),
+        (InputFile::Server("example-notes".into()).path(), SERVER),
+        (
+            InputFile::Attack("destructive-operations".into()).path(),
+            ATTACK,
+        ),
+        (InputFile::Page("about".into()).path(), PAGE),
+        (format!("{}/.gitkeep", layout::STATIC), ""),
+        (format!("{}/.gitkeep", layout::TEMPLATES), ""),
     ];
     for (path, text) in files {
-        let full = dir.join(path);
+        let full = dir.join(&path);
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Diagnostic::in_file(parent, format!("cannot create: {e}")))?;

@@ -305,7 +305,7 @@ impl Config {
         if let Some(d) = crate::fs::not_a_site(site_dir, "give the site folder as an argument") {
             return Err(d.into());
         }
-        let path = site_dir.join("site.toml");
+        let path = site_dir.join(crate::layout::SITE_TOML);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Diagnostic::in_file("site.toml", format!("cannot read the site settings: {e}"))
                 .help("check that the file can be read")

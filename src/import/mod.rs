@@ -44,7 +44,7 @@ pub struct Options {
 /// Runs an import; prints one summary line on success.
 pub fn run(opts: &Options) -> Result<(), Diagnostics> {
     let config = Config::load(&opts.site_dir)?;
-    let relative = PathBuf::from("content/servers").join(format!("{}.json", opts.slug));
+    let relative = crate::layout::InputFile::Server(opts.slug.clone()).relative();
     crate::catalogue::load::check_server_slug(&opts.slug, &relative).map_err(|mut d| {
         d.message = format!(
             "`{}` cannot be a server slug (it names the record file): {}",

@@ -86,7 +86,7 @@ impl Session {
         let removed_static = plan
             .statics
             .iter()
-            .any(|p| !self.site_dir.join("static").join(p).is_file());
+            .any(|p| !self.site_dir.join(crate::layout::STATIC).join(p).is_file());
         if plan.templates || removed_static {
             return self.templates(sink).map(Some);
         }
@@ -114,7 +114,7 @@ fn copy_statics(
 ) -> Result<(), Diagnostics> {
     let mut problems = Diagnostics::new();
     for p in paths {
-        let src = site_dir.join("static").join(p);
+        let src = site_dir.join(crate::layout::STATIC).join(p);
         match std::fs::read(&src) {
             Ok(bytes) => {
                 if let Err(d) = sink.write(p, &bytes) {

@@ -8,8 +8,9 @@
 //! ([`super::Session::apply`]) for both commands. Pure functions with table
 //! tests.
 
-use std::path::{Component, Path};
+use std::path::Path;
 
+use crate::layout::InputFile;
 use crate::state::Inputs;
 
 /// What changed, by kind. Names are slugs (server records, attack entries,
@@ -67,49 +68,15 @@ impl Plan {
     }
 }
 
-/// What one changed path is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Kind {
-    Config,
-    Server(String),
-    Attack(String),
-    Page(String),
-    Template(String),
-    Static(String),
-    /// Anything else (editor swap files, the output folder, `.git`, …).
-    Ignored,
-}
-
-/// Classifies a path relative to the site folder.
-fn classify(relative: &Path) -> Kind {
-    let parts: Vec<String> = relative
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    let Some(file) = parts.last() else {
-        return Kind::Ignored;
-    };
+/// Classifies a path relative to the site folder: the input it is
+/// (`layout`), or `None` for anything else (editor swap files, the output
+/// folder, `.git`, …).
+fn classify(relative: &Path) -> Option<InputFile> {
+    let file = relative.file_name()?.to_str()?;
     if is_editor_noise(file) {
-        return Kind::Ignored;
+        return None;
     }
-    let stem = |ext: &str| file.strip_suffix(ext).map(str::to_string);
-    match parts
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["site.toml"] => Kind::Config,
-        ["content", "servers", _] => stem(".json").map_or(Kind::Ignored, Kind::Server),
-        ["content", "attacks", _] => stem(".md").map_or(Kind::Ignored, Kind::Attack),
-        ["content", "pages", _] => stem(".md").map_or(Kind::Ignored, Kind::Page),
-        ["templates", rest @ ..] if !rest.is_empty() => Kind::Template(rest.join("/")),
-        ["static", rest @ ..] if !rest.is_empty() => Kind::Static(rest.join("/")),
-        _ => Kind::Ignored,
-    }
+    InputFile::parse(relative)
 }
 
 /// Swap, backup and lock files that editors write beside the real one.
@@ -137,9 +104,8 @@ impl Changes {
     pub fn from_paths<'p>(relative: impl IntoIterator<Item = &'p Path>) -> Changes {
         let mut changes = Changes::default();
         for path in relative {
-            match classify(path) {
-                Kind::Ignored => {}
-                kind => changes.add(kind, How::Changed),
+            if let Some(file) = classify(path) {
+                changes.add(file, How::Changed);
             }
         }
         changes.tidy();
@@ -178,27 +144,26 @@ impl Changes {
                 }
             };
             match classify(Path::new(path)) {
-                Kind::Ignored => changes.unknown = true,
-                kind => changes.add(kind, how),
+                None => changes.unknown = true,
+                Some(file) => changes.add(file, how),
             }
         }
         changes.tidy();
         changes
     }
 
-    fn add(&mut self, kind: Kind, how: How) {
-        match kind {
-            Kind::Config => self.config = true,
-            Kind::Attack(s) => self.attacks.push(s),
-            Kind::Page(s) => self.pages.push(s),
-            Kind::Template(s) => self.templates.push(s),
-            Kind::Static(s) => self.statics.push(s),
-            Kind::Server(s) => match how {
+    fn add(&mut self, file: InputFile, how: How) {
+        match file {
+            InputFile::Settings => self.config = true,
+            InputFile::Attack(s) => self.attacks.push(s),
+            InputFile::Page(s) => self.pages.push(s),
+            InputFile::Template(s) => self.templates.push(s),
+            InputFile::Static(s) => self.statics.push(s),
+            InputFile::Server(s) => match how {
                 How::Changed => self.servers.push(s),
                 How::Added => self.added_servers.push(s),
                 How::Removed => self.removed_servers.push(s),
             },
-            Kind::Ignored => self.unknown = true,
         }
     }
 

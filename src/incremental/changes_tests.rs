@@ -3,27 +3,39 @@ use crate::state::Stamp;
 
 #[test]
 fn paths_are_classified() {
-    let cases: &[(&str, Kind)] = &[
-        ("site.toml", Kind::Config),
-        ("content/servers/github.json", Kind::Server("github".into())),
-        ("content/servers/notes.txt", Kind::Ignored),
+    let cases: &[(&str, Option<InputFile>)] = &[
+        ("site.toml", Some(InputFile::Settings)),
+        (
+            "content/servers/github.json",
+            Some(InputFile::Server("github".into())),
+        ),
+        ("content/servers/notes.txt", None),
         (
             "content/attacks/rug-pull.md",
-            Kind::Attack("rug-pull".into()),
+            Some(InputFile::Attack("rug-pull".into())),
         ),
-        ("content/pages/about.md", Kind::Page("about".into())),
-        ("templates/tool.html", Kind::Template("tool.html".into())),
+        (
+            "content/pages/about.md",
+            Some(InputFile::Page("about".into())),
+        ),
+        (
+            "templates/tool.html",
+            Some(InputFile::Template("tool.html".into())),
+        ),
         (
             "templates/partials/policy.html",
-            Kind::Template("partials/policy.html".into()),
+            Some(InputFile::Template("partials/policy.html".into())),
         ),
-        ("static/img/logo.svg", Kind::Static("img/logo.svg".into())),
-        ("content/servers/.github.json.swp", Kind::Ignored),
-        ("content/servers/github.json~", Kind::Ignored),
-        ("templates/4913", Kind::Ignored),
-        ("public/index.html", Kind::Ignored),
-        ("Cargo.toml", Kind::Ignored),
-        ("content/servers/nested/x.json", Kind::Ignored),
+        (
+            "static/img/logo.svg",
+            Some(InputFile::Static("img/logo.svg".into())),
+        ),
+        ("content/servers/.github.json.swp", None),
+        ("content/servers/github.json~", None),
+        ("templates/4913", None),
+        ("public/index.html", None),
+        ("Cargo.toml", None),
+        ("content/servers/nested/x.json", None),
     ];
     for (path, want) in cases {
         assert_eq!(&classify(Path::new(path)), want, "{path}");

@@ -5,11 +5,11 @@
 
 use crate::routes::{self, Route};
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::catalogue::{Catalogue, ToolId, catalogue_date, load, model};
 use crate::error::Diagnostics;
 use crate::fs::SiteFile;
+use crate::layout::InputFile;
 use crate::output::Sink;
 use crate::render::api;
 use crate::render::selection::Pages;
@@ -43,7 +43,7 @@ impl Session {
         let mut loaded = Vec::new();
         let mut problems = Diagnostics::new();
         for slug in slugs {
-            let relative = Path::new("content/servers").join(format!("{slug}.json"));
+            let relative = InputFile::Server(slug.to_string()).relative();
             let path = self.site_dir.join(&relative);
             let plain_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
             let Some(si) = self.cat.find_server(slug).filter(|_| plain_file) else {

@@ -239,7 +239,7 @@ impl Renderer {
             .iter()
             .map(|(n, s)| (n.to_string(), s.to_string()))
             .collect();
-        let (files, list_problems) = list_files(site_dir, "templates", None, true);
+        let (files, list_problems) = list_files(site_dir, crate::layout::TEMPLATES, None, true);
         problems.extend(list_problems);
         // Only the built-in set, whose attribute values are all quoted and
         // spaced and whose partials never land in a `<pre>`, is minified
@@ -255,12 +255,12 @@ impl Renderer {
         for f in files {
             let name = f
                 .relative
-                .strip_prefix("templates")
+                .strip_prefix(crate::layout::TEMPLATES)
                 .unwrap_or(&f.relative)
                 .to_string_lossy()
                 .replace('\\', "/");
             own.insert(name.clone());
-            match read_text(&f, 4 * 1024 * 1024, "templates") {
+            match read_text(&f, 4 * 1024 * 1024, crate::layout::TEMPLATES) {
                 Ok(text) => match sources.iter_mut().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = text,
                     None => sources.push((name, text)),

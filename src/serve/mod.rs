@@ -23,6 +23,7 @@ use tokio::sync::broadcast;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::incremental::{Changes, Plan, Session, Target, Work};
+use crate::layout::{self, InputFile};
 use crate::output::Incremental;
 use crate::text;
 
@@ -167,7 +168,7 @@ pub fn serve(opts: Options) -> Result<(), Diagnostics> {
 const DEBOUNCE_MS: u64 = 25;
 
 /// The folders watched recursively.
-const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
+use crate::layout::SOURCE_FOLDERS;
 
 type Debouncer = notify_debouncer_full::Debouncer<
     notify::RecommendedWatcher,
@@ -254,8 +255,8 @@ fn watch_loop(
             watch_source_folders(&mut debouncer, site_dir, &mut watched);
             if watched.len() > before {
                 // Files created with a new folder may predate its watch: rebuild, and copy every static file.
-                found.push(PathBuf::from("site.toml"));
-                let (files, _) = crate::fs::list_files(site_dir, "static", None, true);
+                found.push(InputFile::Settings.relative());
+                let (files, _) = crate::fs::list_files(site_dir, layout::STATIC, None, true);
                 found.extend(files.into_iter().map(|f| f.relative));
             }
         }

@@ -36,7 +36,7 @@ fn choose_parent(memory_free: Option<u64>, estimate: impl FnOnce() -> u64) -> Op
 
 /// The size a preview of the site will have, from its server records.
 fn estimate_preview_bytes(site_dir: &Path) -> u64 {
-    let records: u64 = walkdir::WalkDir::new(site_dir.join("content/servers"))
+    let records: u64 = walkdir::WalkDir::new(site_dir.join(crate::layout::SERVERS))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())

@@ -63,7 +63,7 @@ pub struct Inputs {
 }
 
 /// The folders (and file) a site is built from.
-const INPUT_ROOTS: [&str; 4] = ["site.toml", "content", "templates", "static"];
+use crate::layout::INPUT_ROOTS;
 
 impl Inputs {
     /// Stamps every input file of the site. `None` when a file or folder
