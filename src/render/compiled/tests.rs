@@ -237,6 +237,10 @@ fn each_construct_writes_what_the_engine_writes() {
         "x{# a comment #}y{#- trimmed -#}  z",
         "{{ name -}}{# c #}  after",
         "{{ 'single' }}{{ `back` }}{{ 7 }}",
+        "{% if flag %}{% set x = name %}[{{ x }}]{% endif %}",
+        "{% set f = false %}{% if f and unknown %}a{% elif f %}{{ unknown }}{% else %}b{% endif %}",
+        "{% set t = true %}{% if t or unknown %}a{% endif %}{% if t %}c{% else %}{{ unknown }}{% endif %}",
+        "{% if present %}{% if flag %}{% set x = 1 %}{% endif %}{% endif %}",
     ];
     for case in cases {
         assert!(
@@ -286,6 +290,8 @@ fn what_is_outside_the_subset_is_not_compiled() {
         "{% for k, v in items %}{% endfor %}",
         "{% if name is defined %}x{% endif %}",
         "{% if flag %}{% set x = 1 %}{% endif %}{{ x }}",
+        "{% if flag %}{% if flag %}{% set x = name %}{% endif %}{% endif %}{{ x }}",
+        "{% set x = name %}{% if flag %}{% set x = empty %}{% endif %}{{ x }}",
         "{% raw %}{{ x }}{% endraw %}",
         "{{ items.0.label }}",
         "{% if name > count %}x{% endif %}",
