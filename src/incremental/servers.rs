@@ -60,7 +60,11 @@ impl Session {
 
         let before = self.timings.time("lists", || ListsBefore::of(&self.cat));
         let rows_started = std::time::Instant::now();
-        let rows_before: Vec<(usize, Vec<tera::Value>, serde_json::Value)> = loaded
+        let rows_before: Vec<(
+            usize,
+            Vec<std::sync::Arc<crate::render::urls::Row>>,
+            serde_json::Value,
+        )> = loaded
             .iter()
             .map(|(si, _)| {
                 let s = &self.cat.servers[*si];
@@ -132,7 +136,7 @@ impl Session {
         for (si, old_rows, old_entry) in &rows_before {
             let new_rows = self.urls.server_rows(&self.cat, &self.renderer, *si);
             for ti in 0..old_rows.len().max(new_rows.len()) {
-                if old_rows.get(ti) != new_rows.get(ti) {
+                if old_rows.get(ti).map(|r| r.typed()) != new_rows.get(ti).map(|r| r.typed()) {
                     rows_changed.insert(ToolId {
                         server: *si as u32,
                         tool: ti as u32,

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::catalogue::Catalogue;
 use crate::classify::poison::reveal;
 use crate::output::Sink;
+use crate::render::compiled::typed_view;
 pub use crate::render::history::{ChangeItem, change_items};
 use crate::render::pages::SiteRenderer;
 use crate::render::selection::List;
@@ -27,14 +28,15 @@ impl SiteRenderer<'_> {
     /// `/changes/` and its feed.
     pub(super) fn changes(&self, sink: &dyn Sink) {
         let items = change_items(self.cat, &self.urls);
-        #[derive(Serialize)]
-        struct ChangesPage<'a> {
-            changes: &'a [ChangeItem],
-            total_text: String,
-            feed_url: String,
-            pagination: Option<Pagination>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct ChangesPage<'a> {
+                changes: &'a [ChangeItem],
+                total_text: String,
+                feed_url: String,
+                pagination: Option<Pagination>,
+            }
         }
-        impl crate::render::PageData for ChangesPage<'_> {}
         let crumbs = self
             .urls
             .crumbs(&[("Changes", self.urls.at(&Route::Changes.path()))]);
@@ -65,7 +67,7 @@ impl SiteRenderer<'_> {
 /// A short stable key of one change.
 fn entry_key(item: &ChangeItem) -> String {
     use sha2::{Digest, Sha256};
-    let (date, server, tool, n) = &item.sort;
+    let (date, server, tool, n) = &item.sort.0;
     let digest = Sha256::digest(format!("{date}\n{server}\n{tool}\n{}\n{n}", item.kind).as_bytes());
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }

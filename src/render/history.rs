@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::catalogue::changes::{ChangeNote, DiffOp};
 use crate::catalogue::{Catalogue, Tool};
 use crate::classify::poison::reveal;
+use crate::render::compiled::typed_view;
 use crate::render::urls::Urls;
 use crate::render::views::esc;
 use crate::routes::Route;
@@ -115,6 +116,7 @@ pub fn tool_history_html(tool: &Tool, urls: &Urls) -> String {
     out
 }
 
+typed_view! {
 /// One entry of `/changes/` and the feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeItem {
@@ -131,8 +133,25 @@ pub struct ChangeItem {
     /// The diff and details, escaped HTML.
     pub detail_html: String,
     pub flagged: bool,
+    /// Where the entry sorts; not shown to templates.
     #[serde(skip)]
-    pub(super) sort: (String, String, String, usize),
+    pub(super) sort: SortKey,
+}
+}
+
+/// Where a change sorts: date, server, tool, place in the tool's history.
+/// Not serialized, so templates never see it; to compiled templates it is a
+/// field only the engine reads (which then finds nothing).
+#[derive(Debug, Clone)]
+pub struct SortKey(pub(super) (String, String, String, usize));
+
+impl crate::render::compiled::Field for SortKey {
+    fn kind() -> crate::render::compiled::Kind {
+        crate::render::compiled::Kind::Opaque
+    }
+    fn val(&self) -> crate::render::compiled::Val<'_> {
+        crate::render::compiled::Val::Opaque
+    }
 }
 
 /// Every recorded change, newest first.
@@ -154,7 +173,7 @@ pub fn change_items(cat: &Catalogue, urls: &Urls) -> Vec<ChangeItem> {
                     summary: format!("Changed: {}.", field_words(&c.fields)),
                     detail_html: detail,
                     flagged: !c.after_review.is_empty(),
-                    sort: (c.date.clone(), s.slug.clone(), t.name.clone(), n),
+                    sort: SortKey((c.date.clone(), s.slug.clone(), t.name.clone(), n)),
                 });
             }
         }
@@ -178,19 +197,18 @@ pub fn change_items(cat: &Catalogue, urls: &Urls) -> Vec<ChangeItem> {
                         },
                         detail_html: String::new(),
                         flagged: false,
-                        sort: (e.date.clone(), s.slug.clone(), name.clone(), n),
+                        sort: SortKey((e.date.clone(), s.slug.clone(), name.clone(), n)),
                     });
                 }
             }
         }
     }
     out.sort_by(|a, b| {
-        b.sort
-            .0
-            .cmp(&a.sort.0)
-            .then_with(|| a.sort.1.cmp(&b.sort.1))
-            .then_with(|| a.sort.2.cmp(&b.sort.2))
-            .then_with(|| b.sort.3.cmp(&a.sort.3))
+        let (a, b) = (&a.sort.0, &b.sort.0);
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+            .then_with(|| b.3.cmp(&a.3))
     });
     out
 }

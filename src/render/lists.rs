@@ -9,10 +9,13 @@ use serde::Serialize;
 use crate::catalogue::{Catalogue, ToolId};
 use crate::config::Risk;
 use crate::output::Sink;
+use crate::render::compiled::typed_view;
 use crate::render::pages::SiteRenderer;
 use crate::render::selection::List;
+use crate::render::urls::Row;
 use crate::render::views::*;
 use crate::text;
+use std::sync::Arc;
 
 /// A paginated list of tools: which, where, and how it is introduced.
 pub(super) struct ListSpec<'s> {
@@ -30,13 +33,14 @@ impl SiteRenderer<'_> {
         let cat = self.cat;
         let slices = self.slices(List::Servers, &Route::Servers.path(), cat.servers.len());
         slices.into_par_iter().for_each(|slice| {
-            #[derive(Serialize)]
-            struct List {
-                servers: Vec<ServerSummary>,
-                total_text: String,
-                pagination: Option<Pagination>,
+            typed_view! {
+                #[derive(Serialize)]
+                struct List {
+                    servers: Vec<ServerSummary>,
+                    total_text: String,
+                    pagination: Option<Pagination>,
+                }
             }
-            impl crate::render::PageData for List {}
             let data = List {
                 servers: cat.servers[slice.range.clone()]
                     .iter()
@@ -69,28 +73,28 @@ impl SiteRenderer<'_> {
             crumbs,
             group_by_server,
         } = spec;
-        #[derive(Serialize)]
-        struct ListPage {
-            heading: String,
-            intro: String,
-            /// The rows, as one template value (an array shared, not copied
-            /// row by row into the page's context).
-            tools: tera::Value,
-            /// The rows of `tools` as HTML, see [`Urls::rows`].
-            rows_html: String,
-            group_by_server: bool,
-            groups: Vec<Group>,
-            total_text: String,
-            pagination: Option<Pagination>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct ListPage<'a> {
+                heading: &'a str,
+                intro: &'a str,
+                /// The rows, each shared with every page that lists it.
+                tools: Vec<Arc<Row>>,
+                /// The rows of `tools` as HTML, see [`Urls::rows`].
+                rows_html: String,
+                group_by_server: bool,
+                groups: Vec<Group>,
+                total_text: String,
+                pagination: Option<Pagination>,
+            }
         }
-        impl crate::render::PageData for ListPage {}
-        #[derive(Serialize)]
-        struct Group {
-            #[serde(skip)]
-            server: u32,
-            name: String,
-            url: String,
-            tools: Vec<tera::Value>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Group {
+                name: String,
+                url: String,
+                tools: Vec<Arc<Row>>,
+            }
         }
         self.slices(list, path, ids.len())
             .into_par_iter()
@@ -98,14 +102,17 @@ impl SiteRenderer<'_> {
                 let slice_ids = &ids[slice.range.clone()];
                 let (tools, rows_html) = self.urls.rows(self.cat, self.renderer, slice_ids);
                 let mut groups: Vec<Group> = Vec::new();
+                let mut group_server = None;
                 if group_by_server {
                     for (&id, value) in slice_ids.iter().zip(&tools) {
                         match groups.last_mut() {
-                            Some(g) if g.server == id.server => g.tools.push(value.clone()),
+                            Some(g) if group_server == Some(id.server) => {
+                                g.tools.push(value.clone())
+                            }
                             _ => {
                                 let s = &self.cat.servers[id.server as usize];
+                                group_server = Some(id.server);
                                 groups.push(Group {
-                                    server: id.server,
                                     name: s.name.clone(),
                                     url: self.urls.server(s),
                                     tools: vec![value.clone()],
@@ -115,9 +122,9 @@ impl SiteRenderer<'_> {
                     }
                 }
                 let data = ListPage {
-                    heading: heading.clone(),
-                    intro: intro.clone(),
-                    tools: tera::Value::from(tools),
+                    heading: &heading,
+                    intro: &intro,
+                    tools,
                     rows_html,
                     group_by_server,
                     groups,
@@ -150,19 +157,18 @@ impl SiteRenderer<'_> {
             crumbs.clone(),
             "website",
         );
-        #[derive(Serialize)]
-        struct Index {
-            categories: Vec<CategoryView>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Index<'a> {
+                categories: &'a [CategoryView],
+            }
         }
-        impl crate::render::PageData for Index {}
         self.page(
             sink,
             "categories.html",
             &Route::Categories.path(),
             &meta,
-            Index {
-                categories: views.clone(),
-            },
+            Index { categories: &views },
         );
         views.into_par_iter().enumerate().for_each(|(ci, v)| {
             let path = Route::Category(&v.name).path();
@@ -208,19 +214,18 @@ impl SiteRenderer<'_> {
             crumbs.clone(),
             "website",
         );
-        #[derive(Serialize)]
-        struct Index {
-            risks: Vec<RiskView>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Index<'a> {
+                risks: &'a [RiskView],
+            }
         }
-        impl crate::render::PageData for Index {}
         self.page(
             sink,
             "risks.html",
             &Route::Risks.path(),
             &meta,
-            Index {
-                risks: views.clone(),
-            },
+            Index { risks: &views },
         );
         views.into_par_iter().for_each(|v| {
             let r = Risk::parse(v.level).expect("risk level");
@@ -264,19 +269,18 @@ impl SiteRenderer<'_> {
             crumbs.clone(),
             "website",
         );
-        #[derive(Serialize)]
-        struct Index {
-            attacks: Vec<AttackRow>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Index<'a> {
+                attacks: &'a [AttackRow],
+            }
         }
-        impl crate::render::PageData for Index {}
         self.page(
             sink,
             "attacks.html",
             &Route::Attacks.path(),
             &meta,
-            Index {
-                attacks: rows.clone(),
-            },
+            Index { attacks: &rows },
         );
         rows.into_par_iter().enumerate().for_each(|(ai, row)| {
             let a = &cat.attacks[ai];
@@ -294,21 +298,19 @@ impl SiteRenderer<'_> {
                 name: a.title.clone(),
                 url: row.url.clone(),
             });
-            #[derive(Serialize)]
-            struct AttackPage {
-                attack: AttackRow,
-                /// One value for every page of the entry's list.
-                body_html: tera::Value,
-                /// The rows, as one template value (an array shared, not copied
-                /// row by row into the page's context).
-                tools: tera::Value,
-                /// The rows of `tools` as HTML, see [`Urls::rows`].
-                rows_html: String,
-                total_text: String,
-                pagination: Option<Pagination>,
+            typed_view! {
+                #[derive(Serialize)]
+                struct AttackPage<'a> {
+                    attack: &'a AttackRow,
+                    body_html: &'a str,
+                    /// The rows, each shared with every page that lists it.
+                    tools: Vec<Arc<Row>>,
+                    /// The rows of `tools` as HTML, see [`Urls::rows`].
+                    rows_html: String,
+                    total_text: String,
+                    pagination: Option<Pagination>,
+                }
             }
-            impl crate::render::PageData for AttackPage {}
-            let body_html = tera::Value::from(a.body_html.as_str());
             self.slices(List::Attack(ai), &path, ids.len())
                 .into_par_iter()
                 .for_each(|slice| {
@@ -316,9 +318,9 @@ impl SiteRenderer<'_> {
                         self.urls
                             .rows(cat, self.renderer, &ids[slice.range.clone()]);
                     let data = AttackPage {
-                        attack: row.clone(),
-                        body_html: body_html.clone(),
-                        tools: tera::Value::from(tools),
+                        attack: &row,
+                        body_html: &a.body_html,
+                        tools,
                         rows_html,
                         total_text: text::count_s(ids.len(), "tool"),
                         pagination: slice.pagination,
@@ -338,18 +340,21 @@ impl SiteRenderer<'_> {
     pub(super) fn flagged(&self, sink: &dyn Sink) {
         let cat = self.cat;
         let ids = flagged_ids(cat);
-        #[derive(Serialize)]
-        struct Flagged {
-            tool: tera::Value,
-            findings: Vec<FindingView>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Flagged {
+                tool: Arc<Row>,
+                findings: Vec<FindingView>,
+            }
         }
-        #[derive(Serialize)]
-        struct FlaggedPage {
-            tools: Vec<Flagged>,
-            total_text: String,
-            pagination: Option<Pagination>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct FlaggedPage {
+                tools: Vec<Flagged>,
+                total_text: String,
+                pagination: Option<Pagination>,
+            }
         }
-        impl crate::render::PageData for FlaggedPage {}
         let crumbs = self
             .urls
             .crumbs(&[("Flagged tools", self.urls.at(&Route::Flagged.path()))]);
@@ -357,7 +362,7 @@ impl SiteRenderer<'_> {
             let tools = ids[slice.range.clone()]
                 .iter()
                 .map(|&id| Flagged {
-                    tool: self.urls.row_value(cat, self.renderer, id),
+                    tool: self.urls.shared_row(cat, self.renderer, id),
                     findings: cat
                         .tool(id)
                         .class
@@ -393,22 +398,25 @@ impl SiteRenderer<'_> {
     pub(super) fn review(&self, sink: &dyn Sink) {
         let cat = self.cat;
         let ids = review_ids(cat);
-        #[derive(Serialize)]
-        struct Queued {
-            tool: tera::Value,
-            category: String,
-            confidence: String,
-            runner_up: Option<String>,
-            evidence: Vec<crate::classify::Evidence>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Queued<'a> {
+                tool: Arc<Row>,
+                category: &'a str,
+                confidence: String,
+                runner_up: Option<&'a str>,
+                evidence: &'a [crate::classify::Evidence],
+            }
         }
-        #[derive(Serialize)]
-        struct ReviewPage {
-            tools: Vec<Queued>,
-            total_text: String,
-            threshold: String,
-            pagination: Option<Pagination>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct ReviewPage<'a> {
+                tools: Vec<Queued<'a>>,
+                total_text: String,
+                threshold: String,
+                pagination: Option<Pagination>,
+            }
         }
-        impl crate::render::PageData for ReviewPage {}
         let crumbs = self
             .urls
             .crumbs(&[("Review queue", self.urls.at(&Route::Review.path()))]);
@@ -418,13 +426,13 @@ impl SiteRenderer<'_> {
                 .map(|&id| {
                     let class = &cat.tool(id).class;
                     Queued {
-                        tool: self.urls.row_value(cat, self.renderer, id),
-                        category: cat.config.categories[class.category].name.clone(),
+                        tool: self.urls.shared_row(cat, self.renderer, id),
+                        category: &cat.config.categories[class.category].name,
                         confidence: format!("{:.2}", class.confidence),
                         runner_up: class
                             .runner_up
-                            .map(|r| cat.config.categories[r].name.clone()),
-                        evidence: class.category_evidence.clone(),
+                            .map(|r| cat.config.categories[r].name.as_str()),
+                        evidence: &class.category_evidence,
                     }
                 })
                 .collect();

@@ -8,11 +8,10 @@
 //! raised, so one build reports all.
 
 use crate::routes::Route;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::catalogue::{Catalogue, Server, ToolId};
 use crate::config::Risk;
@@ -36,6 +35,10 @@ pub struct SiteRenderer<'a> {
     pub problems: Mutex<Diagnostics>,
     /// Pages written by compiled templates (see `compiled`), not the engine.
     pub compiled_pages: std::sync::atomic::AtomicU64,
+    /// The pages the engine wrote, for the test that requires the built-in
+    /// templates to be compiled.
+    #[cfg(test)]
+    pub engine_pages: Mutex<Vec<String>>,
 }
 
 thread_local! {
@@ -61,6 +64,8 @@ impl<'a> SiteRenderer<'a> {
             selection,
             problems: Mutex::new(Diagnostics::new()),
             compiled_pages: Default::default(),
+            #[cfg(test)]
+            engine_pages: Default::default(),
         }
     }
 
@@ -114,11 +119,25 @@ impl<'a> SiteRenderer<'a> {
         data: T,
     ) {
         let file = crate::routes::file_of(path);
+        #[cfg(test)]
+        if let Some((_, resolve)) = data.typed() {
+            crate::render::compiled::tests::check_fields(
+                &serde_json::to_value(&data).expect("page data"),
+                resolve,
+                template,
+            );
+        }
         let result = BUFFER.with(|b| {
             let mut buf = b.borrow_mut();
             if self.renderer.render_page(template, meta, &data, &mut buf)? {
                 self.compiled_pages
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            } else {
+                #[cfg(test)]
+                self.engine_pages
+                    .lock()
+                    .expect("page list")
+                    .push(file.clone());
             }
             if self.renderer.minify_pages {
                 sink.write_html(&file, &crate::output::minify(&buf))
@@ -222,22 +241,26 @@ impl<'a> SiteRenderer<'a> {
 
     fn home(&self, sink: &dyn Sink) {
         let cat = self.cat;
-        #[derive(Serialize)]
-        struct Home {
-            server_count: usize,
-            server_count_text: String,
-            tool_count: usize,
-            tool_count_text: String,
-            attack_count_text: String,
-            flagged_count: usize,
-            date: Option<String>,
-            categories: Vec<CategoryView>,
-            risks: Vec<RiskView>,
-            attacks: Vec<AttackRow>,
-            top_servers: Vec<ServerSummary>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct Home<'a> {
+                server_count: usize,
+                server_count_text: String,
+                tool_count: usize,
+                tool_count_text: String,
+                attack_count_text: String,
+                flagged_count: usize,
+                date: Option<&'a str>,
+                categories: Vec<CategoryView>,
+                risks: Vec<RiskView>,
+                attacks: &'a [Arc<AttackRow>],
+                top_servers: Vec<ServerSummary>,
+            }
         }
-        impl crate::render::PageData for Home {}
         let tools = cat.tool_count();
+        let attacks: Vec<Arc<AttackRow>> = (0..cat.attacks.len())
+            .map(|i| self.urls.attack(cat, i))
+            .collect();
         let mut top: Vec<&Server> = cat.servers.iter().collect();
         top.sort_by(|a, b| b.tools.len().cmp(&a.tools.len()).then(a.slug.cmp(&b.slug)));
         let data = Home {
@@ -247,7 +270,7 @@ impl<'a> SiteRenderer<'a> {
             tool_count_text: text::count_s(tools, "tool"),
             attack_count_text: text::count(cat.attacks.len(), "attack pattern", "attack patterns"),
             flagged_count: crate::render::lists::flagged_ids(cat).len(),
-            date: cat.date.clone(),
+            date: cat.date.as_deref(),
             categories: (0..cat.config.categories.len())
                 .map(|i| self.urls.category_view(cat, i))
                 .collect(),
@@ -256,9 +279,7 @@ impl<'a> SiteRenderer<'a> {
                 .rev()
                 .map(|&r| self.urls.risk_view(cat, r))
                 .collect(),
-            attacks: (0..cat.attacks.len())
-                .map(|i| self.urls.attack_row(cat, i))
-                .collect(),
+            attacks: &attacks,
             top_servers: top
                 .into_iter()
                 .take(12)
@@ -415,7 +436,7 @@ impl<'a> SiteRenderer<'a> {
             "website",
         );
         meta.noindex = true;
-        self.page(sink, "search.html", &path, &meta, json!({}));
+        self.page(sink, "search.html", &path, &meta, NoData {});
     }
 
     /// The page shown for an address that leads nowhere.
@@ -427,6 +448,13 @@ impl<'a> SiteRenderer<'a> {
             self.urls.crumbs(&[]),
             "website",
         );
-        self.page(sink, "404.html", &Route::NotFound.path(), &meta, json!({}));
+        self.page(sink, "404.html", &Route::NotFound.path(), &meta, NoData {});
     }
+}
+
+typed_view! {
+    /// The data of a page that has none of its own (its template reads
+    /// `page` and the globals only).
+    #[derive(Serialize)]
+    struct NoData {}
 }

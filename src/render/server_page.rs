@@ -10,32 +10,36 @@ use crate::error::Diagnostic;
 use crate::markdown;
 use crate::output::Sink;
 use crate::policy;
+use crate::render::compiled::typed_view;
 use crate::render::pages::SiteRenderer;
+use crate::render::urls::Row;
 use crate::render::views::*;
 use crate::routes::Route;
 use crate::text;
+use std::sync::Arc;
 
 impl SiteRenderer<'_> {
     pub(super) fn server(&self, sink: &dyn Sink, s: &Server) {
         let cat = self.cat;
-        #[derive(Serialize)]
-        struct ServerPage {
-            server: ServerSummary,
-            description_html: String,
-            /// Every tool, highest risk first, then by name.
-            tools: Vec<tera::Value>,
-            /// The same tools by risk level, each with its anchor.
-            groups: Vec<RiskGroup>,
-            by_category: Vec<Link>,
-            by_risk: Vec<Link>,
-            arguments_html: String,
-            /// What the server policy allows, limits and hides, as HTML.
-            policy_summary_html: String,
-            policy_json: String,
-            policy_url: String,
-            checked: Option<String>,
+        typed_view! {
+            #[derive(Serialize)]
+            struct ServerPage<'a> {
+                server: ServerSummary,
+                description_html: String,
+                /// Every tool, highest risk first, then by name.
+                tools: Vec<Arc<Row>>,
+                /// The same tools by risk level, each with its anchor.
+                groups: Vec<RiskGroup>,
+                by_category: Vec<Link>,
+                by_risk: Vec<Link>,
+                arguments_html: String,
+                /// What the server policy allows, limits and hides, as HTML.
+                policy_summary_html: String,
+                policy_json: String,
+                policy_url: String,
+                checked: Option<&'a str>,
+            }
         }
-        impl crate::render::PageData for ServerPage {}
         let si = cat
             .find_server(&s.slug)
             .expect("server is in the catalogue") as u32;
@@ -44,9 +48,9 @@ impl SiteRenderer<'_> {
             server: si,
             tool: ti as u32,
         };
-        let tools: Vec<tera::Value> = order
+        let tools: Vec<Arc<Row>> = order
             .iter()
-            .map(|&ti| self.urls.row_value(cat, self.renderer, id(ti)))
+            .map(|&ti| self.urls.shared_row(cat, self.renderer, id(ti)))
             .collect();
         let mut groups: Vec<RiskGroup> = Vec::new();
         for (&ti, row) in order.iter().zip(&tools) {
@@ -140,12 +144,13 @@ impl SiteRenderer<'_> {
             policy_summary_html: policy_summary_html(s, &order, &policy),
             policy_json: policy_text,
             policy_url: self.urls.at(&Route::ServerPolicy(&s.slug).path()),
-            checked: s.checked.clone(),
+            checked: s.checked.as_deref(),
         };
         self.page(sink, "server.html", &path, &meta, data);
     }
 }
 
+typed_view! {
 /// One risk level's tools on a server page.
 #[derive(Serialize)]
 struct RiskGroup {
@@ -154,7 +159,8 @@ struct RiskGroup {
     anchor: String,
     /// "High risk: 3 tools".
     heading: String,
-    tools: Vec<tera::Value>,
+    tools: Vec<Arc<Row>>,
+}
 }
 
 /// The anchor of a risk level's group on a server page.

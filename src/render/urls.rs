@@ -14,15 +14,39 @@ use crate::text;
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 
-/// A tool's list row as a template value, and its `row_html` field held
-/// apart (the same shared string), so that a list prints it without a
-/// lookup in the value.
-struct Row {
+/// A tool's list row, shared by every page that lists the tool: typed for
+/// compiled templates, and as a template value for the engine (which a
+/// page's context then shares instead of serializing the row again), with
+/// its `row_html` held apart (the same shared string).
+#[derive(Debug)]
+pub struct Row {
     /// The row for compiled templates (shared by the tool pages that list
     /// it as related).
     typed: Arc<ToolRow>,
     value: tera::Value,
     html: tera::Value,
+}
+
+impl Row {
+    /// The typed row.
+    pub fn typed(&self) -> &ToolRow {
+        &self.typed
+    }
+}
+
+impl Serialize for Row {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+impl crate::render::compiled::Object for Row {
+    fn resolve(name: &str) -> Option<(usize, crate::render::compiled::Kind)> {
+        <ToolRow as crate::render::compiled::Object>::resolve(name)
+    }
+    fn field(&self, position: usize) -> crate::render::compiled::Val<'_> {
+        crate::render::compiled::Object::field(&*self.typed, position)
+    }
 }
 
 /// Builds URLs and small views; knows the site's base path.
@@ -37,7 +61,7 @@ pub struct Urls {
     /// its value (a reference count) instead of building and converting the
     /// row again, which was most of a list page's cost. Built up front for
     /// a full render, on first use for a partial one ([`Urls::lazy`]).
-    values: Vec<Vec<OnceLock<Row>>>,
+    values: Vec<Vec<OnceLock<Arc<Row>>>>,
     /// Every attack entry's list row, built once per render, shared by
     /// every tool page that lists the entry.
     pub attacks: Vec<Arc<AttackRow>>,
@@ -152,10 +176,10 @@ impl Urls {
     }
 
     /// The list rows of the server at `si`, built where they were not yet.
-    pub fn server_rows(&self, cat: &Catalogue, renderer: &Renderer, si: usize) -> Vec<tera::Value> {
+    pub fn server_rows(&self, cat: &Catalogue, renderer: &Renderer, si: usize) -> Vec<Arc<Row>> {
         (0..self.values.get(si).map_or(0, Vec::len))
             .map(|ti| {
-                self.row_value(
+                self.shared_row(
                     cat,
                     renderer,
                     ToolId {
@@ -167,9 +191,9 @@ impl Urls {
             .collect()
     }
 
-    /// A tool's list row as a template value.
-    pub fn row_value(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> tera::Value {
-        self.with_row(cat, renderer, id, |row| row.value.clone())
+    /// A tool's list row, shared.
+    pub fn shared_row(&self, cat: &Catalogue, renderer: &Renderer, id: ToolId) -> Arc<Row> {
+        self.with_row(cat, renderer, id, Arc::clone)
     }
 
     /// Calls `f` with a tool's row, built on first use.
@@ -178,27 +202,27 @@ impl Urls {
         cat: &Catalogue,
         renderer: &Renderer,
         id: ToolId,
-        f: impl FnOnce(&Row) -> T,
+        f: impl FnOnce(&Arc<Row>) -> T,
     ) -> T {
         match self
             .values
             .get(id.server as usize)
             .and_then(|r| r.get(id.tool as usize))
         {
-            Some(cell) => f(cell.get_or_init(|| self.tool_row(cat, renderer, id))),
+            Some(cell) => f(cell.get_or_init(|| Arc::new(self.tool_row(cat, renderer, id)))),
             // Rows outside the table (URLs without rows): the value alone.
             None => {
                 let row = self.build_tool_row(cat, id);
-                f(&Row {
+                f(&Arc::new(Row {
                     value: tera::Value::from_serializable(&row),
                     typed: Arc::new(row),
                     html: tera::Value::from(""),
-                })
+                }))
             }
         }
     }
 
-    /// The list rows of `ids` as template values, and their table rows
+    /// The list rows of `ids`, shared, and their table rows
     /// (`row_html`, with the server column) printed one after another, or
     /// `""` when one of them could not be rendered alone. A list page prints
     /// the joined rows as one string: a template loop over 100 rows, each
@@ -208,7 +232,7 @@ impl Urls {
         cat: &Catalogue,
         renderer: &Renderer,
         ids: &[ToolId],
-    ) -> (Vec<tera::Value>, String) {
+    ) -> (Vec<Arc<Row>>, String) {
         let mut html = String::new();
         let mut complete = true;
         let values = ids
@@ -219,7 +243,7 @@ impl Urls {
                         Some(h) if complete => html.push_str(h),
                         _ => complete = false,
                     }
-                    row.value.clone()
+                    row.clone()
                 })
             })
             .collect();

@@ -303,6 +303,7 @@ pub struct SiteView {
 }
 }
 
+typed_view! {
 /// One entry of a pagination bar: a page number, or a gap (`…`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PageLink {
@@ -312,7 +313,9 @@ pub struct PageLink {
     pub current: bool,
     pub gap: bool,
 }
+}
 
+typed_view! {
 /// Numbered pages of a long list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Pagination {
@@ -324,6 +327,7 @@ pub struct Pagination {
     pub pages: Vec<PageLink>,
     /// "Showing 101–200 of 1,234".
     pub range_text: String,
+}
 }
 
 /// Appends record text as HTML: hidden characters shown as `[U+XXXX]`

@@ -115,6 +115,8 @@ enum Binding {
     Alias(Value, Kind),
     /// The `loop` of the loop whose slot this is.
     Loop(usize),
+    /// A name set in a branch, after the branch: the engine's.
+    Unknown,
 }
 
 struct Compiler<'s> {
@@ -235,13 +237,36 @@ impl Compiler<'_> {
                 },
                 Node::Print(e) => ops.push(self.print(e)?),
                 Node::If(branches, otherwise) => {
+                    // A branch whose condition is a constant (a `set` of
+                    // `true` or `false`) is taken or never: one never
+                    // taken is not compiled, as the engine never reads it.
                     let mut compiled = Vec::new();
+                    let mut leaked = Vec::new();
+                    let mut always = None;
                     for (cond, body) in branches {
                         let (value, _) = self.expr(cond)?;
-                        compiled.push((value, self.scoped(body, None)?));
+                        match value {
+                            Value::Bool(false) => continue,
+                            Value::Bool(true) => {
+                                always = Some(body);
+                                break;
+                            }
+                            value => compiled.push((value, self.branch(body, &mut leaked)?)),
+                        }
                     }
-                    let otherwise = self.scoped(otherwise, None)?;
-                    ops.push(Op::If(compiled, otherwise));
+                    let otherwise = self.branch(always.unwrap_or(otherwise), &mut leaked)?;
+                    if compiled.is_empty() {
+                        ops.extend(otherwise);
+                    } else {
+                        ops.push(Op::If(compiled, otherwise));
+                    }
+                    // The engine keeps a branch's `set` past the branch,
+                    // where its value depends on the branch taken: a name
+                    // set in one is the engine's from here on.
+                    let scope = self.scopes.last_mut().expect("a scope");
+                    for name in leaked {
+                        scope.push((name, Binding::Unknown));
+                    }
                 }
                 Node::For { var, list, body } => {
                     let (list, kind) = self.expr(list)?;
@@ -252,10 +277,10 @@ impl Compiler<'_> {
                     self.slots += 1;
                     let body = self.scoped(
                         body,
-                        Some(vec![
+                        vec![
                             (var.clone(), Binding::Local(slot, item())),
                             ("loop".to_string(), Binding::Loop(slot)),
-                        ]),
+                        ],
                     )?;
                     ops.push(Op::For { slot, list, body });
                 }
@@ -306,20 +331,26 @@ impl Compiler<'_> {
         Ok(ops)
     }
 
-    /// Compiles `nodes` in a scope of their own. Inside a branch, a `set`
-    /// would outlive it in the engine: that is left to the engine.
+    /// Compiles a loop's body in a scope of its own, where `bindings`
+    /// (the loop variable and `loop`) and the body's `set`s hold.
     fn scoped(
         &mut self,
         nodes: &[Node],
-        bindings: Option<Vec<(String, Binding)>>,
+        bindings: Vec<(String, Binding)>,
     ) -> Result<Vec<Op>, Unsupported> {
-        let is_loop = bindings.is_some();
-        if !is_loop && nodes.iter().any(|n| matches!(n, Node::Set { .. })) {
-            return Err(Unsupported);
-        }
-        self.scopes.push(bindings.unwrap_or_default());
+        self.scopes.push(bindings);
         let ops = self.nodes(nodes);
         self.scopes.pop();
+        ops
+    }
+
+    /// Compiles a branch of an `if`: its `set`s hold inside it, and their
+    /// names (and those its own branches set) are added to `leaked`.
+    fn branch(&mut self, nodes: &[Node], leaked: &mut Vec<String>) -> Result<Vec<Op>, Unsupported> {
+        self.scopes.push(Vec::new());
+        let ops = self.nodes(nodes);
+        let scope = self.scopes.pop().expect("a scope");
+        leaked.extend(scope.into_iter().map(|(name, _)| name));
         ops
     }
 
@@ -354,14 +385,24 @@ impl Compiler<'_> {
             Expr::Int(n) => (Value::Int(*n), Kind::Num),
             Expr::Bool(b) => (Value::Bool(*b), Kind::Bool),
             Expr::Not(x) => (Value::Not(Box::new(self.expr(x)?.0)), Kind::Bool),
-            Expr::And(a, b) => (
-                Value::And(Box::new(self.expr(a)?.0), Box::new(self.expr(b)?.0)),
-                Kind::Bool,
-            ),
-            Expr::Or(a, b) => (
-                Value::Or(Box::new(self.expr(a)?.0), Box::new(self.expr(b)?.0)),
-                Kind::Bool,
-            ),
+            // The engine reads the right side only when the left does
+            // not decide: after a constant that decides, it is not
+            // compiled (`show_server and rows_html` where the page has no
+            // `rows_html`).
+            Expr::And(a, b) => match self.expr(a)?.0 {
+                Value::Bool(false) => (Value::Bool(false), Kind::Bool),
+                a => (
+                    Value::And(Box::new(a), Box::new(self.expr(b)?.0)),
+                    Kind::Bool,
+                ),
+            },
+            Expr::Or(a, b) => match self.expr(a)?.0 {
+                Value::Bool(true) => (Value::Bool(true), Kind::Bool),
+                a => (
+                    Value::Or(Box::new(a), Box::new(self.expr(b)?.0)),
+                    Kind::Bool,
+                ),
+            },
             Expr::Cmp(op, a, b) => {
                 let (a, ka) = self.expr(a)?;
                 let (b, kb) = self.expr(b)?;
@@ -416,6 +457,7 @@ impl Compiler<'_> {
                 }
             }
             Some(Binding::Local(slot, kind)) => (Root::Local(slot), kind, Vec::new(), rest),
+            Some(Binding::Unknown) => return Err(Unsupported),
             None => {
                 if let Some((at, kind)) = (self.data)(first) {
                     (Root::Data, kind, vec![at], rest)
@@ -498,4 +540,4 @@ impl Programs {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -222,6 +222,37 @@ impl<T: Field + Sync> Items for Vec<T> {
     }
 }
 
+impl<T: Field + Sync> Items for &[T] {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn item(&self, i: usize) -> Val<'_> {
+        self[i].val()
+    }
+}
+
+impl<T: Field + Sync> Field for &[T] {
+    fn kind() -> Kind {
+        Kind::List(T::kind)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::List(self)
+    }
+}
+
+/// A view or nothing (`null` to the engine, which is false).
+impl<T: Object> Field for Option<T> {
+    fn kind() -> Kind {
+        Kind::Obj(T::resolve)
+    }
+    fn val(&self) -> Val<'_> {
+        match self {
+            Some(v) => Val::Obj(v),
+            None => Val::Null,
+        }
+    }
+}
+
 impl<T: Field + Sync> Field for Vec<T> {
     fn kind() -> Kind {
         Kind::List(T::kind)
@@ -262,6 +293,7 @@ macro_rules! typed_view {
                 Some((at, kinds[at]()))
             }
 
+            #[allow(unused_mut, unused_variables)]
             fn field(&self, position: usize) -> $crate::render::compiled::Val<'_> {
                 let mut at = 0;
                 $(

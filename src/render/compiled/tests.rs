@@ -11,8 +11,9 @@ use crate::render::pages::SiteRenderer;
 use crate::render::test_sink::{Collect, Files};
 
 /// Renders the whole site with and without compiled templates; returns
-/// both outputs and how many pages the compiled templates wrote.
-fn both_ways(dir: &Path, minify: bool) -> (Files, Files, u64) {
+/// both outputs, how many pages the compiled templates wrote and the pages
+/// the engine wrote instead.
+fn both_ways(dir: &Path, minify: bool) -> (Files, Files, u64, Vec<String>) {
     let mut cat = crate::site::load(dir, None, &mut Default::default()).unwrap();
     cat.config.minify &= minify;
     let renderer = crate::site::renderer(dir, &cat).unwrap();
@@ -20,24 +21,29 @@ fn both_ways(dir: &Path, minify: bool) -> (Files, Files, u64) {
     let site = SiteRenderer::new(&cat, &renderer);
     assert!(site.render_all(&compiled, &|_| {}).is_empty());
     let count = site.compiled_pages.load(Ordering::Relaxed);
+    let mut left = std::mem::take(&mut *site.engine_pages.lock().unwrap());
+    left.sort();
     let mut engine_only = crate::site::renderer(dir, &cat).unwrap();
     engine_only.programs = None;
     let engine = Collect::default();
     let site = SiteRenderer::new(&cat, &engine_only);
     assert!(site.render_all(&engine, &|_| {}).is_empty());
     assert_eq!(site.compiled_pages.load(Ordering::Relaxed), 0);
-    (compiled.into_files(), engine.into_files(), count)
+    (compiled.into_files(), engine.into_files(), count, left)
 }
 
 /// Every page of the example site and the fixture sites (hostile records,
 /// pagination, unusual settings, a site's own header and footer, its own
 /// templates, definition history), minified and not, comes out byte for
-/// byte as the engine renders it, and every tool page and embed card was written by a
-/// compiled template.
+/// byte as the engine renders it; and with the built-in templates (and a
+/// site's own header, footer and home page) every page was written by a
+/// compiled template: tool pages and embed cards, the server pages, the
+/// home page, every list page (servers, categories, risk levels, attacks,
+/// flagged, review, changes) and the single pages.
 #[test]
 fn compiled_pages_equal_the_engines() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (dir, all_tools_compiled) in [
+    for (dir, all_compiled) in [
         (root.to_path_buf(), true),
         (root.join("tests/fixtures/ok"), true),
         (root.join("tests/fixtures/hostile"), true),
@@ -49,7 +55,7 @@ fn compiled_pages_equal_the_engines() {
         (root.join("tests/fixtures/history"), true),
     ] {
         for minify in [true, false] {
-            let (compiled, engine, count) = both_ways(&dir, minify);
+            let (compiled, engine, count, left) = both_ways(&dir, minify);
             assert_eq!(
                 compiled.keys().collect::<Vec<_>>(),
                 engine.keys().collect::<Vec<_>>()
@@ -79,12 +85,31 @@ fn compiled_pages_equal_the_engines() {
                 .filter(|p| p.starts_with("embed/") && p.ends_with("/index.html"))
                 .count() as u64;
             assert!(tools > 0, "{}: no tools", dir.display());
-            if all_tools_compiled {
+            if all_compiled {
                 assert!(
                     count >= 2 * tools,
                     "{}: {count} pages compiled, {tools} tools: pages left to the engine",
                     dir.display()
                 );
+                assert!(
+                    left.is_empty(),
+                    "{} (minify {minify}): pages left to the engine: {left:?}",
+                    dir.display()
+                );
+                let pages = compiled.keys().filter(|p| p.ends_with(".html")).count() as u64;
+                assert_eq!(count, pages, "{}", dir.display());
+                for kind in [
+                    "index.html",
+                    "servers/index.html",
+                    "categories/index.html",
+                    "risk/index.html",
+                    "attacks/index.html",
+                    "flagged/index.html",
+                    "review/index.html",
+                    "changes/index.html",
+                ] {
+                    assert!(compiled.contains_key(kind), "{}: no {kind}", dir.display());
+                }
             }
         }
     }
@@ -212,6 +237,10 @@ fn each_construct_writes_what_the_engine_writes() {
         "x{# a comment #}y{#- trimmed -#}  z",
         "{{ name -}}{# c #}  after",
         "{{ 'single' }}{{ `back` }}{{ 7 }}",
+        "{% if flag %}{% set x = name %}[{{ x }}]{% endif %}",
+        "{% set f = false %}{% if f and unknown %}a{% elif f %}{{ unknown }}{% else %}b{% endif %}",
+        "{% set t = true %}{% if t or unknown %}a{% endif %}{% if t %}c{% else %}{{ unknown }}{% endif %}",
+        "{% if present %}{% if flag %}{% set x = 1 %}{% endif %}{% endif %}",
     ];
     for case in cases {
         assert!(
@@ -261,6 +290,8 @@ fn what_is_outside_the_subset_is_not_compiled() {
         "{% for k, v in items %}{% endfor %}",
         "{% if name is defined %}x{% endif %}",
         "{% if flag %}{% set x = 1 %}{% endif %}{{ x }}",
+        "{% if flag %}{% if flag %}{% set x = name %}{% endif %}{% endif %}{{ x }}",
+        "{% set x = name %}{% if flag %}{% set x = empty %}{% endif %}{{ x }}",
         "{% raw %}{{ x }}{% endraw %}",
         "{{ items.0.label }}",
         "{% if name > count %}x{% endif %}",
@@ -317,28 +348,33 @@ fn field_tables_match_what_the_engine_sees() {
         &policy,
         std::sync::Arc::new(urls.server_summary(cat.server(id))),
     );
-    fn check(value: &serde_json::Value, resolve: Resolver, at: &str) {
-        let map = value.as_object().unwrap();
-        for (key, v) in map {
-            let (_, kind) = resolve(key).unwrap_or_else(|| panic!("{at}.{key} has no field"));
-            match (kind, v) {
-                (Kind::Obj(inner), serde_json::Value::Object(_)) => {
-                    check(v, inner, &format!("{at}.{key}"))
-                }
-                (Kind::List(item), serde_json::Value::Array(items)) => {
-                    if let (Kind::Obj(inner), Some(first)) = (item(), items.first()) {
-                        check(first, inner, &format!("{at}.{key}[0]"));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    check(
+    check_fields(
         &serde_json::to_value(&view).unwrap(),
         <crate::render::views::ToolView as Object>::resolve,
         "tool",
     );
+}
+
+/// Panics unless every key serde gives `value` (and its objects, and the
+/// first item of its lists) is a field `resolve` knows. Also run on every
+/// typed page the differential test renders, so every page's view is
+/// checked with real data.
+pub(crate) fn check_fields(value: &serde_json::Value, resolve: Resolver, at: &str) {
+    let map = value.as_object().unwrap();
+    for (key, v) in map {
+        let (_, kind) = resolve(key).unwrap_or_else(|| panic!("{at}.{key} has no field"));
+        match (kind, v) {
+            (Kind::Obj(inner), serde_json::Value::Object(_)) => {
+                check_fields(v, inner, &format!("{at}.{key}"))
+            }
+            (Kind::List(item), serde_json::Value::Array(items)) => {
+                if let (Kind::Obj(inner), Some(first)) = (item(), items.first()) {
+                    check_fields(first, inner, &format!("{at}.{key}[0]"));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `truncate` cuts where the engine's filter cuts, also inside combining
