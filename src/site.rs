@@ -193,7 +193,7 @@ pub fn copy_static(site_dir: &Path, sink: &dyn Sink, search: bool) -> Diagnostic
     let search_js = crate::routes::Route::Asset("search.js").path();
     for (path, text) in builtin_assets() {
         if (search || path != search_js)
-            && !relative.iter().any(|r| *r == path)
+            && !relative.contains(&path)
             && let Err(d) = sink.write(&path, text.as_bytes())
         {
             problems.push(d);
