@@ -67,9 +67,14 @@ impl Incremental {
         let produced = self.differ.take();
         let kept = &mut self.differ.compare.files;
         for path in &stale {
-            kept.remove(path);
-            // A file that cannot be removed is left; the preview goes on.
-            done.removed += remove_files(&self.root, [path]).0.len();
+            // A file that cannot be removed is left, and its hash kept, so
+            // that the next rebuild owning its folder tries again; the
+            // preview goes on.
+            let (removed, failed) = remove_files(&self.root, [path]);
+            done.removed += removed.len();
+            if failed.is_none() {
+                kept.remove(path);
+            }
         }
         kept.extend(produced);
         Ok(done)
@@ -138,6 +143,33 @@ mod incremental_tests {
         );
         assert!(!dir.path().join("b.txt").exists());
         assert!(dir.path().join("c.txt").exists());
+    }
+
+    #[test]
+    fn a_stale_file_that_cannot_be_removed_is_tried_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = Incremental::new(dir.path()).unwrap();
+        sink.begin();
+        sink.write("s/a/one.html", b"x").unwrap();
+        sink.write("s/a/two.html", b"x").unwrap();
+        sink.commit(true).unwrap();
+        // Something put a folder where `two.html` was: removing it fails.
+        let two = dir.path().join("s/a/two.html");
+        std::fs::remove_file(&two).unwrap();
+        std::fs::create_dir(&two).unwrap();
+        std::fs::write(two.join("held"), b"h").unwrap();
+        sink.begin();
+        sink.write("s/a/one.html", b"x").unwrap();
+        let owned = ["s/a/".to_string()];
+        assert_eq!(sink.commit_partial(&owned).unwrap().removed, 0);
+        assert!(two.is_dir());
+        // Once it can be removed, the next rebuild of the folder removes it.
+        std::fs::remove_dir_all(&two).unwrap();
+        std::fs::write(&two, b"x").unwrap();
+        sink.begin();
+        sink.write("s/a/one.html", b"x").unwrap();
+        assert_eq!(sink.commit_partial(&owned).unwrap().removed, 1);
+        assert!(!two.exists());
     }
 
     #[test]

@@ -17,7 +17,13 @@
 //! a typed field, is not compiled, and the page is rendered by the engine;
 //! a page that reaches a part the compiler could not follow, or prints a
 //! missing value, is handed back ([`Unsupported`]) and rendered by the
-//! engine too. So there is nothing to keep in step by hand: a change to a
+//! engine too. Two rules keep the scopes the engine's: a `set` inside an
+//! `if` branch holds in that branch, and a later read of the name outside
+//! it hands the page to the engine (which keeps the value past the
+//! branch); a condition the compiler can decide (`false and …`, a constant
+//! test) drops the branch the engine would never read, so a name there
+//! need not resolve. With the built-in templates every page kind is
+//! compiled. So there is nothing to keep in step by hand: a change to a
 //! template reaches both at once. A test renders the example site and the
 //! fixture sites both ways and requires identical bytes.
 
