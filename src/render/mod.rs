@@ -209,8 +209,6 @@ pub trait PageData: Serialize {
     }
 }
 
-impl PageData for serde_json::Value {}
-
 /// What every page's context carries besides its own data.
 #[derive(Serialize)]
 struct Ctx<'a, T: Serialize> {
