@@ -154,6 +154,27 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// What a misspelt name most likely meant: the [`closest`] candidate, or
+/// else the one candidate that the word (three letters at least) begins,
+/// compared without case (`exec` for `execute`, `Read` for `read`).
+pub fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    if let Some(c) = closest(word, candidates.clone()) {
+        return Some(c);
+    }
+    let lower = word.to_lowercase();
+    let mut begun = candidates.into_iter().filter(|c| {
+        let c = c.to_lowercase();
+        c != word && (c == lower || (lower.chars().count() >= 3 && c.starts_with(&lower)))
+    });
+    match (begun.next(), begun.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 /// The text with its first letter in upper case.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
@@ -203,6 +224,31 @@ pub fn join_or(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_name_suggests_what_it_meant() {
+        let categories = [
+            "read",
+            "write",
+            "execute",
+            "destructive",
+            "financial",
+            "other",
+        ];
+        assert_eq!(suggest("exec", categories), Some("execute"));
+        assert_eq!(suggest("Read", categories), Some("read"));
+        assert_eq!(suggest("wirte", categories), Some("write"));
+        assert_eq!(suggest("destrutive", categories), Some("destructive"));
+        // Too short to be a prefix, too far to be a misspelling, or two candidates.
+        assert_eq!(suggest("ex", categories), None);
+        assert_eq!(
+            suggest("severe", ["low", "medium", "high", "critical"]),
+            None
+        );
+        assert_eq!(suggest("pre", ["preview", "prefix"]), None);
+        // A name that is already a candidate suggests nothing.
+        assert_eq!(suggest("read", categories), None);
+    }
 
     #[test]
     fn articles() {

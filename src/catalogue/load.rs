@@ -200,7 +200,19 @@ pub fn parse_server(
                         tool.name,
                         config.category_names()
                     ))
-                    .help("fix the spelling, leave the field out to classify the tool, or add the category to site.toml"),
+                    .help(match crate::text::suggest(
+                        category,
+                        config.categories.iter().map(|c| c.name.as_str()),
+                    ) {
+                        Some(meant) => format!(
+                            "did you mean `{meant}`? Otherwise leave the field out to classify the tool, or add the category to site.toml as a `[categories.{}]` table with a risk and a policy",
+                            crate::text::for_terminal(category)
+                        ),
+                        None => format!(
+                            "fix the spelling, leave the field out to classify the tool, or add the category to site.toml as a `[categories.{}]` table with a risk and a policy",
+                            crate::text::for_terminal(category)
+                        ),
+                    }),
             );
         }
         for (field, schema) in [
@@ -227,7 +239,12 @@ pub fn parse_server(
                         "tool `{}` has unknown risk `{risk}`; expected one of `low`, `medium`, `high`, `critical`",
                         tool.name
                     ))
-                    .help("fix the spelling, or leave the field out to use the category's level"),
+                    .help(match crate::text::suggest(risk, ["low", "medium", "high", "critical"]) {
+                        Some(meant) => format!(
+                            "did you mean `{meant}`? Otherwise leave the field out to use the category's level"
+                        ),
+                        None => "fix the spelling, or leave the field out to use the category's level".to_string(),
+                    }),
             );
         }
         for (n, message) in crate::catalogue::history::check_tool_history(&tool.history) {
@@ -314,29 +331,38 @@ pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnos
             "the JSON nests more than 128 levels deep".to_string(),
             Some(
                 "a server record needs only a few levels; flatten the deeply nested part \
-                 (an input schema nested this deep is refused)",
+                 (an input schema nested this deep is refused)"
+                    .to_string(),
             ),
         ),
         serde_json::error::Category::Syntax => (
             format!("malformed JSON: {message}"),
-            Some("look for a missing comma, quote or bracket at or just before this point"),
+            Some(
+                "look for a missing comma, quote or bracket at or just before this point"
+                    .to_string(),
+            ),
         ),
         serde_json::error::Category::Eof => (
             format!("malformed JSON: the file ends too early ({message})"),
-            Some("close every `{` and `[` that is opened"),
+            Some("close every `{` and `[` that is opened".to_string()),
         ),
         serde_json::error::Category::Data if message.starts_with("missing field `name`") => (
             "a server or tool object has no `name`".to_string(),
-            Some("every server and every tool needs a `name`; the object ends here"),
+            Some("every server and every tool needs a `name`; the object ends here".to_string()),
         ),
         serde_json::error::Category::Data if message.starts_with("duplicate field") => (
             message.clone(),
-            Some("remove one of the two; a record names each field once"),
+            Some("remove one of the two; a record names each field once".to_string()),
         ),
-        serde_json::error::Category::Data if message.starts_with("unknown field") => (
-            message.clone(),
-            Some("fix the spelling, or move the data under `extra`"),
-        ),
+        serde_json::error::Category::Data if message.starts_with("unknown field") => {
+            let help = match unknown_field_suggestion(&message) {
+                Some(meant) => {
+                    format!("did you mean `{meant}`? Otherwise move the data under `extra`")
+                }
+                None => "fix the spelling, or move the data under `extra`".to_string(),
+            };
+            (message.clone(), Some(help))
+        }
         _ => (message.clone(), None),
     };
     let mut d = Diagnostic::in_file(file, message);
@@ -347,6 +373,15 @@ pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnos
         d = d.help(h);
     }
     d
+}
+
+/// The field a serde "unknown field `x`, expected one of `a`, `b`" message
+/// most likely meant.
+fn unknown_field_suggestion(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::text::suggest(unknown, names.iter().copied()).map(str::to_string)
 }
 
 /// What a JSON value is, in words: "a string", "an array".
