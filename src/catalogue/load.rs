@@ -106,7 +106,7 @@ pub fn parse_server(
                     .then(|| super::record_text::missing_name(file, text))
                     .flatten()
             })
-            .unwrap_or_else(|| json_diagnostic(file, &e))
+            .unwrap_or_else(|| super::record_text::json_diagnostic(file, &e))
     })?;
     let mut problems = Diagnostics::new();
     let mut warnings = super::record_text::duplicate_keys(file, text);
@@ -316,72 +316,6 @@ pub fn parse_server(
 /// reserved URL segment or device name.
 pub fn check_server_slug(slug: &str, file: &std::path::Path) -> Result<(), Diagnostic> {
     check_slug("server", slug, file, "md")
-}
-
-/// Turns a serde_json error into a diagnostic with line and column and a
-/// message in plain words.
-pub fn json_diagnostic(file: &std::path::Path, e: &serde_json::Error) -> Diagnostic {
-    let full = e.to_string();
-    let message = full
-        .rsplit_once(" at line ")
-        .map_or(full.as_str(), |(m, _)| m)
-        .to_string();
-    let (message, help) = match e.classify() {
-        serde_json::error::Category::Syntax if message.starts_with("recursion limit exceeded") => (
-            "the JSON nests more than 128 levels deep".to_string(),
-            Some(
-                "a server record needs only a few levels; flatten the deeply nested part \
-                 (an input schema nested this deep is refused)"
-                    .to_string(),
-            ),
-        ),
-        serde_json::error::Category::Syntax => (
-            format!("malformed JSON: {message}"),
-            Some(
-                "look for a missing comma, quote or bracket at or just before this point"
-                    .to_string(),
-            ),
-        ),
-        serde_json::error::Category::Eof => (
-            format!("malformed JSON: the file ends too early ({message})"),
-            Some("close every `{` and `[` that is opened".to_string()),
-        ),
-        serde_json::error::Category::Data if message.starts_with("missing field `name`") => (
-            "a server or tool object has no `name`".to_string(),
-            Some("every server and every tool needs a `name`; the object ends here".to_string()),
-        ),
-        serde_json::error::Category::Data if message.starts_with("duplicate field") => (
-            message.clone(),
-            Some("remove one of the two; a record names each field once".to_string()),
-        ),
-        serde_json::error::Category::Data if message.starts_with("unknown field") => {
-            let help = match unknown_field_suggestion(&message) {
-                Some(meant) => {
-                    format!("did you mean `{meant}`? Otherwise move the data under `extra`")
-                }
-                None => "fix the spelling, or move the data under `extra`".to_string(),
-            };
-            (message.clone(), Some(help))
-        }
-        _ => (message.clone(), None),
-    };
-    let mut d = Diagnostic::in_file(file, message);
-    if e.line() > 0 {
-        d = d.at(e.line(), e.column().max(1));
-    }
-    if let Some(h) = help {
-        d = d.help(h);
-    }
-    d
-}
-
-/// The field a serde "unknown field `x`, expected one of `a`, `b`" message
-/// most likely meant.
-fn unknown_field_suggestion(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (unknown, expected) = rest.split_once('`')?;
-    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    crate::text::suggest(unknown, names.iter().copied()).map(str::to_string)
 }
 
 /// What a JSON value is, in words: "a string", "an array".

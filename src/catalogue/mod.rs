@@ -10,7 +10,7 @@ pub use crate::history;
 pub mod index;
 pub mod load;
 pub mod model;
-mod record_text;
+pub mod record_text;
 mod references;
 
 use crate::config::Config;

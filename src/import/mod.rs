@@ -216,8 +216,9 @@ fn read_existing(
         );
         d
     })?;
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| Diagnostics::from(crate::catalogue::load::json_diagnostic(relative, &e)))?;
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        Diagnostics::from(crate::catalogue::record_text::json_diagnostic(relative, &e))
+    })?;
     Ok(v.as_object().cloned())
 }
 
@@ -228,7 +229,7 @@ fn server_json(record: &mut Map<String, Value>, file: &Path) -> Result<(), Diagn
     let text = std::fs::read_to_string(file)
         .map_err(|e| Diagnostic::in_file(file, format!("could not read {shown}: {e}")))?;
     let v: Value = serde_json::from_str(&text)
-        .map_err(|e| Diagnostics::from(crate::catalogue::load::json_diagnostic(file, &e)))?;
+        .map_err(|e| Diagnostics::from(crate::catalogue::record_text::json_diagnostic(file, &e)))?;
     let Some(obj) = v.as_object() else {
         return Err(Diagnostic::in_file(file, "a server.json is a JSON object").into());
     };
