@@ -241,3 +241,76 @@ fn the_first_related_tool_of_a_job_runner_is_a_job_runner() {
     }
     assert!(checked >= 2, "job runners have related tools");
 }
+
+#[test]
+fn a_shared_verb_or_generic_argument_alone_relates_nothing() {
+    // Three servers: two tools that only both "create" something and take a
+    // `name`, and one that also creates widgets. Only the widget makers are
+    // related, and the reason names the widget, not the verb.
+    let site = tempdir();
+    let servers = site.path().join("content/servers");
+    std::fs::create_dir_all(&servers).unwrap();
+    std::fs::write(
+        site.path().join("site.toml"),
+        "title = \"T\"\nbase_url = \"https://example.com/\"\n",
+    )
+    .unwrap();
+    let record = |name: &str, tool: &str, description: &str| {
+        serde_json::json!({
+            "name": name,
+            "tools": [{
+                "name": tool,
+                "description": description,
+                "inputSchema": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "colour": {"type": "string"}
+                }},
+            }],
+        })
+        .to_string()
+    };
+    for (slug, name, tool, description) in [
+        (
+            "widgets",
+            "Widgets",
+            "create_widget",
+            "Create a widget in the workshop.",
+        ),
+        (
+            "invoices",
+            "Invoices",
+            "create_folder",
+            "Create a folder in the archive.",
+        ),
+        (
+            "gadgets",
+            "Gadgets",
+            "create_widget_copy",
+            "Create a widget from a template.",
+        ),
+    ] {
+        std::fs::write(
+            servers.join(format!("{slug}.json")),
+            record(name, tool, description),
+        )
+        .unwrap();
+    }
+    let out = tempdir();
+    build(site.path(), out.path()).ok("building the three servers");
+    let tools = tool_pages(out.path());
+    let widget = &tools["servers/widgets/create_widget/"];
+    assert_eq!(
+        widget.related,
+        ["servers/gadgets/create_widget_copy/"],
+        "{:?}",
+        widget.related_reasons
+    );
+    assert!(
+        widget.related_reasons[0].contains("widget")
+            && !widget.related_reasons[0].contains("create"),
+        "{:?}",
+        widget.related_reasons
+    );
+    let folder = &tools["servers/invoices/create_folder/"];
+    assert!(folder.related.is_empty(), "{:?}", folder.related);
+}

@@ -26,7 +26,9 @@ const DESCRIPTION_WALKED: usize = 8;
 /// How many description words of a tool are indexed.
 const DESCRIPTION_KEPT: usize = 40;
 /// How much evidence a related tool needs: a shared name word that is not
-/// a common verb counts 2, anything else 1.
+/// a common verb counts 2, an argument name that is not a generic one or a
+/// description word 1, a common verb or a generic argument nothing (two
+/// tools that both "create" or both take an `id` do not do the same thing).
 const ENOUGH: u16 = 2;
 /// [`Index::listed_by`] made from the related lists.
 pub(super) fn listers_of(related: &[Vec<Vec<ToolId>>]) -> Vec<Vec<ToolId>> {
@@ -113,7 +115,49 @@ fn tool_of(servers: &[Server], id: ToolId) -> &Tool {
 const COMMON_VERBS: &[&str] = &[
     "get", "list", "create", "add", "update", "delete", "remove", "set", "read", "write", "search",
     "find", "fetch", "put", "post", "show", "describe", "make", "new", "edit", "modify", "query",
-    "check", "info", "by", "all", "to", "of", "for",
+    "check", "info", "by", "all", "to", "of", "for", "and", "or", "with", "from", "in", "on",
+    "use", "do", "perform", "manage", "handle", "process", "change", "view", "retrieve", "details",
+    "detail", "item", "items", "data", "one", "many", "multiple", "batch", "bulk", "by_id", "id",
+    "ids",
+];
+
+/// Argument names nearly every kind of tool takes: sharing one says
+/// nothing about what two tools do.
+const GENERIC_ARGUMENTS: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "names",
+    "limit",
+    "offset",
+    "page",
+    "page_size",
+    "pagesize",
+    "per_page",
+    "perpage",
+    "cursor",
+    "after",
+    "before",
+    "format",
+    "verbose",
+    "fields",
+    "sort",
+    "order",
+    "order_by",
+    "sort_by",
+    "filter",
+    "filters",
+    "options",
+    "params",
+    "parameters",
+    "type",
+    "description",
+    "title",
+    "include",
+    "timeout",
+    "max_results",
+    "maxresults",
+    "count",
 ];
 
 /// Description words that say nothing about what a tool does.
@@ -202,6 +246,106 @@ const STOP_WORDS: &[&str] = &[
     "etc",
     "e.g",
     "i.e",
+    // Words that describe any tool's call, not what it touches.
+    "specific",
+    "particular",
+    "including",
+    "include",
+    "includes",
+    "multiple",
+    "single",
+    "operation",
+    "operations",
+    "allowed",
+    "allow",
+    "allows",
+    "need",
+    "needs",
+    "call",
+    "calls",
+    "user",
+    "users",
+    "request",
+    "requests",
+    "response",
+    "result",
+    "results",
+    "resource",
+    "resources",
+    "ids",
+    "name",
+    "names",
+    "exact",
+    "style",
+    "make",
+    "change",
+    "changes",
+    "current",
+    "value",
+    "values",
+    "field",
+    "fields",
+    "type",
+    "types",
+    "option",
+    "options",
+    "parameter",
+    "parameters",
+    "item",
+    "items",
+    "object",
+    "objects",
+    "detail",
+    "details",
+    "detailed",
+    "example",
+    "format",
+    "string",
+    "number",
+    "true",
+    "false",
+    "null",
+    "available",
+    "existing",
+    "different",
+    "various",
+    "following",
+    "useful",
+    "want",
+    "helpful",
+    "support",
+    "supports",
+    "first",
+    "next",
+    "page",
+    "limit",
+    "otherwise",
+    "instead",
+    "either",
+    "whether",
+    "within",
+    "without",
+    "between",
+    "through",
+    "where",
+    "while",
+    "well",
+    "very",
+    "just",
+    "even",
+    "still",
+    "already",
+    "always",
+    "never",
+    "able",
+    "two",
+    "three",
+    "argument",
+    "arguments",
+    "input",
+    "output",
+    "look",
+    "way",
 ];
 
 /// A tool's distinct terms, sorted: `n:` name words, `a:` argument names,
@@ -223,7 +367,7 @@ pub(super) fn terms_of(tool: &Tool) -> Vec<String> {
         .filter(|w| w.len() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
     {
         let w = stem(&w.to_lowercase());
-        if STOP_WORDS.contains(&w.as_str()) {
+        if STOP_WORDS.contains(&w.as_str()) || COMMON_VERBS.contains(&w.as_str()) {
             continue;
         }
         let term = format!("d:{w}");
@@ -243,8 +387,9 @@ pub(super) fn terms_of(tool: &Tool) -> Vec<String> {
 /// What a shared term weighs before rarity, and the evidence it counts.
 fn weight(term: &str) -> (f32, u16) {
     match term.split_at(2) {
-        ("n:", w) if COMMON_VERBS.contains(&w) => (0.5, 1),
+        ("n:", w) if COMMON_VERBS.contains(&w) => (0.3, 0),
         ("n:", _) => (1.0, 2),
+        ("a:", w) if GENERIC_ARGUMENTS.contains(&w) => (0.2, 0),
         ("a:", _) => (0.6, 1),
         _ => (0.35, 1),
     }
@@ -349,15 +494,23 @@ pub(super) fn reason(ci: &CategoryWords, mine: &[String], other: ToolId) -> Stri
         shared
             .iter()
             .filter_map(|t| t.strip_prefix(prefix))
-            .take(3)
             .collect()
     };
     let mut parts = Vec::new();
-    let names = of("n:");
+    // A shared common verb is no reason: it gave the tool no evidence.
+    let names: Vec<&str> = of("n:")
+        .into_iter()
+        .filter(|w| !COMMON_VERBS.contains(w))
+        .take(3)
+        .collect();
     if !names.is_empty() {
         parts.push(format!("its name shares {}", names.join(", ")));
     }
-    let args = of("a:");
+    let args: Vec<&str> = of("a:")
+        .into_iter()
+        .filter(|a| !GENERIC_ARGUMENTS.contains(a))
+        .take(3)
+        .collect();
     if !args.is_empty() {
         let quoted: Vec<String> = args.iter().map(|a| format!("`{a}`")).collect();
         parts.push(format!("it also takes {}", quoted.join(", ")));
