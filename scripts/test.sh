@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need first (needs root or sudo,
 # once): the Debian packages below, and the MCP servers of the import tests
-# with the Python SDK (scripts/mcp-servers.sh).
+# with the Python SDK and the MCP conformance suite (scripts/mcp-servers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +25,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The real MCP servers of the import tests, pinned (quick when present).
+# The real MCP servers of the import tests and the conformance suite,
+# pinned (quick when present).
 source scripts/mcp-servers.sh
 ensure_mcp_servers
 

@@ -1,13 +1,17 @@
 //! `toolrisk import` against real MCP servers and a small server of the
 //! tests' own (tests/import/fake_server.py, on the official Python SDK),
 //! with the official Python SDK as the independent client
-//! (tests/import/list_tools.py) the imported definitions are compared with.
+//! (tests/import/list_tools.py) the imported definitions are compared with,
+//! and the MCP conformance suite's client scenarios
+//! (tests/import/conformance.rs).
 //!
-//! The servers are installed by scripts/test.sh (scripts/mcp-servers.sh)
-//! into .tools/mcp/, pinned by version; without them these tests fail and
-//! say how to install them.
+//! The servers and the suite are installed by scripts/test.sh
+//! (scripts/mcp-servers.sh) into .tools/mcp/, pinned by version; without
+//! them these tests fail and say how to install them.
 
 mod common;
+#[path = "import/conformance.rs"]
+mod conformance;
 #[path = "import/faults.rs"]
 mod faults;
 #[path = "import/history.rs"]

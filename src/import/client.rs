@@ -16,6 +16,7 @@ use std::time::Duration;
 use rmcp::ServiceExt;
 use rmcp::model::{
     ClientCapabilities, Implementation, InitializeRequestParams, PaginatedRequestParams,
+    ProtocolVersion,
 };
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
@@ -254,10 +255,15 @@ where
     T: rmcp::transport::IntoTransport<rmcp::RoleClient, E, A>,
     E: std::error::Error + Send + Sync + 'static,
 {
+    // The SDK's default version is its newest, which has no `initialize`
+    // handshake at all (the lifecycle moved into each request's `_meta`);
+    // this client does the handshake, so it offers the newest version that
+    // has one, and the server answers with the version it will speak.
     let config = InitializeRequestParams::new(
         ClientCapabilities::default(),
         Implementation::new("toolrisk", env!("CARGO_PKG_VERSION")),
-    );
+    )
+    .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE);
     let running = config.serve(transport).await.map_err(|e| Failure {
         step: Step::Initialize,
         message: format!("the server did not complete the handshake: {e}"),
