@@ -39,6 +39,14 @@ const STOP_WORDS: &[&str] = &[
     "if", "when", "which", "e", "g", "i", "eg", "ie",
 ];
 
+/// Words that open a description before its verb ("Use this tool to …").
+const DESCRIPTION_LEAD: &[&str] = &[
+    "use", "this", "tool", "to", "a", "an", "the", "that", "which", "allows", "allow", "lets",
+    "let", "you", "user", "users", "helps", "help", "can", "will", "is", "used", "for", "it",
+    "function", "endpoint", "api", "mcp", "server", "please", "call", "always", "only", "just",
+    "simply", "directly",
+];
+
 /// Server-name words that say nothing about the server's domain.
 const GENERIC_SERVER_WORDS: &[&str] = &[
     "mcp",
@@ -204,6 +212,34 @@ pub fn operation_values(schema: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
+/// Words that start a name's trailing qualifier (`get_user_by_id`,
+/// `list_orders_for_customer`): the object is the word before them.
+const QUALIFIERS: &[&str] = &[
+    "by", "for", "from", "in", "on", "with", "to", "of", "at", "into",
+];
+
+/// Trailing words that name a field of the object, not the object.
+const FIELD_WORDS: &[&str] = &["id", "ids", "uuid", "name", "key", "number", "url"];
+
+/// The object of a name's verb: its last word, leaving out a trailing
+/// qualifier (`cancel_order_by_id` → `order`) and a field word
+/// (`delete_user_id` → `user`). `words` has at least two words.
+pub fn name_object(words: &[String]) -> &String {
+    let mut end = words.len();
+    if let Some(q) = words[1..]
+        .iter()
+        .position(|w| QUALIFIERS.contains(&w.as_str()))
+    {
+        if q >= 1 {
+            end = q + 1;
+        }
+    }
+    while end > 2 && FIELD_WORDS.contains(&words[end - 1].as_str()) {
+        end -= 1;
+    }
+    &words[end - 1]
+}
+
 /// Every feature of one tool, in a stable order, without duplicate keys.
 pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Feature> {
     let mut out: Vec<Feature> = Vec::new();
@@ -230,7 +266,7 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
         }
     }
     if words.len() > 1 {
-        let object = &words[words.len() - 1];
+        let object = name_object(&words);
         push(format!("o:{}", stem(object)), Source::Name, object);
         push(
             format!("vo:{}_{}", stem(&words[0]), stem(object)),
@@ -256,10 +292,23 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
 
     let description = tool.description.as_deref().unwrap_or("");
     let dwords = description_words(description);
+    // The description's own verb comes after a lead such as "Use this tool
+    // to" or "This tool allows you to".
+    let lead_words = dwords
+        .iter()
+        .take_while(|(w, _, _)| DESCRIPTION_LEAD.contains(&w.as_str()))
+        .count();
     for (i, (w, s, e)) in dwords.iter().enumerate() {
         if i == 0 {
             push(
                 format!("d0:{}", stem(w)),
+                Source::Description,
+                &description[*s..*e],
+            );
+        }
+        if i == lead_words {
+            push(
+                format!("dv:{}", stem(w)),
                 Source::Description,
                 &description[*s..*e],
             );

@@ -359,6 +359,9 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
 
 /// [`classify`] with the given model weights instead of the built-in ones
 /// (the evaluation scores models trained on part of the corpus).
+/// The confidence of a category the name's joined verb decided.
+const JOINED_VERB_CONFIDENCE: f64 = 0.7;
+
 pub fn classify_with(
     tool: &ToolRecord,
     server_slug: &str,
@@ -401,7 +404,26 @@ pub fn classify_with(
             runner_up_confidence: 0.0,
             evidence: rules.evidence[rc].clone(),
         }
-    } else if let Some(d) = model_decision(tool, server_slug, config, model) {
+    } else if let Some(mut d) = model_decision(tool, server_slug, config, model) {
+        let words = features::effective_name_words(&tool.name, server_slug);
+        if let Some((graver, verb)) = rules::graver_joined_verb(&words, config, d.category) {
+            d.evidence.insert(
+                0,
+                Evidence {
+                    source: Source::Name,
+                    quote: verb.clone(),
+                    note: format!(
+                        "the name joins a second verb, \"{verb}\", and a tool that does both is as grave as its graver effect"
+                    ),
+                },
+            );
+            d.runner_up = Some(d.category);
+            d.runner_up_confidence = d.confidence;
+            d.category = graver;
+            // The rule, not the model, decided: too few tools join two
+            // verbs for the model's probability to say how sure it is.
+            d.confidence = JOINED_VERB_CONFIDENCE;
+        }
         d
     } else {
         Decision {

@@ -193,3 +193,27 @@ pub(super) fn best_rule(scores: &RuleScores, config: &Config) -> Option<usize> {
     }
     best
 }
+
+/// A name that joins a second verb to its first (`get_or_create_label`,
+/// `search_and_replace`) does both, so the graver of the two effects is
+/// its category (the guideline's rule 2). Returns the category of the
+/// joined verb and the verb, when that category carries a higher risk than
+/// `chosen`.
+pub(super) fn graver_joined_verb(
+    name_words: &[String],
+    config: &Config,
+    chosen: usize,
+) -> Option<(usize, String)> {
+    name_words
+        .windows(2)
+        .filter(|p| matches!(p[0].as_str(), "and" | "or" | "then"))
+        .filter_map(|p| {
+            config
+                .categories_of_word(&p[1])
+                .into_iter()
+                .map(|ci| (ci, p[1].clone()))
+                .max_by_key(|(ci, _)| config.categories[*ci].risk)
+        })
+        .filter(|(ci, _)| config.categories[*ci].risk > config.categories[chosen].risk)
+        .max_by_key(|(ci, _)| config.categories[*ci].risk)
+}

@@ -302,3 +302,54 @@ fn explanation_quotes_the_tool_and_names_its_dangerous_arguments() {
     assert_eq!(own.rationale, "Runs jobs.");
     assert!(own.rationale_from_record);
 }
+
+#[test]
+fn a_joined_second_verb_makes_the_graver_effect_win() {
+    let c = config();
+    for (json, want, verb) in [
+        (
+            r#"{"name":"get_or_create_label","description":"Get a label by name, creating it when missing."}"#,
+            "write",
+            "create",
+        ),
+        (
+            r#"{"name":"search_and_replace","description":"Search the document for text and replace it."}"#,
+            "write",
+            "replace",
+        ),
+    ] {
+        let r = classify(&tool(json), "s", &c);
+        assert_eq!(c.categories[r.category].name, want, "{json}");
+        assert_eq!(r.confidence, JOINED_VERB_CONFIDENCE, "{json}");
+        assert!(
+            r.category_evidence
+                .first()
+                .is_some_and(|e| e.quote == verb && e.note.contains("second verb")),
+            "{:?}",
+            r.category_evidence
+        );
+    }
+    // A joined word that is no graver (or no verb) changes nothing.
+    assert_eq!(
+        category_of(
+            r#"{"name":"search_and_geocode","description":"Search places and return their coordinates."}"#
+        ),
+        "read"
+    );
+}
+
+#[test]
+fn the_object_leaves_out_a_trailing_qualifier_and_field() {
+    let words = |n: &str| name_tokens(n);
+    assert_eq!(features::name_object(&words("cancel_order_by_id")), "order");
+    assert_eq!(features::name_object(&words("delete_user_id")), "user");
+    assert_eq!(
+        features::name_object(&words("list_orders_for_customer")),
+        "orders"
+    );
+    assert_eq!(features::name_object(&words("get_id")), "id");
+    assert_eq!(
+        features::name_object(&words("create_pull_request")),
+        "request"
+    );
+}
