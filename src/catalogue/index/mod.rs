@@ -402,7 +402,7 @@ mod tests {
                 .iter()
                 .map(|&(server, tool, score)| {
                     let value = f32::from(score);
-                    (ToolId { server, tool }, related::Score { value, evidence: u16::from(score) })
+                    (ToolId { server, tool }, related::Score { value, evidence: u16::from(score), described: 0.0 })
                 })
                 .collect();
             let mut all: Vec<(ToolId, f32)> = scores

@@ -2,7 +2,10 @@
 //! that say what a tool does: its name words, its argument names and its
 //! description's content words (stop words dropped). A shared term counts
 //! for more the rarer it is, and a name word for more than an argument
-//! name, which counts for more than a description word. Terms shared by
+//! name, which counts for more than a description word, and all the
+//! description words together never count for more than one shared name
+//! word (a long description's boilerplate must not outvote what the names
+//! say). Common verbs and generic argument names count nothing. Terms shared by
 //! too many tools are not walked, and only a tool's rarest description
 //! words are, so the cost per tool stays flat. A tool that shares too
 //! little with any other gets fewer related tools, never unrelated ones.
@@ -22,9 +25,12 @@ pub(super) const MAX_POSTING: usize = 256;
 /// Description words shared by more tools than this are not walked.
 const MAX_DESCRIPTION_POSTING: usize = 128;
 /// How many of a tool's description words (its rarest) are walked.
-const DESCRIPTION_WALKED: usize = 8;
+const DESCRIPTION_WALKED: usize = 12;
 /// How many description words of a tool are indexed.
 const DESCRIPTION_KEPT: usize = 40;
+/// The most the shared description words add to a score: one shared name
+/// word shared by few tools is worth more than any number of them.
+const DESCRIPTION_CAP: f32 = 0.5;
 /// How much evidence a related tool needs: a shared name word that is not
 /// a common verb counts 2, an argument name that is not a generic one or a
 /// description word 1, a common verb or a generic argument nothing (two
@@ -387,9 +393,9 @@ pub(super) fn terms_of(tool: &Tool) -> Vec<String> {
 /// What a shared term weighs before rarity, and the evidence it counts.
 fn weight(term: &str) -> (f32, u16) {
     match term.split_at(2) {
-        ("n:", w) if COMMON_VERBS.contains(&w) => (0.3, 0),
+        ("n:", w) if COMMON_VERBS.contains(&w) => (0.0, 0),
         ("n:", _) => (1.0, 2),
-        ("a:", w) if GENERIC_ARGUMENTS.contains(&w) => (0.2, 0),
+        ("a:", w) if GENERIC_ARGUMENTS.contains(&w) => (0.0, 0),
         ("a:", _) => (0.6, 1),
         _ => (0.35, 1),
     }
@@ -400,6 +406,8 @@ fn weight(term: &str) -> (f32, u16) {
 pub(super) struct Score {
     pub(super) value: f32,
     pub(super) evidence: u16,
+    /// How much of `value` the description words gave.
+    pub(super) described: f32,
 }
 
 /// Related-tool scores by tool, cleared for each tool.
@@ -417,7 +425,7 @@ fn walked(ci: &CategoryWords, tool: &Tool) -> Vec<String> {
             if n <= MAX_DESCRIPTION_POSTING {
                 description.push((n, term));
             }
-        } else if n <= MAX_POSTING {
+        } else if n <= MAX_POSTING && weight(&term).0 > 0.0 {
             out.push(term);
         }
     }
@@ -448,10 +456,17 @@ pub(super) fn related_to(
         };
         let (base, evidence) = weight(&term);
         let value = base / (posting.len() as f32).ln_1p();
+        let described = term.starts_with("d:");
         for &other in posting {
             if other.server != id.server {
                 let s = scores.entry(other).or_default();
-                s.value += value;
+                if described {
+                    let add = value.min(DESCRIPTION_CAP - s.described).max(0.0);
+                    s.described += add;
+                    s.value += add;
+                } else {
+                    s.value += value;
+                }
                 s.evidence += evidence;
             }
         }
