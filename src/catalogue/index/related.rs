@@ -2,10 +2,10 @@
 //! that say what a tool does: its name words, its argument names and its
 //! description's content words (stop words dropped). A shared term counts
 //! for more the rarer it is, and a name word for more than an argument
-//! name, which counts for more than a description word, and all the
-//! description words together never count for more than one shared name
-//! word (a long description's boilerplate must not outvote what the names
-//! say). Common verbs and generic argument names count nothing. Terms shared by
+//! name, which counts for more than a description word; all the shared
+//! description words together add at most [`DESCRIPTION_CAP`] (a long
+//! description's boilerplate must not outvote what the names say). Common
+//! verbs and generic argument names count nothing. Terms shared by
 //! too many tools are not walked, and only a tool's rarest description
 //! words are, so the cost per tool stays flat. A tool that shares too
 //! little with any other gets fewer related tools, never unrelated ones.
