@@ -13,7 +13,8 @@
 //! after the design was settled, with a model trained on the development
 //! and held-out parts; with `--newest` the servers `corpus/newest.txt`
 //! lists, added after that, with a model trained on every other part.
-//! `--errors` lists every tool the classifier and the labels disagree on.
+//! `--with-newest` adds the newest part to the held-out and fresh models'
+//! training, to measure what more servers are worth. `--errors` lists every tool the classifier and the labels disagree on.
 
 use std::path::Path;
 
@@ -157,21 +158,34 @@ fn main() {
         &cv,
         errors,
     );
+    // `--with-newest`: the held-out and fresh models also learn from the
+    // newest part, to measure what more servers in training are worth.
+    let with_newest = args.iter().any(|a| a == "--with-newest");
+    let extra: &[&corpus::LabelledTool] = if with_newest { &newest } else { &[] };
     if held_out {
-        let model = corpus::train(&dev, &config, settings);
+        let learn: Vec<_> = dev.iter().chain(extra).copied().collect();
+        let model = corpus::train(&learn, &config, settings);
         let scored = corpus::score(&test, &config, &model);
         report(
-            "Held-out servers, model trained on the development part",
+            if with_newest {
+                "Held-out servers, model trained on the development and newest parts"
+            } else {
+                "Held-out servers, model trained on the development part"
+            },
             &scored,
             errors,
         );
     }
     if fresh_part {
-        let learn: Vec<_> = dev.iter().chain(&test).copied().collect();
+        let learn: Vec<_> = dev.iter().chain(&test).chain(extra).copied().collect();
         let model = corpus::train(&learn, &config, settings);
         let scored = corpus::score(&fresh, &config, &model);
         report(
-            "Fresh servers, model trained on the development and held-out parts",
+            if with_newest {
+                "Fresh servers, model trained on the development, held-out and newest parts"
+            } else {
+                "Fresh servers, model trained on the development and held-out parts"
+            },
             &scored,
             errors,
         );
