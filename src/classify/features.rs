@@ -229,10 +229,9 @@ pub fn name_object(words: &[String]) -> &String {
     if let Some(q) = words[1..]
         .iter()
         .position(|w| QUALIFIERS.contains(&w.as_str()))
+        && q >= 1
     {
-        if q >= 1 {
-            end = q + 1;
-        }
+        end = q + 1;
     }
     while end > 2 && FIELD_WORDS.contains(&words[end - 1].as_str()) {
         end -= 1;
