@@ -1,6 +1,6 @@
 //! Measures the classifier against the labelled corpus of real tools.
 //!
-//!     cargo run --release --example classify_eval [-- --held-out] [-- --fresh] [-- --newest] [-- --errors]
+//!     cargo run --release --example classify_eval [-- --held-out] [-- --fresh] [-- --newest] [-- --with-newest] [-- --errors]
 //!
 //! Prints agreement, per-category precision and recall, the confusion
 //! matrix and the confidence calibration, under 5-fold cross-validation

@@ -56,8 +56,8 @@ pub enum Part {
     /// Scored only at the end; never looked at while tuning.
     HeldOut,
     /// Servers added after the classifier's design was settled (listed in
-    /// `corpus/fresh.txt`), scored once by a model trained on the rest of
-    /// the corpus.
+    /// `corpus/fresh.txt`), scored once by a model trained on the
+    /// development and held-out parts.
     Fresh,
     /// Servers added later still (listed in `corpus/newest.txt`), after
     /// the fresh part had been scored and the rules changed again; scored
@@ -123,8 +123,6 @@ pub fn to_record(tool: &Value) -> Result<ToolRecord, String> {
     serde_json::from_value(Value::Object(t)).map_err(|e| e.to_string())
 }
 
-/// The slugs `corpus/fresh.txt` lists (one a line, `#` starts a comment);
-/// none when the file is absent.
 /// The server slugs a list file of the corpus names (`fresh.txt`,
 /// `newest.txt`): one a line, `#` starts a comment; no file is no servers.
 fn listed_servers(root: &Path, file: &str) -> Result<std::collections::BTreeSet<String>, String> {

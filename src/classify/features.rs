@@ -223,7 +223,8 @@ const FIELD_WORDS: &[&str] = &["id", "ids", "uuid", "name", "key", "number", "ur
 
 /// The object of a name's verb: its last word, leaving out a trailing
 /// qualifier (`cancel_order_by_id` → `order`) and a field word
-/// (`delete_user_id` → `user`). `words` has at least two words.
+/// (`delete_user_id` → `user`), but not the field a qualifier right after
+/// the verb names (`get_by_id` → `id`). `words` has at least two words.
 pub fn name_object(words: &[String]) -> &String {
     let mut end = words.len();
     if let Some(q) = words[1..]
@@ -233,7 +234,11 @@ pub fn name_object(words: &[String]) -> &String {
     {
         end = q + 1;
     }
-    while end > 2 && FIELD_WORDS.contains(&words[end - 1].as_str()) {
+    // A field right after a qualifier (`get_by_id`) is the only object.
+    while end > 2
+        && FIELD_WORDS.contains(&words[end - 1].as_str())
+        && !QUALIFIERS.contains(&words[end - 2].as_str())
+    {
         end -= 1;
     }
     &words[end - 1]

@@ -357,11 +357,11 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
     classify_with(tool, server_slug, config, Model::builtin())
 }
 
-/// [`classify`] with the given model weights instead of the built-in ones
-/// (the evaluation scores models trained on part of the corpus).
 /// The confidence of a category the name's joined verb decided.
 const JOINED_VERB_CONFIDENCE: f64 = 0.7;
 
+/// [`classify`] with the given model weights instead of the built-in ones
+/// (the evaluation scores models trained on part of the corpus).
 pub fn classify_with(
     tool: &ToolRecord,
     server_slug: &str,

@@ -195,7 +195,7 @@ pub(super) fn best_rule(scores: &RuleScores, config: &Config) -> Option<usize> {
 }
 
 /// A name that joins a second verb to its first (`get_or_create_label`,
-/// `search_and_replace`) does both, so the graver of the two effects is
+/// `search_and_replace`: the conjunction right after the verb) does both, so the graver of the two effects is
 /// its category (the guideline's rule 2). Returns the category of the
 /// joined verb and the verb, when that category carries a higher risk than
 /// `chosen`.
@@ -204,16 +204,17 @@ pub(super) fn graver_joined_verb(
     config: &Config,
     chosen: usize,
 ) -> Option<(usize, String)> {
-    name_words
-        .windows(2)
-        .filter(|p| matches!(p[0].as_str(), "and" | "or" | "then"))
-        .filter_map(|p| {
-            config
-                .categories_of_word(&p[1])
-                .into_iter()
-                .map(|ci| (ci, p[1].clone()))
-                .max_by_key(|(ci, _)| config.categories[*ci].risk)
-        })
-        .filter(|(ci, _)| config.categories[*ci].risk > config.categories[chosen].risk)
-        .max_by_key(|(ci, _)| config.categories[*ci].risk)
+    // Only a conjunction right after the name's verb joins two verbs:
+    // `get_or_create_label`, not `get_orders_and_payments`, whose joined
+    // word is a second object.
+    let joined = name_words.get(2)?;
+    if !matches!(name_words[1].as_str(), "and" | "or" | "then") {
+        return None;
+    }
+    config
+        .categories_of_word(joined)
+        .into_iter()
+        .filter(|&ci| config.categories[ci].risk > config.categories[chosen].risk)
+        .max_by_key(|&ci| config.categories[ci].risk)
+        .map(|ci| (ci, joined.clone()))
 }

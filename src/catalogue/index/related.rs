@@ -123,8 +123,7 @@ const COMMON_VERBS: &[&str] = &[
     "find", "fetch", "put", "post", "show", "describe", "make", "new", "edit", "modify", "query",
     "check", "info", "by", "all", "to", "of", "for", "and", "or", "with", "from", "in", "on",
     "use", "do", "perform", "manage", "handle", "process", "change", "view", "retrieve", "details",
-    "detail", "item", "items", "data", "one", "many", "multiple", "batch", "bulk", "by_id", "id",
-    "ids",
+    "detail", "item", "items", "data", "one", "many", "multiple", "batch", "bulk", "id", "ids",
 ];
 
 /// Argument names nearly every kind of tool takes: sharing one says
@@ -341,7 +340,7 @@ const STOP_WORDS: &[&str] = &[
     "even",
     "still",
     "already",
-    "always",
+    "alway",
     "never",
     "able",
     "two",
