@@ -357,9 +357,6 @@ pub fn classify(tool: &ToolRecord, server_slug: &str, config: &Config) -> Classi
     classify_with(tool, server_slug, config, Model::builtin())
 }
 
-/// The confidence of a category the name's joined verb decided.
-const JOINED_VERB_CONFIDENCE: f64 = 0.7;
-
 /// [`classify`] with the given model weights instead of the built-in ones
 /// (the evaluation scores models trained on part of the corpus).
 pub fn classify_with(
@@ -405,25 +402,11 @@ pub fn classify_with(
             evidence: rules.evidence[rc].clone(),
         }
     } else if let Some(mut d) = model_decision(tool, server_slug, config, model) {
-        let words = features::effective_name_words(&tool.name, server_slug);
-        if let Some((graver, verb)) = rules::graver_joined_verb(&words, config, d.category) {
-            d.evidence.insert(
-                0,
-                Evidence {
-                    source: Source::Name,
-                    quote: verb.clone(),
-                    note: format!(
-                        "the name joins a second verb, \"{verb}\", and a tool that does both is as grave as its graver effect"
-                    ),
-                },
-            );
-            d.runner_up = Some(d.category);
-            d.runner_up_confidence = d.confidence;
-            d.category = graver;
-            // The rule, not the model, decided: too few tools join two
-            // verbs for the model's probability to say how sure it is.
-            d.confidence = JOINED_VERB_CONFIDENCE;
-        }
+        rules::apply_joined_verb(
+            &mut d,
+            &features::effective_name_words(&tool.name, server_slug),
+            config,
+        );
         d
     } else {
         Decision {

@@ -194,12 +194,40 @@ pub(super) fn best_rule(scores: &RuleScores, config: &Config) -> Option<usize> {
     best
 }
 
+/// The confidence of a category the name's joined verb decided: the rule,
+/// not the model, decided, and too few tools join two verbs for the
+/// model's probability to say how sure it is.
+pub(super) const JOINED_VERB_CONFIDENCE: f64 = 0.7;
+
+/// Makes `d` the graver joined verb's category when the name has one (see
+/// [`graver_joined_verb`]), quoting the verb and keeping the model's
+/// reading as the runner-up.
+pub(super) fn apply_joined_verb(d: &mut super::Decision, name_words: &[String], config: &Config) {
+    let Some((graver, verb)) = graver_joined_verb(name_words, config, d.category) else {
+        return;
+    };
+    d.evidence.insert(
+        0,
+        Evidence {
+            source: Source::Name,
+            quote: verb.clone(),
+            note: format!(
+                "the name joins a second verb, \"{verb}\", and a tool that does both is as grave as its graver effect"
+            ),
+        },
+    );
+    d.runner_up = Some(d.category);
+    d.runner_up_confidence = d.confidence;
+    d.category = graver;
+    d.confidence = JOINED_VERB_CONFIDENCE;
+}
+
 /// A name that joins a second verb to its first (`get_or_create_label`,
 /// `search_and_replace`: the conjunction right after the verb) does both, so the graver of the two effects is
 /// its category (the guideline's rule 2). Returns the category of the
 /// joined verb and the verb, when that category carries a higher risk than
 /// `chosen`.
-pub(super) fn graver_joined_verb(
+fn graver_joined_verb(
     name_words: &[String],
     config: &Config,
     chosen: usize,
