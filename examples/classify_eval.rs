@@ -1,6 +1,6 @@
 //! Measures the classifier against the labelled corpus of real tools.
 //!
-//!     cargo run --release --example classify_eval [-- --held-out] [-- --fresh] [-- --newest] [-- --with-newest] [-- --errors]
+//!     cargo run --release --example classify_eval [-- --held-out] [-- --fresh] [-- --newest] [-- --latest] [-- --whole] [-- --with-newest] [-- --errors]
 //!
 //! Prints agreement, per-category precision and recall, the confusion
 //! matrix and the confidence calibration, under 5-fold cross-validation
@@ -14,7 +14,11 @@
 //! and held-out parts; with `--newest` the servers `corpus/newest.txt`
 //! lists, added after that, with a model trained on every other part.
 //! `--with-newest` adds the newest part to the held-out and fresh models'
-//! training, to measure what more servers are worth. `--errors` lists every tool the classifier and the labels disagree on.
+//! training, to measure what more servers are worth. `--whole` runs the
+//! same server-grouped folds over every part but the latest (every other
+//! part has been scored, so changes are tried there now), and `--latest`
+//! scores the servers `corpus/latest.txt` lists with a model trained on
+//! every other part. `--errors` lists every tool the classifier and the labels disagree on.
 
 use std::path::Path;
 
@@ -54,7 +58,7 @@ fn report(title: &str, scored: &[Scored], errors: bool) {
 }
 
 /// The shipped training settings, with any of `--epochs N`, `--l2 X`,
-/// `--min-count N` or `--rule-weight X` given on the line instead, to try
+/// `--min-count N`, `--rule-weight X` or `--class-power X` given on the line instead, to try
 /// other settings under cross-validation before changing the shipped ones.
 fn settings_from(args: &[String]) -> corpus::TrainSettings {
     let mut s = corpus::settings();
@@ -77,6 +81,9 @@ fn settings_from(args: &[String]) -> corpus::TrainSettings {
     }
     if let Some(v) = value("--rule-weight") {
         s.rule_weight = v;
+    }
+    if let Some(v) = value("--class-power") {
+        s.class_power = v;
     }
     s
 }
@@ -158,6 +165,18 @@ fn main() {
         &cv,
         errors,
     );
+    // `--whole`: the same folds over every part. Every part has been scored
+    // once, so from session 20 on this is where changes are tried; a part
+    // listed after them is what judges them.
+    if args.iter().any(|a| a == "--whole") {
+        let every: Vec<_> = tools.iter().filter(|t| t.part != Part::Latest).collect();
+        let cv = corpus::cross_validate(&every, &config, settings, 5);
+        report(
+            "Every part but the latest, 5-fold cross-validation grouped by server",
+            &cv,
+            errors,
+        );
+    }
     // `--with-newest`: the held-out and fresh models also learn from the
     // newest part, to measure what more servers in training are worth.
     let with_newest = args.iter().any(|a| a == "--with-newest");
@@ -196,6 +215,17 @@ fn main() {
         let scored = corpus::score(&newest, &config, &model);
         report(
             "Newest servers, model trained on every other part",
+            &scored,
+            errors,
+        );
+    }
+    if args.iter().any(|a| a == "--latest") {
+        let learn: Vec<_> = tools.iter().filter(|t| t.part != Part::Latest).collect();
+        let model = corpus::train(&learn, &config, settings);
+        let latest: Vec<_> = tools.iter().filter(|t| t.part == Part::Latest).collect();
+        let scored = corpus::score(&latest, &config, &model);
+        report(
+            "Latest servers, model trained on every other part",
             &scored,
             errors,
         );

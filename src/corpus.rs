@@ -64,6 +64,11 @@ pub enum Part {
     /// once by a model trained on every other part: the cleanest figure
     /// the corpus gives.
     Newest,
+    /// Servers listed in `corpus/latest.txt`, added in session 20 after
+    /// every other part had been scored and the rules had been tried on a
+    /// cross-validation over all of them; scored once by a model trained on
+    /// every other part.
+    Latest,
 }
 
 fn server_hash(slug: &str) -> [u8; 32] {
@@ -166,11 +171,21 @@ pub fn load(root: &Path) -> Result<Vec<LabelledTool>, String> {
     }
     let fresh = listed_servers(root, "fresh.txt")?;
     let newest = listed_servers(root, "newest.txt")?;
-    if let Some(slug) = fresh.intersection(&newest).next() {
-        return Err(format!(
-            "{}: `{slug}` is also in fresh.txt; a server is in one part only",
-            root.join("newest.txt").display()
-        ));
+    let latest = listed_servers(root, "latest.txt")?;
+    let lists = [
+        ("fresh.txt", &fresh),
+        ("newest.txt", &newest),
+        ("latest.txt", &latest),
+    ];
+    for (i, (file, servers)) in lists.iter().enumerate() {
+        for (earlier, other) in &lists[..i] {
+            if let Some(slug) = servers.intersection(other).next() {
+                return Err(format!(
+                    "{}: `{slug}` is also in {earlier}; a server is in one part only",
+                    root.join(file).display()
+                ));
+            }
+        }
     }
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(root.join("servers"))
@@ -187,7 +202,9 @@ pub fn load(root: &Path) -> Result<Vec<LabelledTool>, String> {
         let slug = v["slug"].as_str().unwrap_or_default().to_string();
         let domain = v["domain"].as_str().unwrap_or_default().to_string();
         let tools = v["tools"].as_array().cloned().unwrap_or_default();
-        let part = if newest.contains(&slug) {
+        let part = if latest.contains(&slug) {
+            Part::Latest
+        } else if newest.contains(&slug) {
             Part::Newest
         } else if fresh.contains(&slug) {
             Part::Fresh
@@ -211,7 +228,7 @@ pub fn load(root: &Path) -> Result<Vec<LabelledTool>, String> {
         }
     }
     let listed: std::collections::BTreeSet<&str> = out.iter().map(|t| t.server.as_str()).collect();
-    for (file, servers) in [("fresh.txt", &fresh), ("newest.txt", &newest)] {
+    for (file, servers) in lists {
         if let Some(slug) = servers.iter().find(|s| !listed.contains(s.as_str())) {
             return Err(format!(
                 "{}: `{slug}` names no server of the corpus with labelled tools",
@@ -316,7 +333,11 @@ pub fn settings() -> TrainSettings {
 /// Training examples from labelled tools: each tool's feature keys and its
 /// settled label. A server's tools weigh `1/sqrt(n)` each, so a server with
 /// forty tools does not outvote eight servers of five.
-pub fn examples(tools: &[&LabelledTool], config: &Config, rule_weight: f64) -> Vec<Example> {
+pub fn examples(
+    tools: &[&LabelledTool],
+    config: &Config,
+    settings: &TrainSettings,
+) -> Vec<Example> {
     let classes: Vec<String> = CLASSES.iter().map(|c| c.to_string()).collect();
     let mut per_server: HashMap<&str, usize> = HashMap::new();
     let mut per_class: HashMap<&str, usize> = HashMap::new();
@@ -324,12 +345,13 @@ pub fn examples(tools: &[&LabelledTool], config: &Config, rule_weight: f64) -> V
         *per_server.entry(t.server.as_str()).or_default() += 1;
         *per_class.entry(t.label.as_str()).or_default() += 1;
     }
-    // Rare categories weigh more (the square root of the inverse share), so
-    // a category with few examples is not simply outvoted.
+    // Rare categories weigh more (the inverse share to the power
+    // `class_power`, a square root by default), so a category with few
+    // examples is not simply outvoted.
     let total = tools.len().max(1) as f64;
     let class_weight = |label: &str| {
         let n = per_class.get(label).copied().unwrap_or(1).max(1) as f64;
-        (total / (CLASSES.len() as f64 * n)).sqrt()
+        (total / (CLASSES.len() as f64 * n)).powf(settings.class_power)
     };
     tools
         .iter()
@@ -345,7 +367,7 @@ pub fn examples(tools: &[&LabelledTool], config: &Config, rule_weight: f64) -> V
                 weight: class_weight(&t.label) / n.sqrt(),
                 offset: crate::classify::rule_scores(&t.tool, config, &classes)
                     .into_iter()
-                    .map(|s| s * rule_weight)
+                    .map(|s| s * settings.rule_weight)
                     .collect(),
             })
         })
@@ -355,11 +377,7 @@ pub fn examples(tools: &[&LabelledTool], config: &Config, rule_weight: f64) -> V
 /// Trains on `train`.
 pub fn train(train: &[&LabelledTool], config: &Config, settings: TrainSettings) -> Model {
     let classes: Vec<String> = CLASSES.iter().map(|c| c.to_string()).collect();
-    Model::train(
-        &classes,
-        &examples(train, config, settings.rule_weight),
-        settings,
-    )
+    Model::train(&classes, &examples(train, config, &settings), settings)
 }
 
 /// The shipped weights file, as `classify_train` writes it: trained on

@@ -42,7 +42,7 @@ const STOP_WORDS: &[&str] = &[
 /// Words that open a description before its verb ("Use this tool to …").
 const DESCRIPTION_LEAD: &[&str] = &[
     "use", "this", "tool", "to", "a", "an", "the", "that", "which", "allows", "allow", "lets",
-    "let", "you", "user", "users", "helps", "help", "can", "will", "is", "used", "for", "it",
+    "let", "you", "user", "users", "helps", "help", "can", "will", "is", "be", "used", "for", "it",
     "function", "endpoint", "api", "mcp", "server", "please", "call", "always", "only", "just",
     "simply", "directly",
 ];
@@ -77,6 +77,11 @@ const MAX_DESCRIPTION_WORDS: usize = 40;
 /// The total weight of the description's words, relative to one name word.
 const DESCRIPTION_WEIGHT: f64 = 3.0;
 
+/// The total weight of the words after the description's first sentence:
+/// a third of the first sentence's, since they are as often advice about
+/// other tools as about this one's effect.
+const REST_WEIGHT: f64 = 1.0;
+
 /// A light stemmer: plural and third-person endings, so "deletes" and
 /// "delete" share a weight. Words of three letters or fewer stay.
 pub fn stem(word: &str) -> String {
@@ -92,9 +97,15 @@ pub fn stem(word: &str) -> String {
     word.strip_suffix('s').unwrap_or(word).to_string()
 }
 
-/// The description split into lowercase words (letters and digits), with
-/// the byte range each came from.
+/// The description's first sentence split into lowercase words (letters
+/// and digits), with the byte range each came from.
 fn description_words(text: &str) -> Vec<(String, usize, usize)> {
+    words_of(text, true)
+}
+
+/// The words of `text`, up to the end of its first sentence when
+/// `first_sentence` is set (and then at most `MAX_DESCRIPTION_WORDS`).
+fn words_of(text: &str, first_sentence: bool) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
@@ -106,6 +117,9 @@ fn description_words(text: &str) -> Vec<(String, usize, usize)> {
                 start = None;
             }
             _ => {}
+        }
+        if !first_sentence {
+            continue;
         }
         // The first sentence ends at a full stop followed by a space or a
         // line break, or at a blank line.
@@ -332,6 +346,20 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
             );
         }
     }
+    // The rest of the description, lighter: its words share REST_WEIGHT.
+    let first_end = dwords.last().map_or(0, |(_, _, e)| *e);
+    for (w, s, e) in words_of(&description[first_end..], false)
+        .into_iter()
+        .take(80)
+    {
+        if !STOP_WORDS.contains(&w.as_str()) && w.len() > 2 {
+            push(
+                format!("d2:{}", stem(&w)),
+                Source::Description,
+                &description[first_end + s..first_end + e],
+            );
+        }
+    }
     let lower = description.to_lowercase();
     let found = config.phrases_in(&lower);
     for (ci, cat) in config.categories.iter().enumerate() {
@@ -365,6 +393,28 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
         }
     }
 
+    // What the arguments' own descriptions say ("overwrite the file if it
+    // exists", "the amount to charge"): which category's phrases they hold,
+    // once per category, quoting the argument.
+    if let Some(described) = tool
+        .input_schema
+        .as_ref()
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    {
+        for (name, prop) in described.iter().take(60) {
+            let Some(text) = prop.get("description").and_then(Value::as_str) else {
+                continue;
+            };
+            let found = config.phrases_in(&text.to_lowercase());
+            for (ci, cat) in config.categories.iter().enumerate() {
+                if found[ci].iter().any(|&hit| hit) {
+                    push(format!("rpd:{}", cat.name), Source::Schema, name);
+                }
+            }
+        }
+    }
+
     // A tool that takes its operation as an argument (`action: "create" |
     // "delete"`) does what its operations do: each operation's verb counts,
     // and which category's words it is.
@@ -384,6 +434,13 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
 
     for w in server_words(server_slug) {
         push(format!("s:{}", stem(&w)), Source::Default, &w);
+    }
+    let n2 = out.iter().filter(|f| f.key.starts_with("d2:")).count();
+    if n2 > 0 {
+        let share = REST_WEIGHT / (n2 as f64).sqrt();
+        for f in out.iter_mut().filter(|f| f.key.starts_with("d2:")) {
+            f.value = share;
+        }
     }
     // The description's words share one unit of weight, spread as 1/sqrt(n).
     let n = out
@@ -476,6 +533,47 @@ mod tests {
         );
         // Only a property that chooses the operation counts.
         assert!(!k.contains(&"e:remove".to_string()), "{k:?}");
+    }
+
+    #[test]
+    fn the_description_verb_comes_after_its_lead() {
+        let k = keys(
+            r#"{"name":"x","description":"This tool can be used to purge the cache."}"#,
+            "s",
+        );
+        assert!(k.contains(&"dv:purge".to_string()), "{k:?}");
+        assert!(!k.iter().any(|k| k == "dv:be"), "{k:?}");
+    }
+
+    #[test]
+    fn the_rest_of_the_description_counts_lighter() {
+        let tool: ToolRecord = serde_json::from_str(
+            r#"{"name":"save","description":"Save the note. An existing note is replaced permanently."}"#,
+        )
+        .unwrap();
+        let feats = extract(&tool, "s", &config());
+        let value = |key: &str| {
+            feats
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.value)
+                .unwrap_or_else(|| panic!("{key} in {feats:?}"))
+        };
+        // "note" is in the first sentence, "replaced" only after it.
+        assert!(value("d2:replaced") < value("d:note"));
+        assert!(!feats.iter().any(|f| f.key == "d:replaced"));
+        // The whole description's phrases still count.
+        assert!(feats.iter().any(|f| f.key == "rd:destructive"));
+    }
+
+    #[test]
+    fn an_argument_description_can_point_to_a_category() {
+        let k = assert_keys(
+            r#"{"name":"upload","inputSchema":{"type":"object","properties":{"replace":{"type":"boolean","description":"Permanently overwrites the file when it exists."},"path":{"type":"string","description":"Where to put it."}}}}"#,
+            "files",
+            &["rpd:destructive"],
+        );
+        assert!(!k.contains(&"rpd:read".to_string()), "{k:?}");
     }
 
     #[test]

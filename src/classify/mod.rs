@@ -279,7 +279,8 @@ fn feature_note(f: &features::Feature, category: &str) -> String {
         "w" | "rw" => format!("the word “{quote}” in the name points to {category}"),
         "rv" => format!("the name's verb “{quote}” points to {category}"),
         "t" => format!("the title's word “{quote}” points to {category}"),
-        "d" | "d0" | "dd" | "rd" => format!("the description says “{quote}”"),
+        "d" | "d0" | "dv" | "dd" | "d2" | "rd" => format!("the description says “{quote}”"),
+        "rpd" => format!("the description of the input “{quote}” points to {category}"),
         "rp" if category == "execute" => {
             format!("the input “{quote}” takes free-form code, a command or a query")
         }
@@ -288,6 +289,20 @@ fn feature_note(f: &features::Feature, category: &str) -> String {
         "s" => format!("the server's name (“{quote}”) points to {category}"),
         _ => format!("“{quote}” points to {category}"),
     }
+}
+
+/// Whether a feature's quote says nothing an evidence item of the same
+/// source does not already quote: the same words, or words one of the two
+/// contains (the description's first word "Delete" and its pair "Delete a").
+fn repeats(e: &Evidence, f: &features::Feature) -> bool {
+    if e.quote == f.quote {
+        return true;
+    }
+    if e.source != f.source {
+        return false;
+    }
+    let (a, b) = (e.quote.to_lowercase(), f.quote.to_lowercase());
+    a.contains(&b) || b.contains(&a)
 }
 
 /// The site's rule scores (name words, description phrases, schema
@@ -326,7 +341,7 @@ fn model_decision(
         if *pull <= 0.05 || evidence.len() >= 4 {
             break;
         }
-        if f.quote.is_empty() || evidence.iter().any(|e| e.quote == f.quote) {
+        if f.quote.is_empty() || evidence.iter().any(|e| repeats(e, f)) {
             continue;
         }
         evidence.push(Evidence {

@@ -71,6 +71,9 @@ pub struct TrainSettings {
     pub min_count: usize,
     /// The weight of the rule scores (kept in the model).
     pub rule_weight: f64,
+    /// How much more a rare category's examples weigh: the inverse of the
+    /// category's share of the examples, to this power (0: all equal).
+    pub class_power: f64,
 }
 
 impl Default for TrainSettings {
@@ -81,6 +84,7 @@ impl Default for TrainSettings {
             l2: 0.0005,
             min_count: 2,
             rule_weight: 1.0,
+            class_power: 0.5,
         }
     }
 }

@@ -212,7 +212,8 @@ pub(super) fn apply_joined_verb(d: &mut super::Decision, name_words: &[String], 
             source: Source::Name,
             quote: verb.clone(),
             note: format!(
-                "the name joins a second verb, \"{verb}\", and a tool that does both is as grave as its graver effect"
+                "the name joins two verbs, \"{}\" and \"{}\", and a tool that does both is as grave as the graver, \"{verb}\"",
+                name_words[0], name_words[2]
             ),
         },
     );
@@ -223,10 +224,10 @@ pub(super) fn apply_joined_verb(d: &mut super::Decision, name_words: &[String], 
 }
 
 /// A name that joins a second verb to its first (`get_or_create_label`,
-/// `search_and_replace`: the conjunction right after the verb) does both, so the graver of the two effects is
-/// its category (the guideline's rule 2). Returns the category of the
-/// joined verb and the verb, when that category carries a higher risk than
-/// `chosen`.
+/// `search_and_replace`, `run_and_wait`: the conjunction right after the
+/// verb) does both, so the graver of the two effects is its category (the
+/// guideline's rule 2). Returns the category of the graver verb and the
+/// verb, when that category carries a higher risk than `chosen`.
 fn graver_joined_verb(
     name_words: &[String],
     config: &Config,
@@ -239,10 +240,15 @@ fn graver_joined_verb(
     if !matches!(name_words[1].as_str(), "and" | "or" | "then") {
         return None;
     }
-    config
-        .categories_of_word(joined)
+    [&name_words[0], joined]
         .into_iter()
-        .filter(|&ci| config.categories[ci].risk > config.categories[chosen].risk)
-        .max_by_key(|&ci| config.categories[ci].risk)
-        .map(|ci| (ci, joined.clone()))
+        .flat_map(|verb| {
+            config
+                .categories_of_word(verb)
+                .into_iter()
+                .map(move |ci| (ci, verb))
+        })
+        .filter(|&(ci, _)| config.categories[ci].risk > config.categories[chosen].risk)
+        .max_by_key(|&(ci, _)| config.categories[ci].risk)
+        .map(|(ci, verb)| (ci, verb.clone()))
 }

@@ -317,6 +317,12 @@ fn a_joined_second_verb_makes_the_graver_effect_win() {
             "write",
             "replace",
         ),
+        // The name's own verb can be the graver one.
+        (
+            r#"{"name":"run_and_wait","description":"Start a refresh and poll until it finishes. Returns its status."}"#,
+            "execute",
+            "run",
+        ),
     ] {
         let r = classify(&tool(json), "s", &c);
         assert_eq!(c.categories[r.category].name, want, "{json}");
@@ -324,7 +330,7 @@ fn a_joined_second_verb_makes_the_graver_effect_win() {
         assert!(
             r.category_evidence
                 .first()
-                .is_some_and(|e| e.quote == verb && e.note.contains("second verb")),
+                .is_some_and(|e| e.quote == verb && e.note.contains("joins two verbs")),
             "{:?}",
             r.category_evidence
         );
@@ -352,4 +358,31 @@ fn the_object_leaves_out_a_trailing_qualifier_and_field() {
         features::name_object(&words("create_pull_request")),
         "request"
     );
+}
+
+#[test]
+fn evidence_does_not_quote_the_same_words_twice() {
+    let c = config();
+    let r = classify(
+        &tool(
+            r#"{"name":"delete_repository","description":"Delete a repository and all of its contents."}"#,
+        ),
+        "git",
+        &c,
+    );
+    for (i, a) in r.category_evidence.iter().enumerate() {
+        for b in &r.category_evidence[i + 1..] {
+            if a.source != b.source {
+                continue;
+            }
+            let (x, y) = (a.quote.to_lowercase(), b.quote.to_lowercase());
+            assert!(
+                !x.contains(&y) && !y.contains(&x),
+                "{:?} and {:?} in {:?}",
+                a.quote,
+                b.quote,
+                r.category_evidence
+            );
+        }
+    }
 }

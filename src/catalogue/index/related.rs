@@ -124,6 +124,7 @@ const COMMON_VERBS: &[&str] = &[
     "check", "info", "by", "all", "to", "of", "for", "and", "or", "with", "from", "in", "on",
     "use", "do", "perform", "manage", "handle", "process", "change", "view", "retrieve", "details",
     "detail", "item", "items", "data", "one", "many", "multiple", "batch", "bulk", "id", "ids",
+    "start",
 ];
 
 /// Argument names nearly every kind of tool takes: sharing one says
@@ -328,6 +329,13 @@ const STOP_WORDS: &[&str] = &[
     "instead",
     "either",
     "whether",
+    // How a server is configured, not what a tool does ("credentials come
+    // from environment variables").
+    "environment",
+    "variable",
+    "variables",
+    "credentials",
+    "configured",
     "within",
     "without",
     "between",
