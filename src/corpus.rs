@@ -505,6 +505,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_server_listed_in_two_parts_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("servers")).unwrap();
+        std::fs::write(
+            dir.path().join("labels.tsv"),
+            "id\tlabel_a\tlabel_b\tlabel\tnote\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("fresh.txt"), "# fresh\nacme-pay\n").unwrap();
+        std::fs::write(dir.path().join("latest.txt"), "acme-pay # again\n").unwrap();
+        let e = load(dir.path()).unwrap_err();
+        assert!(
+            e.contains("latest.txt") && e.contains("`acme-pay` is also in fresh.txt"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn sampling_does_not_depend_on_listing_order() {
         let tools: Vec<Value> = (0..60)
             .map(|i| serde_json::json!({ "name": format!("tool_{i}") }))
