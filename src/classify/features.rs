@@ -10,6 +10,7 @@
 //! not features: they are the server's claims, weighed apart (see the
 //! module docs of `classify`). Pure functions, no I/O.
 
+use foldhash::HashSet;
 use serde_json::Value;
 
 use super::Source;
@@ -261,8 +262,12 @@ pub fn name_object(words: &[String]) -> &String {
 /// Every feature of one tool, in a stable order, without duplicate keys.
 pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Feature> {
     let mut out: Vec<Feature> = Vec::new();
+    // The keys pushed so far: a tool has a few hundred features, too many to
+    // look each new one up in `out` by walking it.
+    let mut seen: HashSet<String> = HashSet::default();
     let mut push = |key: String, source: Source, quote: &str| {
-        if !out.iter().any(|f| f.key == key) {
+        if !seen.contains(&key) {
+            seen.insert(key.clone());
             out.push(Feature {
                 key,
                 source,
