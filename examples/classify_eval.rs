@@ -1,6 +1,6 @@
 //! Measures the classifier against the labelled corpus of real tools.
 //!
-//!     cargo run --release --example classify_eval [-- --held-out] [-- --fresh] [-- --newest] [-- --latest] [-- --whole] [-- --with-newest] [-- --errors]
+//!     cargo run --release --example classify_eval [-- --held-out] [-- --fresh] [-- --newest] [-- --latest] [-- --whole] [-- --with-newest] [-- --with-latest] [-- --errors]
 //!
 //! Prints agreement, per-category precision and recall, the confusion
 //! matrix and the confidence calibration, under 5-fold cross-validation
@@ -12,9 +12,11 @@
 //! With `--fresh` it scores the servers `corpus/fresh.txt` lists, added
 //! after the design was settled, with a model trained on the development
 //! and held-out parts; with `--newest` the servers `corpus/newest.txt`
-//! lists, added after that, with a model trained on every other part.
+//! lists, added after that, with a model trained on the three parts before it.
 //! `--with-newest` adds the newest part to the held-out and fresh models'
-//! training, to measure what more servers are worth. `--whole` runs the
+//! training, to measure what more servers are worth, and `--with-latest`
+//! adds the latest part to the held-out, fresh and newest models' training.
+//! `--whole` runs the
 //! same server-grouped folds over every part but the latest (every other
 //! part has been scored, so changes are tried there now), and `--latest`
 //! scores the servers `corpus/latest.txt` lists with a model trained on
@@ -178,43 +180,69 @@ fn main() {
         );
     }
     // `--with-newest`: the held-out and fresh models also learn from the
-    // newest part, to measure what more servers in training are worth.
+    // newest part, to measure what more servers in training are worth;
+    // `--with-latest` adds the latest part to the held-out, fresh and
+    // newest models.
     let with_newest = args.iter().any(|a| a == "--with-newest");
-    let extra: &[&corpus::LabelledTool] = if with_newest { &newest } else { &[] };
+    let with_latest = args.iter().any(|a| a == "--with-latest");
+    let latest: Vec<_> = tools.iter().filter(|t| t.part == Part::Latest).collect();
+    let latest_extra: &[&corpus::LabelledTool] = if with_latest { &latest } else { &[] };
+    let extra: Vec<&corpus::LabelledTool> = if with_newest { &newest[..] } else { &[] }
+        .iter()
+        .chain(latest_extra)
+        .copied()
+        .collect();
+    let also = if with_latest {
+        " (and the latest part)"
+    } else {
+        ""
+    };
     if held_out {
-        let learn: Vec<_> = dev.iter().chain(extra).copied().collect();
+        let learn: Vec<_> = dev.iter().chain(&extra).copied().collect();
         let model = corpus::train(&learn, &config, settings);
         let scored = corpus::score(&test, &config, &model);
         report(
-            if with_newest {
-                "Held-out servers, model trained on the development and newest parts"
+            &if with_newest {
+                format!("Held-out servers, model trained on the development and newest parts{also}")
             } else {
-                "Held-out servers, model trained on the development part"
+                format!("Held-out servers, model trained on the development part{also}")
             },
             &scored,
             errors,
         );
     }
     if fresh_part {
-        let learn: Vec<_> = dev.iter().chain(&test).chain(extra).copied().collect();
+        let learn: Vec<_> = dev.iter().chain(&test).chain(&extra).copied().collect();
         let model = corpus::train(&learn, &config, settings);
         let scored = corpus::score(&fresh, &config, &model);
         report(
-            if with_newest {
-                "Fresh servers, model trained on the development, held-out and newest parts"
+            &if with_newest {
+                format!(
+                    "Fresh servers, model trained on the development, held-out and newest parts{also}"
+                )
             } else {
-                "Fresh servers, model trained on the development and held-out parts"
+                format!("Fresh servers, model trained on the development and held-out parts{also}")
             },
             &scored,
             errors,
         );
     }
     if newest_part {
-        let learn: Vec<_> = dev.iter().chain(&test).chain(&fresh).copied().collect();
+        let learn: Vec<_> = dev
+            .iter()
+            .chain(&test)
+            .chain(&fresh)
+            .chain(latest_extra)
+            .copied()
+            .collect();
         let model = corpus::train(&learn, &config, settings);
         let scored = corpus::score(&newest, &config, &model);
         report(
-            "Newest servers, model trained on every other part",
+            &if with_latest {
+                "Newest servers, model trained on every other part".to_string()
+            } else {
+                "Newest servers, model trained on the parts before it".to_string()
+            },
             &scored,
             errors,
         );
@@ -222,7 +250,6 @@ fn main() {
     if args.iter().any(|a| a == "--latest") {
         let learn: Vec<_> = tools.iter().filter(|t| t.part != Part::Latest).collect();
         let model = corpus::train(&learn, &config, settings);
-        let latest: Vec<_> = tools.iter().filter(|t| t.part == Part::Latest).collect();
         let scored = corpus::score(&latest, &config, &model);
         report(
             "Latest servers, model trained on every other part",
