@@ -61,8 +61,7 @@ pub enum Part {
     Fresh,
     /// Servers added later still (listed in `corpus/newest.txt`), after
     /// the fresh part had been scored and the rules changed again; scored
-    /// once by a model trained on every other part: the cleanest figure
-    /// the corpus gives.
+    /// by a model trained on the three parts before it.
     Newest,
     /// Servers listed in `corpus/latest.txt`, added in session 20 after
     /// every other part had been scored and the rules had been tried on a

@@ -266,8 +266,7 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
     // look each new one up in `out` by walking it.
     let mut seen: HashSet<String> = HashSet::default();
     let mut push = |key: String, source: Source, quote: &str| {
-        if !seen.contains(&key) {
-            seen.insert(key.clone());
+        if seen.insert(key.clone()) {
             out.push(Feature {
                 key,
                 source,
@@ -564,7 +563,15 @@ mod tests {
                 .map(|f| f.value)
                 .unwrap_or_else(|| panic!("{key} in {feats:?}"))
         };
-        // "note" is in the first sentence, "replaced" only after it.
+        // "note" is in the first sentence, "replaced" only after it: the
+        // rest's words share REST_WEIGHT, the first sentence's
+        // DESCRIPTION_WEIGHT.
+        let share =
+            |prefix: &str| feats.iter().filter(|f| f.key.starts_with(prefix)).count() as f64;
+        let rest = REST_WEIGHT / share("d2:").sqrt();
+        assert!((value("d2:replaced") - rest).abs() < 1e-9);
+        let first = DESCRIPTION_WEIGHT / (share("d:") + share("dd:")).sqrt();
+        assert!((value("d:note") - first).abs() < 1e-9);
         assert!(value("d2:replaced") < value("d:note"));
         assert!(!feats.iter().any(|f| f.key == "d:replaced"));
         // The whole description's phrases still count.

@@ -302,7 +302,18 @@ fn repeats(e: &Evidence, f: &features::Feature) -> bool {
         return false;
     }
     let (a, b) = (e.quote.to_lowercase(), f.quote.to_lowercase());
-    a.contains(&b) || b.contains(&a)
+    holds_words(&a, &b) || holds_words(&b, &a)
+}
+
+/// Whether `words` occurs in `text` as whole words (not `code` inside
+/// `barcode` or `country_code`).
+fn holds_words(text: &str, words: &str) -> bool {
+    let inside = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(words).any(|(at, _)| {
+        let end = at + words.len();
+        !text[..at].chars().next_back().is_some_and(inside)
+            && !text[end..].chars().next().is_some_and(inside)
+    })
 }
 
 /// The site's rule scores (name words, description phrases, schema

@@ -206,6 +206,9 @@ pub(super) fn apply_joined_verb(d: &mut super::Decision, name_words: &[String], 
     let Some((graver, verb)) = graver_joined_verb(name_words, config, d.category) else {
         return;
     };
+    // The model's evidence may quote the same verb already.
+    d.evidence
+        .retain(|e| !(e.source == Source::Name && e.quote.eq_ignore_ascii_case(&verb)));
     d.evidence.insert(
         0,
         Evidence {
@@ -228,7 +231,7 @@ pub(super) fn apply_joined_verb(d: &mut super::Decision, name_words: &[String], 
 /// verb) does both, so the graver of the two effects is its category (the
 /// guideline's rule 2). Returns the category of the graver verb and the
 /// verb, when that category carries a higher risk than `chosen`.
-fn graver_joined_verb(
+pub(super) fn graver_joined_verb(
     name_words: &[String],
     config: &Config,
     chosen: usize,

@@ -317,12 +317,6 @@ fn a_joined_second_verb_makes_the_graver_effect_win() {
             "write",
             "replace",
         ),
-        // The name's own verb can be the graver one.
-        (
-            r#"{"name":"run_and_wait","description":"Start a refresh and poll until it finishes. Returns its status."}"#,
-            "execute",
-            "run",
-        ),
     ] {
         let r = classify(&tool(json), "s", &c);
         assert_eq!(c.categories[r.category].name, want, "{json}");
@@ -361,15 +355,34 @@ fn the_object_leaves_out_a_trailing_qualifier_and_field() {
 }
 
 #[test]
+fn the_names_own_verb_can_be_the_graver_of_two() {
+    let c = config();
+    let read = c.category_index("read").unwrap();
+    let execute = c.category_index("execute").unwrap();
+    assert_eq!(
+        rules::graver_joined_verb(&name_tokens("run_and_wait"), &c, read),
+        Some((execute, "run".to_string()))
+    );
+    // Nothing graver than the reading: no change.
+    assert_eq!(
+        rules::graver_joined_verb(&name_tokens("run_and_wait"), &c, execute),
+        None
+    );
+}
+
+#[test]
 fn evidence_does_not_quote_the_same_words_twice() {
     let c = config();
-    let r = classify(
-        &tool(
-            r#"{"name":"delete_repository","description":"Delete a repository and all of its contents."}"#,
-        ),
-        "git",
-        &c,
-    );
+    for json in [
+        r#"{"name":"delete_repository","description":"Delete a repository and all of its contents."}"#,
+        r#"{"name":"get_or_create_label","description":"Get a label by name, creating it when missing."}"#,
+        r#"{"name":"run_and_wait","description":"Run the job and wait until it finishes."}"#,
+    ] {
+        no_quote_twice(&classify(&tool(json), "git", &c));
+    }
+}
+
+fn no_quote_twice(r: &Classification) {
     for (i, a) in r.category_evidence.iter().enumerate() {
         for b in &r.category_evidence[i + 1..] {
             if a.source != b.source {
