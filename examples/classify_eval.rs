@@ -105,12 +105,14 @@ fn main() {
         .expect("the default settings parse");
     let part =
         |p: Part| -> Vec<&corpus::LabelledTool> { tools.iter().filter(|t| t.part == p).collect() };
-    let (dev, test, fresh, newest) = (
+    let (dev, test, fresh, newest, latest) = (
         part(Part::Development),
         part(Part::HeldOut),
         part(Part::Fresh),
         part(Part::Newest),
+        part(Part::Latest),
     );
+    let all_but_latest: Vec<_> = tools.iter().filter(|t| t.part != Part::Latest).collect();
     let agree = tools.iter().filter(|t| t.label_a == t.label_b).count();
     println!(
         "# Classifier evaluation\n\nCorpus: {} labelled tools; the two labellers agree on {} ({:.1} %).\n",
@@ -171,8 +173,7 @@ fn main() {
     // once, so from session 20 on this is where changes are tried; a part
     // listed after them is what judges them.
     if args.iter().any(|a| a == "--whole") {
-        let every: Vec<_> = tools.iter().filter(|t| t.part != Part::Latest).collect();
-        let cv = corpus::cross_validate(&every, &config, settings, 5);
+        let cv = corpus::cross_validate(&all_but_latest, &config, settings, 5);
         report(
             "Every part but the latest, 5-fold cross-validation grouped by server",
             &cv,
@@ -185,7 +186,6 @@ fn main() {
     // newest models.
     let with_newest = args.iter().any(|a| a == "--with-newest");
     let with_latest = args.iter().any(|a| a == "--with-latest");
-    let latest: Vec<_> = tools.iter().filter(|t| t.part == Part::Latest).collect();
     let latest_extra: &[&corpus::LabelledTool] = if with_latest { &latest } else { &[] };
     let extra: Vec<&corpus::LabelledTool> = if with_newest { &newest[..] } else { &[] }
         .iter()
@@ -248,8 +248,7 @@ fn main() {
         );
     }
     if args.iter().any(|a| a == "--latest") {
-        let learn: Vec<_> = tools.iter().filter(|t| t.part != Part::Latest).collect();
-        let model = corpus::train(&learn, &config, settings);
+        let model = corpus::train(&all_but_latest, &config, settings);
         let scored = corpus::score(&latest, &config, &model);
         report(
             "Latest servers, model trained on every other part",

@@ -128,7 +128,7 @@ pub fn to_record(tool: &Value) -> Result<ToolRecord, String> {
 }
 
 /// The server slugs a list file of the corpus names (`fresh.txt`,
-/// `newest.txt`): one a line, `#` starts a comment; no file is no servers.
+/// `newest.txt`, `latest.txt`): one a line, `#` starts a comment; no file is no servers.
 fn listed_servers(root: &Path, file: &str) -> Result<std::collections::BTreeSet<String>, String> {
     let path = root.join(file);
     match std::fs::read_to_string(&path) {

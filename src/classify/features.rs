@@ -83,6 +83,9 @@ const DESCRIPTION_WEIGHT: f64 = 3.0;
 /// other tools as about this one's effect.
 const REST_WEIGHT: f64 = 1.0;
 
+/// How many words after the first sentence count.
+const REST_WORDS: usize = 80;
+
 /// A light stemmer: plural and third-person endings, so "deletes" and
 /// "delete" share a weight. Words of three letters or fewer stay.
 pub fn stem(word: &str) -> String {
@@ -101,12 +104,12 @@ pub fn stem(word: &str) -> String {
 /// The description's first sentence split into lowercase words (letters
 /// and digits), with the byte range each came from.
 fn description_words(text: &str) -> Vec<(String, usize, usize)> {
-    words_of(text, true)
+    words_of(text, true, MAX_DESCRIPTION_WORDS)
 }
 
-/// The words of `text`, up to the end of its first sentence when
-/// `first_sentence` is set (and then at most `MAX_DESCRIPTION_WORDS`).
-fn words_of(text: &str, first_sentence: bool) -> Vec<(String, usize, usize)> {
+/// The first `max` words of `text`, or, when `first_sentence` is set, the
+/// words up to the end of its first sentence (stopping after `max`).
+fn words_of(text: &str, first_sentence: bool, max: usize) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
@@ -120,6 +123,9 @@ fn words_of(text: &str, first_sentence: bool) -> Vec<(String, usize, usize)> {
             _ => {}
         }
         if !first_sentence {
+            if out.len() >= max {
+                return out;
+            }
             continue;
         }
         // The first sentence ends at a full stop followed by a space or a
@@ -128,10 +134,7 @@ fn words_of(text: &str, first_sentence: bool) -> Vec<(String, usize, usize)> {
         let sentence_end = (c == '.' || c == '!' || c == '?' || c == ':')
             && rest[c.len_utf8()..].starts_with(char::is_whitespace)
             && out.len() >= 3;
-        if out.len() >= MAX_DESCRIPTION_WORDS
-            || sentence_end
-            || (c == '\n' && rest[1..].starts_with('\n'))
-        {
+        if out.len() >= max || sentence_end || (c == '\n' && rest[1..].starts_with('\n')) {
             if let Some(s) = start.take() {
                 out.push((text[s..i].to_lowercase(), s, i));
             }
@@ -352,10 +355,7 @@ pub fn extract(tool: &ToolRecord, server_slug: &str, config: &Config) -> Vec<Fea
     }
     // The rest of the description, lighter: its words share REST_WEIGHT.
     let first_end = dwords.last().map_or(0, |(_, _, e)| *e);
-    for (w, s, e) in words_of(&description[first_end..], false)
-        .into_iter()
-        .take(80)
-    {
+    for (w, s, e) in words_of(&description[first_end..], false, REST_WORDS) {
         if !STOP_WORDS.contains(&w.as_str()) && w.len() > 2 {
             push(
                 format!("d2:{}", stem(&w)),

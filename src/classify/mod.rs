@@ -10,10 +10,12 @@
 //! their rules (`rules`: name words, description phrases, schema
 //! properties), which the model does not know. Every decision keeps the
 //! evidence quoted from the tool's own definition, so pages can show why.
-//! The tool-poisoning detectors live in [`poison`]. Pure functions of the
+//! The model's reading and its quoted evidence are built in `decision`;
+//! the tool-poisoning detectors live in [`poison`]. Pure functions of the
 //! record and the config: no I/O.
 
 pub mod arguments;
+mod decision;
 pub mod explain;
 pub mod features;
 pub mod model;
@@ -21,6 +23,7 @@ pub mod poison;
 mod rules;
 pub mod signals;
 
+use decision::{Decision, model_decision};
 #[cfg(test)]
 pub use rules::contains_phrase;
 pub use rules::name_tokens;
@@ -258,64 +261,6 @@ fn scan_schema(schema: &Value, depth: usize, out: &mut Vec<Finding>) {
     }
 }
 
-/// How the category was decided.
-struct Decision {
-    category: usize,
-    confidence: f64,
-    runner_up: Option<usize>,
-    /// The model's probability for the runner-up (0 without a model).
-    runner_up_confidence: f64,
-    evidence: Vec<Evidence>,
-}
-
-/// What a feature of the given kind says, in a sentence, for the evidence list.
-fn feature_note(f: &features::Feature, category: &str) -> String {
-    let quote = poison::reveal(&f.quote);
-    let kind = f.key.split(':').next().unwrap_or("");
-    match kind {
-        "v" => format!("the name's verb “{quote}” points to {category}"),
-        "o" => format!("the name's object “{quote}” points to {category}"),
-        "vo" => format!("the name “{quote}” points to {category}"),
-        "w" | "rw" => format!("the word “{quote}” in the name points to {category}"),
-        "rv" => format!("the name's verb “{quote}” points to {category}"),
-        "t" => format!("the title's word “{quote}” points to {category}"),
-        "d" | "d0" | "dv" | "dd" | "d2" | "rd" => format!("the description says “{quote}”"),
-        "rpd" => format!("the description of the input “{quote}” points to {category}"),
-        "rp" if category == "execute" => {
-            format!("the input “{quote}” takes free-form code, a command or a query")
-        }
-        "pb" => format!("the flag “{quote}” points to {category}"),
-        "p" | "pn" | "rp" => format!("the input “{quote}” points to {category}"),
-        "s" => format!("the server's name (“{quote}”) points to {category}"),
-        _ => format!("“{quote}” points to {category}"),
-    }
-}
-
-/// Whether a feature's quote says nothing an evidence item of the same
-/// source does not already quote: the same words, or words one of the two
-/// contains (the description's first word "Delete" and its pair "Delete a").
-fn repeats(e: &Evidence, f: &features::Feature) -> bool {
-    if e.quote == f.quote {
-        return true;
-    }
-    if e.source != f.source {
-        return false;
-    }
-    let (a, b) = (e.quote.to_lowercase(), f.quote.to_lowercase());
-    holds_words(&a, &b) || holds_words(&b, &a)
-}
-
-/// Whether `words` occurs in `text` as whole words (not `code` inside
-/// `barcode` or `country_code`).
-fn holds_words(text: &str, words: &str) -> bool {
-    let inside = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(words).any(|(at, _)| {
-        let end = at + words.len();
-        !text[..at].chars().next_back().is_some_and(inside)
-            && !text[end..].chars().next().is_some_and(inside)
-    })
-}
-
 /// The site's rule scores (name words, description phrases, schema
 /// properties of each category) for each class of the model, in its order.
 pub fn rule_scores(tool: &ToolRecord, config: &Config, classes: &[String]) -> Vec<f64> {
@@ -328,46 +273,6 @@ pub fn rule_scores(tool: &ToolRecord, config: &Config, classes: &[String]) -> Ve
                 .map_or(0.0, |ci| rules.scores[ci] as f64)
         })
         .collect()
-}
-
-/// The model's reading, as a decision with evidence a reader can check:
-/// the features that pulled hardest towards the chosen category over the
-/// runner-up, one per quoted text, at most four.
-fn model_decision(
-    tool: &ToolRecord,
-    server_slug: &str,
-    config: &Config,
-    model: &Model,
-) -> Option<Decision> {
-    let feats = features::extract(tool, server_slug, config);
-    let prediction = model.predict(&feats, &rule_scores(tool, config, &model.classes));
-    if prediction.known == 0 {
-        return None;
-    }
-    let category = config.category_index(&model.classes[prediction.best])?;
-    let runner_up = config.category_index(&model.classes[prediction.runner_up]);
-    let name = &config.categories[category].name;
-    let mut evidence: Vec<Evidence> = Vec::new();
-    for (f, pull) in &prediction.contributions {
-        if *pull <= 0.05 || evidence.len() >= 4 {
-            break;
-        }
-        if f.quote.is_empty() || evidence.iter().any(|e| repeats(e, f)) {
-            continue;
-        }
-        evidence.push(Evidence {
-            source: f.source,
-            quote: poison::reveal(&f.quote).into_owned(),
-            note: feature_note(f, name),
-        });
-    }
-    Some(Decision {
-        category,
-        confidence: prediction.probabilities[prediction.best],
-        runner_up: runner_up.filter(|&r| r != category),
-        runner_up_confidence: prediction.probabilities[prediction.runner_up],
-        evidence,
-    })
 }
 
 /// Classifies one tool of the server `server_slug`.
@@ -428,7 +333,7 @@ pub fn classify_with(
             evidence: rules.evidence[rc].clone(),
         }
     } else if let Some(mut d) = model_decision(tool, server_slug, config, model) {
-        rules::apply_joined_verb(
+        decision::apply_joined_verb(
             &mut d,
             &features::effective_name_words(&tool.name, server_slug),
             config,

@@ -194,38 +194,6 @@ pub(super) fn best_rule(scores: &RuleScores, config: &Config) -> Option<usize> {
     best
 }
 
-/// The confidence of a category the name's joined verb decided: the rule,
-/// not the model, decided, and too few tools join two verbs for the
-/// model's probability to say how sure it is.
-pub(super) const JOINED_VERB_CONFIDENCE: f64 = 0.7;
-
-/// Makes `d` the graver joined verb's category when the name has one (see
-/// [`graver_joined_verb`]), quoting the verb and keeping the model's
-/// reading as the runner-up.
-pub(super) fn apply_joined_verb(d: &mut super::Decision, name_words: &[String], config: &Config) {
-    let Some((graver, verb)) = graver_joined_verb(name_words, config, d.category) else {
-        return;
-    };
-    // The model's evidence may quote the same verb already.
-    d.evidence
-        .retain(|e| !(e.source == Source::Name && e.quote.eq_ignore_ascii_case(&verb)));
-    d.evidence.insert(
-        0,
-        Evidence {
-            source: Source::Name,
-            quote: verb.clone(),
-            note: format!(
-                "the name joins two verbs, \"{}\" and \"{}\", and a tool that does both is as grave as the graver, \"{verb}\"",
-                name_words[0], name_words[2]
-            ),
-        },
-    );
-    d.runner_up = Some(d.category);
-    d.runner_up_confidence = d.confidence;
-    d.category = graver;
-    d.confidence = JOINED_VERB_CONFIDENCE;
-}
-
 /// A name that joins a second verb to its first (`get_or_create_label`,
 /// `search_and_replace`, `run_and_wait`: the conjunction right after the
 /// verb) does both, so the graver of the two effects is its category (the

@@ -320,7 +320,7 @@ fn a_joined_second_verb_makes_the_graver_effect_win() {
     ] {
         let r = classify(&tool(json), "s", &c);
         assert_eq!(c.categories[r.category].name, want, "{json}");
-        assert_eq!(r.confidence, rules::JOINED_VERB_CONFIDENCE, "{json}");
+        assert_eq!(r.confidence, decision::JOINED_VERB_CONFIDENCE, "{json}");
         assert!(
             r.category_evidence
                 .first()
